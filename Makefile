@@ -1,0 +1,36 @@
+# Kiln — the two commands a newcomer needs: `make demo` and `make test`.
+SWIFT ?= swift
+export VIPS_WARNING ?= 0
+
+.PHONY: demo test build release deps bench clean
+
+# libvips-dev through apt when root; otherwise say exactly what to run. Idempotent.
+deps:
+	@if pkg-config --exists vips 2>/dev/null; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+		echo "kiln: installing libvips-dev (one time, ~30 s)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libvips-dev >/dev/null; \
+	else \
+		echo "kiln needs libvips. Install it with: sudo apt-get install -y libvips-dev"; exit 1; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+test: deps
+	$(SWIFT) test
+
+release: deps
+	$(SWIFT) build -c release
+
+# Builds every example pipeline offline with the placeholder provider and prints where things went.
+demo: deps
+	$(SWIFT) build --product kiln
+	$$($(SWIFT) build --show-bin-path)/kiln build --provider placeholder
+
+bench: deps
+	$(SWIFT) build -c release --product kiln-bench
+	$$($(SWIFT) build -c release --show-bin-path)/kiln-bench
+
+clean:
+	rm -rf .build outputs/*/ outputs/manifest.json

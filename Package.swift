@@ -1,0 +1,49 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Targets are split by the weight of what they import (docs/architecture.md):
+// core, manifest, planner and engine build with nothing heavy; only KilnImaging links libvips.
+let package = Package(
+    name: "Kiln",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "kiln", targets: ["kiln"]),
+        .library(name: "KilnCore", targets: ["KilnCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // Values every other target shares: ids, digests, steps, plans, the provider protocol.
+        .target(name: "KilnCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // YAML → typed manifest with source locations, plus single-file validation.
+        .target(name: "KilnManifest", dependencies: ["KilnCore", .product(name: "Yams", package: "Yams")]),
+        // Manifests → concrete steps, references, cache keys, targets.
+        .target(name: "KilnPlanner", dependencies: ["KilnCore", "KilnManifest"]),
+        // Runs a plan concurrently; writes outputs and the output manifest.
+        .target(name: "KilnEngine", dependencies: ["KilnCore", .product(name: "Logging", package: "swift-log")]),
+        // libvips, through a system library and a shim for its variadic calls.
+        .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
+        .target(name: "CKilnVips", dependencies: ["CVips"]),
+        .target(name: "KilnImaging", dependencies: ["KilnCore", "CKilnVips"]),
+        // The offline, deterministic provider rendered with libvips.
+        .target(name: "KilnPlaceholder", dependencies: ["KilnCore", "KilnImaging"]),
+        .target(name: "KilnCLI", dependencies: [
+            "KilnCore", "KilnManifest", "KilnPlanner", "KilnEngine", "KilnImaging", "KilnPlaceholder",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "kiln", dependencies: ["KilnCLI"]),
+
+        .testTarget(name: "KilnCoreTests", dependencies: ["KilnCore"]),
+        .testTarget(name: "KilnManifestTests", dependencies: ["KilnManifest"]),
+        .testTarget(name: "KilnPlannerTests", dependencies: ["KilnPlanner", "KilnManifest"]),
+        .testTarget(name: "KilnEngineTests", dependencies: ["KilnEngine", "KilnImaging", "KilnPlaceholder"]),
+        .testTarget(name: "KilnImagingTests", dependencies: ["KilnImaging", "KilnPlaceholder"]),
+        .testTarget(name: "KilnCLITests", dependencies: ["KilnCLI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,55 @@
+/// Limits and connection settings for one provider, from a manifest's `providers:` section.
+public struct ProviderSettings: Hashable, Sendable, Codable {
+    /// Requests in flight at once for this provider.
+    public var maxInFlight: Int?
+    /// Requests (images) per minute.
+    public var requestsPerMinute: Int?
+    /// API base URL, for example a proxy or a compatible service.
+    public var baseURL: String?
+    /// Extra request headers (never the API key).
+    public var headers: [String: String]
+    /// Retries per request after the first attempt.
+    public var retries: Int?
+    /// Deadline per request, in seconds.
+    public var timeoutSeconds: Double?
+
+    public init(maxInFlight: Int? = nil, requestsPerMinute: Int? = nil, baseURL: String? = nil,
+                headers: [String: String] = [:], retries: Int? = nil, timeoutSeconds: Double? = nil) {
+        self.maxInFlight = maxInFlight
+        self.requestsPerMinute = requestsPerMinute
+        self.baseURL = baseURL
+        self.headers = headers
+        self.retries = retries
+        self.timeoutSeconds = timeoutSeconds
+    }
+}
+
+/// Every concrete step of the selected targets, in a deterministic topological order.
+public struct Plan: Sendable, Codable {
+    public var steps: [PlannedStep]
+    /// Provider settings merged from every manifest, by provider name.
+    public var providers: [String: ProviderSettings]
+    /// Warnings found while planning (errors throw instead).
+    public var warnings: [Diagnostic]
+
+    public init(steps: [PlannedStep], providers: [String: ProviderSettings] = [:], warnings: [Diagnostic] = []) {
+        self.steps = steps
+        self.providers = providers
+        self.warnings = warnings
+    }
+
+    /// The planned steps by id, including merged aliases.
+    public func index() -> [StepID: Int] {
+        var index = [StepID: Int]()
+        for (i, step) in steps.enumerated() {
+            index[step.id] = i
+            for alias in step.aliases { index[alias] = i }
+        }
+        return index
+    }
+
+    /// The sum of every step's estimate.
+    public var estimatedCost: CostEstimate {
+        steps.compactMap(\.estimate).reduce(CostEstimate.zero, +)
+    }
+}

@@ -1,0 +1,1 @@
+// KilnEngine: see docs/architecture.md

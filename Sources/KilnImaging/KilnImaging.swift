@@ -1,0 +1,2 @@
+import CKilnVips
+import KilnCore

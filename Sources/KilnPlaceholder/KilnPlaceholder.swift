@@ -1,0 +1,2 @@
+import KilnCore
+import KilnImaging

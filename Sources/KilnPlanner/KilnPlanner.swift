@@ -1,0 +1,1 @@
+// KilnPlanner: see docs/architecture.md

@@ -1,0 +1,3 @@
+import KilnCLI
+
+await Kiln.main()
