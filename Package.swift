@@ -37,13 +37,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "kiln", dependencies: ["KilnCLI"]),
+        .executableTarget(name: "kiln-bench-plan", dependencies: ["KilnManifest", "KilnPlanner"],
+                          path: "Benchmarks/PlanBench"),
 
         .testTarget(name: "KilnCoreTests", dependencies: ["KilnCore"]),
         .testTarget(name: "KilnManifestTests", dependencies: ["KilnManifest"]),
         .testTarget(name: "KilnPlannerTests", dependencies: ["KilnPlanner", "KilnManifest"]),
         .testTarget(name: "KilnEngineTests", dependencies: ["KilnEngine", "KilnImaging", "KilnPlaceholder"]),
         .testTarget(name: "KilnImagingTests", dependencies: ["KilnImaging", "KilnPlaceholder"]),
-        .testTarget(name: "KilnCLITests", dependencies: ["KilnCLI"]),
+        .testTarget(name: "KilnCLITests", dependencies: ["KilnCLI", "kiln"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,35 @@
+import ArgumentParser
+import KilnCore
+import KilnPlanner
+
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show the steps a build would run, in order, with dependencies and estimated cost.",
+        discussion: """
+        Estimates use the token table of the OpenAI contract (docs/openai.md); the placeholder
+        provider costs nothing.
+
+        Examples:
+          kiln plan                              # everything in pipelines/
+          kiln plan stickers                     # one pipeline
+          kiln plan 'stickers/corgi-pack@corgi-*' --provider openai
+          kiln plan --json > plan.json
+        """)
+
+    @OptionGroup var selection: SelectionArguments
+
+    @Flag(help: "Print the plan as JSON on stdout.")
+    var json = false
+
+    func run() async throws {
+        let outcome = Frontend().plan(selection.items, provider: selection.provider)
+        outcome.notices.forEach(Console.err)
+        Console.report(outcome.diagnostics)
+        guard let plan = outcome.plan else {
+            Console.err(Frontend.summary(outcome.diagnostics, manifests: outcome.manifests.count))
+            throw ExitCode(ExitStatus.invalid.rawValue)
+        }
+        Console.out(json ? try PlanDocument(plan).json() : PlanFormatter.table(plan))
+    }
+}

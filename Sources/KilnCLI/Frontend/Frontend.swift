@@ -1,0 +1,72 @@
+import Foundation
+import KilnCore
+import KilnManifest
+import KilnPlanner
+
+/// Exit codes, the same for every command.
+public enum ExitStatus: Int32, Sendable {
+    /// Built (or valid).
+    case success = 0
+    /// At least one step failed.
+    case buildFailed = 1
+    /// Invalid manifest or arguments: nothing was run.
+    case invalid = 2
+    /// Refused by a policy (`--max-cost`, `--locked`).
+    case refused = 3
+}
+
+/// What `validate`, `plan`, `graph` and `build` share: find manifests, load, validate, plan.
+public struct Frontend: Sendable {
+    public var workspace: Workspace
+
+    public init(workspace: Workspace = Workspace()) {
+        self.workspace = workspace
+    }
+
+    /// The outcome of reading manifests and planning: a plan, or the diagnostics that prevent one.
+    public struct Outcome: Sendable {
+        public var plan: Plan?
+        public var manifests: [Manifest]
+        /// Every warning and error, sorted by source.
+        public var diagnostics: [Diagnostic]
+        public var notices: [String]
+    }
+
+    /// The provider steps get when the manifest names none: OpenAI with a key, else the offline
+    /// placeholder renderer (with a notice saying so).
+    public func defaultProvider() -> (name: String, notice: String?) {
+        if let key = workspace.environment["OPENAI_API_KEY"], !key.isEmpty { return ("openai", nil) }
+        return ("placeholder", "kiln: OPENAI_API_KEY is not set, so images are rendered offline by the placeholder provider; set OPENAI_API_KEY (or pass --provider openai) to use OpenAI")
+    }
+
+    /// Loads `arguments` (paths and targets) and plans them.
+    public func plan(_ arguments: [String], provider: String? = nil, outputDirectory: URL? = nil) -> Outcome {
+        let (paths, targets) = workspace.split(arguments)
+        let found = workspace.manifestFiles(paths)
+        let loaded = workspace.load(found.files)
+        var diagnostics = found.diagnostics + loaded.diagnostics
+        var notices = [String]()
+        guard !diagnostics.hasErrors else {
+            return Outcome(plan: nil, manifests: loaded.manifests, diagnostics: diagnostics, notices: notices)
+        }
+        let fallback = defaultProvider()
+        if provider == nil, let notice = fallback.notice { notices.append(notice) }
+        let options = PlannerOptions(defaultProvider: fallback.name, providerOverride: provider,
+                                     environment: workspace.environment,
+                                     outputDirectory: (outputDirectory ?? workspace.url("outputs")).path)
+        do {
+            let plan = try Planner.plan(loaded.manifests, targets: targets, options: options)
+            diagnostics += plan.warnings
+            return Outcome(plan: plan, manifests: loaded.manifests, diagnostics: diagnostics, notices: notices)
+        } catch {
+            diagnostics += error.diagnostics
+            return Outcome(plan: nil, manifests: loaded.manifests, diagnostics: diagnostics, notices: notices)
+        }
+    }
+
+    /// `N errors, M warnings in K manifests`.
+    public static func summary(_ diagnostics: [Diagnostic], manifests: Int) -> String {
+        let e = diagnostics.errors.count, w = diagnostics.warnings.count
+        return "\(e) error\(e == 1 ? "" : "s"), \(w) warning\(w == 1 ? "" : "s") in \(manifests) manifest\(manifests == 1 ? "" : "s")"
+    }
+}

@@ -1,1 +1,0 @@
-// KilnPlanner: see docs/architecture.md

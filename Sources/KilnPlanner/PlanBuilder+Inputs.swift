@@ -1,0 +1,102 @@
+import Foundation
+import KilnCore
+import KilnManifest
+
+extension PlanBuilder {
+    /// Resolves an image source to a planned input (planning a referenced step first) and the
+    /// format it will have. Reports the problem and returns nil when it cannot.
+    mutating func resolveInput(_ source: Located<ImageSource>, instance: Instance,
+                               keys: inout [StepID: String]) -> (input: StepInput, format: ImageFormat?)? {
+        let manifest = manifests[instance.manifest]
+        switch source.value {
+        case let .file(path):
+            let absolute = (manifest.directory as NSString).appendingPathComponent(path)
+            guard let file = fileInfo(absolute) else {
+                diagnostics.append(.error("no such file '\(path)' (relative to \(displayDirectory(manifest)))",
+                                          at: source.location))
+                return nil
+            }
+            let display = normalize((displayDirectory(manifest) as NSString).appendingPathComponent(path))
+            return (.file(path: display, digest: file.digest), file.format)
+        case .reference:
+            switch manifest.resolve(source.value, from: instance.asset) {
+            case let .failure(message):
+                diagnostics.append(.error(message, at: source.location))
+                return nil
+            case let .step(assetName, stepName):
+                guard let target = manifest.asset(named: assetName),
+                      let definition = target.step(named: stepName) else { return nil }
+                if !definition.sizes.isEmpty {
+                    diagnostics.append(.error("'\(source.value)' makes one image per size; reference the step it derives from instead",
+                                              at: source.location))
+                    return nil
+                }
+                guard let variant = variant(of: target, for: instance, at: source) else { return nil }
+                let upstream = Instance(manifest: instance.manifest, asset: target, variant: variant,
+                                        definition: definition, size: nil)
+                guard let id = build(upstream), let index = indexByID[id] else { return nil }
+                if (steps[index].parameters?.n ?? 1) > 1 {
+                    diagnostics.append(.error("'\(source.value)' makes \(steps[index].parameters?.n ?? 1) images (n > 1); a reference needs exactly one",
+                                              at: source.location))
+                    return nil
+                }
+                keys[id] = steps[index].cacheKey
+                return (.step(id), steps[index].format)
+            }
+        }
+    }
+
+    /// The variant of `target` a reference from `instance` means: the same variant within an asset;
+    /// the only one of an asset without a matrix; else the variant with the same values on the
+    /// target's axes, which must all be axes of the referring asset.
+    mutating func variant(of target: Asset, for instance: Instance, at source: Located<ImageSource>) -> Variant? {
+        if target.name.value == instance.asset.name.value { return instance.variant }
+        let key = assetKey(manifests[instance.manifest].pipeline, target.name.value)
+        let list = variants[key] ?? []
+        guard let axes = target.matrix?.axes.map(\.name.value), !axes.isEmpty else { return list.first }
+        let mine = instance.variant.dictionary
+        let missing = axes.filter { mine[$0] == nil }
+        guard missing.isEmpty else {
+            diagnostics.append(.error("'\(source.value)' is ambiguous: asset '\(target.name.value)' has a variant for each \(missing.joined(separator: ", ")), which asset '\(instance.asset.name.value)' does not fix; give '\(instance.asset.name.value)' the same matrix axes",
+                                      at: source.location))
+            return nil
+        }
+        let projected = axes.map { (axis: $0, value: mine[$0]!) }
+        guard let found = variantLookup[key]?[lookupKey(projected)] else {
+            let described = projected.map { "\($0.axis)=\($0.value)" }.joined(separator: ", ")
+            diagnostics.append(.error("'\(source.value)' from variant \(instance.variant.id ?? "") needs the variant \(described) of asset '\(target.name.value)', which its matrix excludes",
+                                      at: source.location))
+            return nil
+        }
+        return found
+    }
+
+    /// Digest and sniffed format of an input file, read once per plan.
+    mutating func fileInfo(_ absolute: String) -> (digest: String, format: ImageFormat?)? {
+        if let cached = files[absolute] { return cached }
+        let url = URL(fileURLWithPath: absolute)
+        var info: (digest: String, format: ImageFormat?)?
+        if let digest = try? Digest.sha256(fileAt: url) {
+            let head = (try? FileHandle(forReadingFrom: url).read(upToCount: 16)) ?? nil
+            info = (digest, head.flatMap { ImageFormat(sniffing: Array($0)) })
+        }
+        files[absolute] = .some(info)
+        return info
+    }
+
+    func displayDirectory(_ manifest: Manifest) -> String {
+        let dir = (manifest.path as NSString).deletingLastPathComponent
+        return dir.isEmpty ? "." : dir
+    }
+
+    /// Drops `.` and empty components and folds `dir/..`.
+    func normalize(_ path: String) -> String {
+        var parts = [Substring]()
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == "..", let last = parts.last, last != ".." { parts.removeLast(); continue }
+            parts.append(part)
+        }
+        return (path.hasPrefix("/") ? "/" : "") + parts.joined(separator: "/")
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import KilnCore
+import KilnManifest
+
+extension PlanBuilder {
+    /// Template values of an instance: manifest vars ← asset vars ← matrix values, declared env,
+    /// and the built-ins.
+    func templateValues(_ instance: Instance) -> [String: String] {
+        let manifest = manifests[instance.manifest]
+        var values = [String: String]()
+        for v in manifest.vars { values[v.name.value] = v.value.value }
+        for v in instance.asset.vars { values[v.name.value] = v.value.value }
+        for (axis, value) in instance.variant.values { values[axis] = value }
+        for name in manifest.env {
+            if let value = options.environment[name.value] { values["env." + name.value] = value }
+        }
+        values["pipeline"] = manifest.pipeline
+        values["asset"] = instance.asset.name.value
+        values["variant"] = instance.variant.id ?? ""
+        values["step"] = instance.name
+        if let size = instance.size { values["size"] = String(size) }
+        return values
+    }
+
+    mutating func template(_ text: String) -> Template? {
+        if let t = templates[text] { return t }
+        guard let t = try? Template(parsing: text) else { return nil }
+        templates[text] = t
+        return t
+    }
+
+    mutating func makeStep(_ instance: Instance, id: StepID) -> PlannedStep? {
+        let manifest = manifests[instance.manifest]
+        let definition = instance.definition
+        var values = templateValues(instance)
+        for name in manifest.env where options.environment[name.value] == nil {
+            let used = (definition.prompt?.parts.map(\.value) ?? []) + [definition.output?.value ?? ""]
+            if used.contains(where: { $0.contains("env.\(name.value)") }) {
+                diagnostics.append(.error("environment variable \(name.value) is not set (this manifest reads it as {{env.\(name.value)}})",
+                                          at: name.location))
+                return nil
+            }
+        }
+        var keys = [StepID: String]()
+        var inputs = [StepInput]()
+        var mask: StepInput?
+        var inputFormat: ImageFormat?
+        switch definition.kind {
+        case .generate:
+            break
+        case .edit:
+            for image in definition.images {
+                guard let input = resolveInput(image, instance: instance, keys: &keys) else { return nil }
+                inputs.append(input.input)
+            }
+            if let m = definition.mask {
+                guard let input = resolveInput(m, instance: instance, keys: &keys) else { return nil }
+                mask = input.input
+            }
+        case .derive:
+            let source = definition.from ?? previousStep(before: definition, in: instance.asset)
+            guard let source else {
+                diagnostics.append(.error("derive step '\(definition.name.value)' has no input: add 'from: \"@step\"'",
+                                          at: definition.name.location))
+                return nil
+            }
+            guard let input = resolveInput(source, instance: instance, keys: &keys) else { return nil }
+            inputs.append(input.input)
+            inputFormat = input.format
+        }
+
+        let rawOutput = definition.output?.value
+        let templateFormat = rawOutput.flatMap { raw -> ImageFormat? in
+            let ext = (raw as NSString).pathExtension
+            return ext.contains("{") ? nil : ImageFormat(pathExtension: ext)
+        }
+        var step = PlannedStep(id: id, kind: definition.kind, cacheKey: "", estimate: nil)
+        var key = CacheKey(kind: definition.kind)
+        let format: ImageFormat
+        if definition.kind == .derive {
+            let spec = definition.derive ?? DeriveSpec()
+            format = spec.format ?? templateFormat ?? inputFormat ?? .png
+            var resize = spec.resize
+            if let size = instance.size { resize = ResizeSpec(width: size, height: size, fit: .contain) }
+            let ops = DeriveOperations(crop: spec.crop, resize: resize, pad: spec.pad, background: spec.background,
+                                       format: format, quality: spec.quality, strip: spec.strip ?? true)
+            step.derive = ops
+            key.derive(ops)
+        } else {
+            let written = manifest.effectiveParameters(for: definition, in: instance.asset)
+            var parameters = written.resolved(outputExtension: nil)
+            parameters.format = written.format ?? templateFormat ?? .png
+            format = parameters.format
+            let provider = options.providerOverride ?? written.provider ?? options.defaultProvider
+            let model = written.model ?? ModelCatalog.defaultModel
+            values["ext"] = format.fileExtension
+            let prompt = definition.prompt.map { $0.text(rendering: values) } ?? ""
+            step.provider = provider
+            step.model = model
+            step.prompt = prompt
+            step.parameters = parameters
+            step.salt = written.salt
+            key.field("provider", provider)
+            key.field("model", model)
+            key.field("prompt", prompt)
+            key.parameters(parameters)
+            let estimate = prices.estimate(model: model, parameters: parameters, promptCharacters: prompt.count,
+                                           inputImages: inputs.count)
+            step.estimate = provider == "placeholder" ? CostEstimate(inputTokens: estimate.inputTokens,
+                                                                     outputTokens: estimate.outputTokens, usd: 0) : estimate
+        }
+        values["ext"] = format.fileExtension
+        for (i, input) in inputs.enumerated() { key.input("in\(i)", input, keys: keys) }
+        if let mask { key.input("mask", mask, keys: keys) }
+        key.field("salt", step.salt)
+
+        step.inputs = inputs
+        step.mask = mask
+        var deps = [StepID]()
+        for case let .step(dep) in inputs + [mask].compactMap({ $0 }) where !deps.contains(dep) { deps.append(dep) }
+        step.dependencies = deps
+        step.variantValues = instance.variant.dictionary
+        step.cacheKey = key.finalize()
+        guard let outputs = outputs(for: instance, id: id, values: values, count: step.parameters?.n ?? 1) else { return nil }
+        step.outputs = outputs
+        return step
+    }
+
+    /// The nearest earlier non-derive step of the asset: what a derive without `from` reads.
+    func previousStep(before definition: StepDefinition, in asset: Asset) -> Located<ImageSource>? {
+        guard let index = asset.steps.firstIndex(where: { $0.name.value == definition.name.value }) else { return nil }
+        guard let previous = asset.steps[..<index].last(where: { $0.kind != .derive }) else { return nil }
+        return Located(.reference(asset.name.value, step: previous.name.value), at: definition.name.location)
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import KilnCore
+import KilnManifest
+
+/// Builds every concrete step by walking each step's inputs first (depth-first, in declaration
+/// order), so the result is a deterministic topological order and upstream keys are known when a
+/// step's own key is computed.
+struct PlanBuilder {
+    let manifests: [Manifest]
+    let options: PlannerOptions
+    var diagnostics = [Diagnostic]()
+
+    /// A step instance: which manifest, asset, variant and definition, plus the size of a `sizes:` derive.
+    struct Instance {
+        var manifest: Int
+        var asset: Asset
+        var variant: Variant
+        var definition: StepDefinition
+        var size: Int?
+
+        var name: String { definition.name.value + (size.map { "-\($0)" } ?? "") }
+    }
+
+    var steps = [PlannedStep]()
+    /// Any step id (canonical or merged alias) → index into `steps`.
+    var indexByID = [StepID: Int]()
+    var indexByKey = [String: Int]()
+    /// Ids that failed to plan; references to them fail quietly (their own error is reported once).
+    var failed = Set<StepID>()
+    var visiting = Set<StepID>()
+    var variants = [String: [Variant]]()
+    var variantLookup = [String: [String: Variant]]()
+    var templates = [String: Template]()
+    var files = [String: (digest: String, format: ImageFormat?)?]()
+    var outputOwners = [String: (StepID, SourceLocation?)]()
+    var prices = PriceTable.builtin
+    var providers = [String: ProviderSettings]()
+
+    init(manifests: [Manifest], options: PlannerOptions) {
+        self.manifests = manifests
+        self.options = options
+    }
+
+    mutating func buildAll() {
+        for manifest in manifests {
+            prices = prices.merging(manifest.prices)
+            for (name, settings) in manifest.providers {
+                if let existing = providers[name], existing != settings {
+                    diagnostics.append(.warning("provider '\(name)' is configured differently in several manifests; using the first (\(manifests.first { $0.providers[name] != nil }?.path ?? ""))",
+                                                at: manifest.location))
+                } else {
+                    providers[name] = settings
+                }
+            }
+            for asset in manifest.assets {
+                let list = VariantExpansion.variants(of: asset, diagnostics: &diagnostics)
+                let key = assetKey(manifest.pipeline, asset.name.value)
+                variants[key] = list
+                var lookup = [String: Variant]()
+                for v in list { lookup[lookupKey(v.values)] = v }
+                variantLookup[key] = lookup
+            }
+        }
+        for (m, manifest) in manifests.enumerated() {
+            for asset in manifest.assets {
+                for variant in variants[assetKey(manifest.pipeline, asset.name.value)] ?? [] {
+                    for definition in asset.steps {
+                        for size in definition.sizes.isEmpty ? [nil] : definition.sizes.map({ Optional($0.value) }) {
+                            _ = build(Instance(manifest: m, asset: asset, variant: variant, definition: definition, size: size))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func finish() -> Plan {
+        Plan(steps: steps, providers: providers)
+    }
+
+    func assetKey(_ pipeline: String, _ asset: String) -> String { pipeline + "/" + asset }
+
+    func lookupKey(_ values: [(axis: String, value: String)]) -> String {
+        values.map { "\($0.axis)=\($0.value)" }.joined(separator: "\u{1}")
+    }
+
+    func stepID(_ instance: Instance) -> StepID {
+        StepID(pipeline: manifests[instance.manifest].pipeline, asset: instance.asset.name.value,
+               variant: instance.variant.id, step: instance.name)
+    }
+
+    /// Plans one step instance (and, first, everything it reads). Returns the id other steps depend
+    /// on — a merged duplicate's canonical id — or nil when it could not be planned.
+    mutating func build(_ instance: Instance) -> StepID? {
+        let id = stepID(instance)
+        if let i = indexByID[id] { return steps[i].id }
+        if failed.contains(id) { return nil }
+        if visiting.contains(id) {
+            diagnostics.append(.error("dependency cycle through \(id)", at: instance.definition.name.location))
+            return nil
+        }
+        visiting.insert(id)
+        defer { visiting.remove(id) }
+        guard let step = makeStep(instance, id: id) else {
+            failed.insert(id)
+            return nil
+        }
+        if let existing = indexByKey[step.cacheKey] {
+            // Identical work: plan it once, write every output.
+            steps[existing].aliases.append(id)
+            steps[existing].outputs += step.outputs
+            indexByID[id] = existing
+            return steps[existing].id
+        }
+        indexByKey[step.cacheKey] = steps.count
+        indexByID[id] = steps.count
+        steps.append(step)
+        return id
+    }
+}

@@ -1,0 +1,47 @@
+import KilnCore
+
+/// `kiln plan --json`: the plan as machines read it (stable field names, deterministic order).
+public struct PlanDocument: Codable, Sendable {
+    public struct Totals: Codable, Sendable, Equatable {
+        public var steps: Int
+        public var generate: Int
+        public var edit: Int
+        public var derive: Int
+        public var outputs: Int
+        public var estimatedInputTokens: Int
+        public var estimatedOutputTokens: Int
+        /// US dollars, rounded to 6 decimals.
+        public var estimatedUSD: Double
+    }
+
+    public var version: Int
+    public var steps: [PlannedStep]
+    public var totals: Totals
+    public var warnings: [String]
+
+    public init(_ plan: Plan) {
+        version = 1
+        steps = plan.steps.map { step in
+            var s = step
+            if let e = s.estimate { s.estimate = CostEstimate(inputTokens: e.inputTokens, outputTokens: e.outputTokens,
+                                                              usd: PlanDocument.round(e.usd)) }
+            return s
+        }
+        let cost = plan.estimatedCost
+        totals = Totals(steps: plan.steps.count,
+                        generate: plan.steps.filter { $0.kind == .generate }.count,
+                        edit: plan.steps.filter { $0.kind == .edit }.count,
+                        derive: plan.steps.filter { $0.kind == .derive }.count,
+                        outputs: plan.steps.reduce(0) { $0 + $1.outputs.count },
+                        estimatedInputTokens: cost.inputTokens, estimatedOutputTokens: cost.outputTokens,
+                        estimatedUSD: Self.round(cost.usd))
+        warnings = plan.warnings.map(\.description)
+    }
+
+    static func round(_ usd: Double) -> Double { (usd * 1_000_000).rounded() / 1_000_000 }
+
+    /// Pretty, sorted-key JSON with a trailing newline.
+    public func json() throws -> String {
+        try CanonicalJSON.string(self, pretty: true) + "\n"
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import KilnCore
+
+/// Human renderings of a plan: the `kiln plan` table and `kiln graph` in DOT or Mermaid.
+public enum PlanFormatter {
+    /// One row per step in order, with its dependencies, then totals.
+    public static func table(_ plan: Plan) -> String {
+        let header = ["STEP", "KIND", "PROVIDER", "MODEL", "SIZE", "QUALITY", "AFTER", "EST. USD"]
+        let index = plan.index()
+        var rows = [header]
+        for step in plan.steps {
+            let after = step.dependencies.compactMap { index[$0] }.map { "#\($0 + 1)" }.joined(separator: ",")
+            let size: String
+            if let d = step.derive {
+                size = d.resize.map { r in "→\(r.width.map(String.init) ?? "")x\(r.height.map(String.init) ?? "")" } ?? "—"
+            } else {
+                size = step.parameters?.size?.description ?? "auto"
+            }
+            rows.append([
+                "#\(rows.count) \(step.id)" + (step.aliases.isEmpty ? "" : " (+\(step.aliases.count) same)"),
+                step.kind.rawValue, step.provider ?? "local", step.model ?? "—", size,
+                step.parameters?.quality?.rawValue ?? "—", after.isEmpty ? "—" : after,
+                step.estimate.map { money($0.usd) } ?? "—",
+            ])
+        }
+        var out = align(rows)
+        let doc = PlanDocument(plan)
+        let t = doc.totals
+        out += "\n\(t.steps) step\(t.steps == 1 ? "" : "s") (\(t.generate) generate, \(t.edit) edit, \(t.derive) derive), "
+        out += "\(t.outputs) output file\(t.outputs == 1 ? "" : "s"), estimated \(money(t.estimatedUSD)) "
+        out += "(\(t.estimatedOutputTokens) output tokens; estimates use CONTRACT.md's token table)\n"
+        return out
+    }
+
+    public static func money(_ usd: Double) -> String {
+        String(format: usd < 1 ? "$%.4f" : "$%.2f", usd)
+    }
+
+    static func align(_ rows: [[String]]) -> String {
+        var widths = [Int](repeating: 0, count: rows.first?.count ?? 0)
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        return rows.map { row in
+            row.enumerated().map { i, cell in
+                i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+
+    /// Graphviz DOT: one node per step, an edge from each dependency.
+    public static func dot(_ plan: Plan) -> String {
+        var out = "digraph kiln {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n"
+        for step in plan.steps {
+            let shape = step.kind == .derive ? ", style=rounded" : ""
+            out += "  \(quote(step.id.description)) [label=\(quote("\(step.id)\n\(step.kind.rawValue)"))\(shape)];\n"
+        }
+        for step in plan.steps {
+            for dep in step.dependencies {
+                out += "  \(quote(dep.description)) -> \(quote(step.id.description));\n"
+            }
+        }
+        return out + "}\n"
+    }
+
+    /// Mermaid flowchart, for Markdown that renders it.
+    public static func mermaid(_ plan: Plan) -> String {
+        var out = "flowchart LR\n"
+        let index = plan.index()
+        for (i, step) in plan.steps.enumerated() {
+            let label = "\(step.id)<br/>\(step.kind.rawValue)".replacingOccurrences(of: "\"", with: "#quot;")
+            out += step.kind == .derive ? "  s\(i)(\"\(label)\")\n" : "  s\(i)[\"\(label)\"]\n"
+        }
+        for (i, step) in plan.steps.enumerated() {
+            for dep in step.dependencies { if let j = index[dep] { out += "  s\(j) --> s\(i)\n" } }
+        }
+        return out
+    }
+
+    static func quote(_ s: String) -> String {
+        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n") + "\""
+    }
+}

@@ -1,0 +1,62 @@
+import KilnCore
+import KilnManifest
+
+/// Choices the command line makes about a plan.
+public struct PlannerOptions: Sendable {
+    /// The provider of steps that name none (`openai`, or `placeholder` when no API key is set).
+    public var defaultProvider: String
+    /// `--provider`: replaces every step's provider.
+    public var providerOverride: String?
+    /// The environment `{{env.NAME}}` reads (only names a manifest declares under `env:`).
+    public var environment: [String: String]
+    /// The absolute output directory, to refuse outputs that a symlink would carry outside it.
+    public var outputDirectory: String?
+
+    public init(defaultProvider: String = "openai", providerOverride: String? = nil,
+                environment: [String: String] = [:], outputDirectory: String? = nil) {
+        self.defaultProvider = defaultProvider
+        self.providerOverride = providerOverride
+        self.environment = environment
+        self.outputDirectory = outputDirectory
+    }
+}
+
+/// Turns validated manifests into a plan: concrete steps with dependencies, cache keys and
+/// estimates, in a deterministic topological order, restricted to the requested targets.
+public enum Planner {
+    /// Plans every step of `manifests` (sorted by path), then keeps the steps `targets` select and
+    /// everything they depend on. Throws every planning error at once.
+    public static func plan(_ manifests: [Manifest], targets: [String] = [],
+                            options: PlannerOptions = PlannerOptions()) throws(DiagnosticsError) -> Plan {
+        var builder = PlanBuilder(manifests: manifests.sorted { $0.path < $1.path }, options: options)
+        builder.buildAll()
+        var plan = builder.finish()
+        var diagnostics = builder.diagnostics
+        if !targets.isEmpty {
+            plan.steps = TargetSelector.select(targets, from: plan.steps, diagnostics: &diagnostics)
+        }
+        let collapsed = collapse(diagnostics)
+        if collapsed.hasErrors { throw DiagnosticsError(collapsed) }
+        plan.warnings = collapsed
+        return plan
+    }
+
+    /// One diagnostic per message and place: a mistake in a template repeats for every variant.
+    static func collapse(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        var seen = Set<Diagnostic>()
+        var perLocation = [SourceLocation: Int]()
+        var hidden = [SourceLocation: Int]()
+        var out = [Diagnostic]()
+        for d in diagnostics where seen.insert(d).inserted {
+            if let location = d.location {
+                perLocation[location, default: 0] += 1
+                if perLocation[location]! > 3 { hidden[location, default: 0] += 1; continue }
+            }
+            out.append(d)
+        }
+        for (location, count) in hidden.sorted(by: { $0.key.description < $1.key.description }) {
+            out.append(.error("… and \(count) more like this", at: location))
+        }
+        return out.sortedBySource()
+    }
+}

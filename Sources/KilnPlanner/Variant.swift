@@ -1,0 +1,95 @@
+import KilnCore
+import KilnManifest
+
+/// One combination of an asset's matrix values (or the single variant of an asset without one).
+struct Variant: Sendable {
+    /// Readable id (`corgi-happy`), nil without a matrix.
+    var id: String?
+    /// Axis name → value, in axis order.
+    var values: [(axis: String, value: String)]
+
+    var dictionary: [String: String] {
+        Dictionary(values.map { ($0.axis, $0.value) }, uniquingKeysWith: { a, _ in a })
+    }
+}
+
+/// Expands `matrix:` into variants: the cartesian product in axis order, minus `exclude`, plus `include`.
+enum VariantExpansion {
+    /// More variants than this in one asset is refused before anything is built.
+    static let limit = 10_000
+
+    static func variants(of asset: Asset, diagnostics: inout [Diagnostic]) -> [Variant] {
+        guard let matrix = asset.matrix, !matrix.axes.isEmpty else { return [Variant(id: nil, values: [])] }
+        let axes = matrix.axes.map { (name: $0.name.value, values: $0.values.map(\.value)) }
+        let product = axes.reduce(1) { total, axis in total.multipliedReportingOverflow(by: max(axis.values.count, 1)).partialValue }
+        if product + matrix.include.count > limit {
+            diagnostics.append(.error("asset '\(asset.name.value)' expands to \(product + matrix.include.count) variants (limit 10,000): narrow the matrix or split the asset",
+                                      at: matrix.location))
+            return []
+        }
+        let excluded = matrix.exclude.map { $0.values.mapValues(\.value) }
+        var combos = [[String]]()
+        combos.reserveCapacity(product)
+        var current = [String]()
+        func walk(_ depth: Int) {
+            if depth == axes.count { combos.append(current); return }
+            for value in axes[depth].values {
+                current.append(value)
+                walk(depth + 1)
+                current.removeLast()
+            }
+        }
+        walk(0)
+        var result = [Variant]()
+        var seen = [String: Int]()
+        func add(_ combo: [String], at location: SourceLocation) {
+            let values = zip(axes, combo).map { (axis: $0.name, value: $1) }
+            let id = combo.map(slug).joined(separator: "-")
+            if let other = seen[id] {
+                if result[other].values.map(\.value) != combo {
+                    diagnostics.append(.error("variants \(describe(result[other].values)) and \(describe(values)) of asset '\(asset.name.value)' both get the id '\(id)': make the values differ in letters or digits",
+                                              at: location))
+                }
+                return
+            }
+            seen[id] = result.count
+            result.append(Variant(id: id, values: values))
+        }
+        for combo in combos where !excluded.contains(where: { rule in matches(rule, combo, axes) }) {
+            add(combo, at: matrix.location)
+        }
+        for include in matrix.include {
+            let combo = axes.map { include.values[$0.name]?.value ?? "" }
+            add(combo, at: include.location)
+        }
+        return result
+    }
+
+    private static func matches(_ rule: [String: String], _ combo: [String], _ axes: [(name: String, values: [String])]) -> Bool {
+        for (i, axis) in axes.enumerated() {
+            if let wanted = rule[axis.name], wanted != combo[i] { return false }
+        }
+        return true
+    }
+
+    private static func describe(_ values: [(axis: String, value: String)]) -> String {
+        "{" + values.map { "\($0.axis): \($0.value)" }.joined(separator: ", ") + "}"
+    }
+
+    /// Letters, digits, `.` and `_` kept; every other run of characters becomes one `-`.
+    static func slug(_ value: String) -> String {
+        var out = ""
+        var dash = false
+        for scalar in value.unicodeScalars {
+            if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "." {
+                out.unicodeScalars.append(scalar)
+                dash = false
+            } else if !dash && !out.isEmpty {
+                out += "-"
+                dash = true
+            }
+        }
+        while out.hasSuffix("-") { out.removeLast() }
+        return out.isEmpty ? "_" : out
+    }
+}
