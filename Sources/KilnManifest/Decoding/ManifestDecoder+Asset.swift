@@ -41,7 +41,7 @@ extension ManifestDecoder {
         case (nil, nil):
             error("\(context) has nothing to build: add 'prompt:' or 'steps:'", at: item.location)
         }
-        if let sizes = byName["sizes"], let list = integerList(sizes) {
+        if let sizes = byName["sizes"], let list = integerList(sizes), !list.isEmpty {
             var step = StepDefinition(name: Located("sizes", at: sizes.location), kind: .derive, derive: DeriveSpec(),
                                       sizes: list, locations: ["sizes": sizes.location])
             if let final = asset.finalStep, asset.step(named: final.value) != nil {

@@ -53,7 +53,8 @@ extension ManifestDecoder {
             return nil
         }
         if case let .number(minimum?) = type, value <= minimum {
-            error("'\(entry.name)' must be a number greater than \(Int(minimum)), not \(value)", at: location(entry.value))
+            let written = entry.value.string ?? String(value)
+            error("'\(entry.name)' must be a number greater than \(Int(minimum)), not \(written)", at: location(entry.value))
             return nil
         }
         return value

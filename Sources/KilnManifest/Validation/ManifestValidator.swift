@@ -61,8 +61,39 @@ struct ManifestValidator {
                                           provider: parameters.provider ?? "openai", kind: step.kind,
                                           parameters: parameters.resolved(outputExtension: ext))
         for problem in problems {
-            let location = parameters.locations[problem.key] ?? asset.preset?.location ?? step.name.location
+            let location = source(of: problem.key, for: step, in: asset) ?? step.name.location
             diagnostics.append(Diagnostic(problem.severity, problem.message, at: location))
+        }
+    }
+
+    /// Where the level that decides `key` for this step wrote it: step ← asset ← preset ← defaults.
+    /// A built-in preset has no source, so its keys point at the asset's `preset:`.
+    func source(of key: String, for step: StepDefinition, in asset: Asset) -> SourceLocation? {
+        if let location = step.parameters.locations[key] ?? asset.parameters.locations[key] { return location }
+        if let name = asset.preset, let preset = manifest.preset(named: name.value), preset.parameters.sets(key) {
+            return preset.parameters.locations[key] ?? name.location
+        }
+        return manifest.defaults.locations[key]
+    }
+}
+
+extension ParameterSet {
+    /// Whether this level sets the parameter written as manifest key `key`.
+    func sets(_ key: String) -> Bool {
+        switch key {
+        case "provider": provider != nil
+        case "model": model != nil
+        case "size": size != nil
+        case "quality": quality != nil
+        case "background": background != nil
+        case "format": format != nil
+        case "compression": compression != nil
+        case "moderation": moderation != nil
+        case "n": n != nil
+        case "input_fidelity": inputFidelity != nil
+        case "user": user != nil
+        case "salt": salt != nil
+        default: false
         }
     }
 }
