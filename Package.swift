@@ -41,7 +41,8 @@ let package = Package(
                           path: "Benchmarks/PlanBench"),
 
         .testTarget(name: "KilnCoreTests", dependencies: ["KilnCore"]),
-        .testTarget(name: "KilnManifestTests", dependencies: ["KilnManifest"]),
+        .testTarget(name: "KilnManifestTests", dependencies: ["KilnManifest", .product(name: "Yams", package: "Yams")],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "KilnPlannerTests", dependencies: ["KilnPlanner", "KilnManifest"]),
         .testTarget(name: "KilnEngineTests", dependencies: ["KilnEngine", "KilnImaging", "KilnPlaceholder"]),
         .testTarget(name: "KilnImagingTests", dependencies: ["KilnImaging", "KilnPlaceholder"]),

@@ -1,0 +1,89 @@
+import KilnCore
+import Yams
+
+extension ManifestDecoder {
+    /// A mapping of parameter keys only (`defaults`, a preset).
+    func parameters(_ node: Node, in context: String) -> ParameterSet {
+        guard let entries = entries(node, ManifestKeys.parameters, in: context) else { return ParameterSet() }
+        var set = ParameterSet()
+        for entry in entries { apply(entry, to: &set) }
+        return set
+    }
+
+    /// Sets one parameter key on `set`; returns false when `entry` is not a parameter key.
+    @discardableResult
+    func apply(_ entry: Entry, to set: inout ParameterSet) -> Bool {
+        guard let spec = ManifestKeys.parameters[entry.name] else { return false }
+        var ok = true
+        switch entry.name {
+        case "provider": set.provider = string(entry)?.value
+        case "model": set.model = string(entry)?.value
+        case "size":
+            if case .scalar = entry.value, entry.value.tagName != .null {
+                let text = entry.value.string ?? ""
+                if let size = SizeSpec(text) { set.size = size } else {
+                    error("'size' must be WIDTHxHEIGHT like 1024x1024, or auto, not '\(text)'", at: location(entry.value))
+                    ok = false
+                }
+            } else {
+                typeError(entry, spec.type)
+                ok = false
+            }
+        case "quality": set.quality = choice(entry, spec.type).flatMap(RenderQuality.init(rawValue:))
+        case "background": set.background = choice(entry, spec.type).flatMap(BackgroundMode.init(rawValue:))
+        case "format": set.format = choice(entry, spec.type).flatMap { ImageFormat(pathExtension: $0) }
+        case "compression": set.compression = integer(entry, spec.type)
+        case "moderation": set.moderation = choice(entry, spec.type).flatMap(Moderation.init(rawValue:))
+        case "n": set.n = integer(entry, spec.type)
+        case "input_fidelity": set.inputFidelity = choice(entry, spec.type).flatMap(InputFidelity.init(rawValue:))
+        case "user": set.user = string(entry)?.value
+        case "salt": set.salt = string(entry)?.value
+        default: ok = false
+        }
+        if ok { set.locations[entry.name] = entry.location }
+        return true
+    }
+
+    func provider(_ item: Entry) -> ProviderSettings? {
+        let table = ManifestKeys.provider
+        guard let entries = entries(item.value, table, in: "provider '\(item.name)'") else { return nil }
+        var settings = ProviderSettings()
+        for entry in entries {
+            let type = table[entry.name]!.type
+            switch entry.name {
+            case "max_in_flight": settings.maxInFlight = integer(entry, type)
+            case "requests_per_minute": settings.requestsPerMinute = integer(entry, type)
+            case "base_url": settings.baseURL = string(entry)?.value
+            case "retries": settings.retries = integer(entry, type)
+            case "timeout": settings.timeoutSeconds = number(entry, type)
+            case "headers":
+                for header in namedEntries(entry) {
+                    let lower = header.name.lowercased()
+                    if lower == "authorization" || lower.contains("key") {
+                        error("header '\(header.name)' may not be set here: the API key comes only from OPENAI_API_KEY",
+                              at: header.location)
+                        continue
+                    }
+                    if let value = string(header) { settings.headers[header.name] = value.value }
+                }
+            default: break
+            }
+        }
+        return settings
+    }
+
+    func price(_ item: Entry) -> ModelPrice? {
+        let table = ManifestKeys.price
+        guard let entries = entries(item.value, table, in: "prices of '\(item.name)'") else { return nil }
+        var values = [String: Double]()
+        for entry in entries {
+            guard let value = number(entry, table[entry.name]!.type) else { continue }
+            if value < 0 {
+                error("'\(entry.name)' must not be negative", at: location(entry.value))
+            }
+            values[entry.name] = value
+        }
+        return ModelPrice(textInput: values["text_input"] ?? 0, imageInput: values["image_input"] ?? 0,
+                          imageOutput: values["image_output"] ?? 0)
+    }
+}
