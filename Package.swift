@@ -36,7 +36,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .executableTarget(name: "kiln", dependencies: ["KilnCLI"]),
+        .executableTarget(name: "kiln", dependencies: ["KilnCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "kiln-bench-plan", dependencies: ["KilnManifest", "KilnPlanner"],
                           path: "Benchmarks/PlanBench"),
 

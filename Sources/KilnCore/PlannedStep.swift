@@ -28,6 +28,29 @@ public enum StepInput: Hashable, Sendable, Codable, CustomStringConvertible {
         if case let .step(id) = self { return id }
         return nil
     }
+
+    // Encoded flat: `{"file": "pipelines/inputs/a.png", "digest": "…"}` or `{"step": "p/a/main"}`.
+    private enum CodingKeys: String, CodingKey { case file, digest, step }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        if let id = try c.decodeIfPresent(StepID.self, forKey: .step) {
+            self = .step(id)
+        } else {
+            self = .file(path: try c.decode(String.self, forKey: .file), digest: try c.decode(String.self, forKey: .digest))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case let .file(path, digest):
+            try c.encode(path, forKey: .file)
+            try c.encode(digest, forKey: .digest)
+        case let .step(id):
+            try c.encode(id, forKey: .step)
+        }
+    }
 }
 
 /// A file a step writes, relative to the output directory.

@@ -81,7 +81,11 @@ extension PlanBuilder {
             let spec = definition.derive ?? DeriveSpec()
             format = spec.format ?? templateFormat ?? inputFormat ?? .png
             var resize = spec.resize
-            if let size = instance.size { resize = ResizeSpec(width: size, height: size, fit: .contain) }
+            if let size = instance.size {
+                // `sizes:` — a square box per size; `fit`/`upscale` written beside it still apply.
+                resize = ResizeSpec(width: size, height: size, fit: spec.resize?.fit ?? .contain,
+                                    upscale: spec.resize?.upscale ?? false)
+            }
             let ops = DeriveOperations(crop: spec.crop, resize: resize, pad: spec.pad, background: spec.background,
                                        format: format, quality: spec.quality, strip: spec.strip ?? true)
             step.derive = ops

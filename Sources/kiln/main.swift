@@ -1,3 +1,10 @@
+import ArgumentParser
 import KilnCLI
 
-await Kiln.main()
+// Inside an `async` function the async `main()` is chosen; from top-level code the synchronous
+// one would be, and it cannot run async subcommands.
+func runKiln() async {
+    await Kiln.main()
+}
+
+await runKiln()

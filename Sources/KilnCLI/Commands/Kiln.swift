@@ -1,6 +1,7 @@
 import ArgumentParser
 
 /// `kiln`: builds image assets from YAML manifests, the way make builds code.
+@available(macOS 10.15, macCatalyst 13, iOS 13, tvOS 13, watchOS 6, *)
 public struct Kiln: AsyncParsableCommand {
     public static let version = "0.1.0"
 

@@ -11,7 +11,7 @@ public struct Asset: Sendable, Hashable {
     public var matrix: Matrix?
     /// Asset-level parameters, inherited by its generate and edit steps.
     public var parameters: ParameterSet
-    /// Steps in file order (shorthand: `main`, then `derive`/`derive-N`, then `size-N` for `sizes:`).
+    /// Steps in file order (shorthand: `main`, then `derive`/`derive-N`, then `sizes` for `sizes:`).
     public var steps: [StepDefinition]
     /// The step `@asset` refers to: `final:` if written, else the last non-derive step, else the last step.
     public var finalStep: Located<String>?
