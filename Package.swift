@@ -37,11 +37,18 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "kiln", dependencies: ["KilnCLI"]),
+        // Engine scheduling overhead with an in-process provider (docs/benchmarks.md); run in release.
+        .executableTarget(name: "kiln-bench-engine", dependencies: [
+            "KilnEngine", "KilnCore", .product(name: "Logging", package: "swift-log"),
+        ], path: "Benchmarks/EngineBench"),
 
         .testTarget(name: "KilnCoreTests", dependencies: ["KilnCore"]),
         .testTarget(name: "KilnManifestTests", dependencies: ["KilnManifest"]),
         .testTarget(name: "KilnPlannerTests", dependencies: ["KilnPlanner", "KilnManifest"]),
-        .testTarget(name: "KilnEngineTests", dependencies: ["KilnEngine", "KilnImaging", "KilnPlaceholder"]),
+        .testTarget(name: "KilnEngineTests", dependencies: [
+            "KilnEngine", "KilnCore", "KilnImaging", "KilnPlaceholder",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "KilnImagingTests", dependencies: ["KilnImaging", "KilnPlaceholder"]),
         .testTarget(name: "KilnCLITests", dependencies: ["KilnCLI"]),
     ],
