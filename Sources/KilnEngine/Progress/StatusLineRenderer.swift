@@ -32,7 +32,7 @@ public struct StatusLineRenderer: Sendable {
 
     /// The status line, without a newline; the caller prefixes `\r` and clears to the end of line.
     public func line(elapsedSeconds: Double) -> String {
-        var parts = ["[\(done)/\(total)]", "running \(running)"]
+        var parts = ["[\(done)/\(total)] running \(running)"]
         if cached > 0 { parts.append("cached \(cached)") }
         if failed > 0 { parts.append("failed \(failed)") }
         parts.append(formatUSD(spentUSD))

@@ -61,7 +61,7 @@ struct Fixture {
                                    recordDurations: recordDurations)
         return BuildEngine(plan: Plan(steps: steps, providers: settings), providers: providers,
                            toolkit: FakeToolkit(recorder: recorder), cache: cached ? cache : nil, options: options,
-                           logger: Logger(label: "test"), progress: progress)
+                           logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), progress: progress)
     }
 
     /// Every file under `outputs/`, relative, sorted.
