@@ -86,6 +86,18 @@ import Testing
         #expect(missing.isEmpty, "undocumented fields: \(missing)")
     }
 
+    @Test func theDocumentedExampleConformsToTheSchema() throws {
+        let doc = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../docs/output-manifest.md").standardizedFileURL, encoding: .utf8)
+        let start = try #require(doc.range(of: "```json\n"))
+        let end = try #require(doc.range(of: "\n```", range: start.upperBound..<doc.endIndex))
+        let example = try JSONDecoder().decode(JSONValue.self, from: Data(doc[start.upperBound..<end.lowerBound].utf8))
+        let schema = OutputManifest.jsonSchema()
+        var problems = [String]()
+        check(example, against: schema, root: schema, at: "$", problems: &problems)
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
     // MARK: - Schema walking
 
     func resolve(_ schema: JSONValue, root: JSONValue) -> JSONValue {
