@@ -151,3 +151,17 @@ private func step(_ name: String, after deps: [String] = [], pool: String = "x")
         #expect(s.begin() == .start(ids("a")))
     }
 }
+
+@Suite struct BuildSchedulerSlotTests {
+    @Test func releasedSlotsGoToOthersWhileDependentsStillWait() {
+        let steps = [BuildScheduler.Step(id: id("a"), dependencies: [], pools: ["x"]),
+                     BuildScheduler.Step(id: id("b"), dependencies: [], pools: ["x"]),
+                     BuildScheduler.Step(id: id("c"), dependencies: [id("a")], pools: ["x"])]
+        var s = BuildScheduler(steps: steps, limits: ["x": 1])
+        #expect(s.begin() == .start(ids("a")))
+        #expect(s.handle(.slotsReleased(id("a"))) == .start(ids("b")))
+        #expect(s.handle(.slotsReleased(id("a"))) == .wait, "released twice")
+        #expect(s.handle(.stepSucceeded(id("a"))) == .wait, "c must wait for b's slot")
+        #expect(s.handle(.stepSucceeded(id("b"))) == .start(ids("c")))
+    }
+}

@@ -74,14 +74,15 @@ public struct ResultCache: Sendable {
         return record
     }
 
-    /// `store`, run in a detached task so cancelling the calling task cannot interrupt it.
+    /// `store`, run on a dispatch queue (off the cooperative pool) so cancelling the calling task
+    /// cannot interrupt it.
     @discardableResult
     public func storeShielded(key: String, step: PlannedStep, images: [Data], usage: Usage?, requestID: String?,
                               resolved: [String: String]) async throws -> CacheRecord {
-        try await Task.detached {
+        try await BlockingIO.run {
             try self.store(key: key, step: step, images: images, usage: usage, requestID: requestID,
                            resolved: resolved)
-        }.value
+        }
     }
 
     private func entryDirectory(_ key: String) throws -> URL {

@@ -4,7 +4,7 @@ import KilnCore
 extension BuildEngine {
     /// Writes and verifies every output of a step and describes each for the manifest.
     func writeOutputs(_ step: PlannedStep, _ produced: Produced, upstream: [StepID: Data],
-                      elapsedMS: () -> Int) async throws -> StepSuccess {
+                      elapsedMS: @Sendable () -> Int) async throws -> StepSuccess {
         let cost = cost(of: step, usage: produced.usage)
         var expectation = OutputWriter.Expectation(width: nil, height: nil,
                                                    alpha: step.parameters?.background == .transparent)

@@ -3,6 +3,7 @@ import KilnCore
 
 extension BuildEngine {
     private enum Message: Sendable {
+        case produced(PlannedStep, Produced, upstream: [StepID: Data], start: ContinuousClock.Instant)
         case step(StepRun)
         case control(Control)
         case controlEnded
@@ -10,6 +11,9 @@ extension BuildEngine {
 
     /// Runs the whole plan and writes the output manifest. Never throws: step failures, a stop
     /// and a manifest that could not be written are all in the report (see `BuildSummary.exitCode`).
+    /// Call it once per engine.
+    ///
+    /// Memory: a step's images stay in memory only until every step that reads them has started.
     public func run() async -> BuildReport {
         let clock = ContinuousClock()
         let startedAt = clock.now
@@ -50,7 +54,13 @@ extension BuildEngine {
                         }
                         progress.handle(.started(step))
                         logger.debug("step started", metadata: ["step": "\(id)"])
-                        group.addTask { .step(await self.execute(step, upstream: upstream)) }
+                        group.addTask {
+                            let start = ContinuousClock.now
+                            switch await self.producePhase(step, upstream: upstream, start: start) {
+                            case let .produced(result): return .produced(step, result, upstream: upstream, start: start)
+                            case let .done(run): return .step(run)
+                            }
+                        }
                     }
                 }
                 for id in scheduler.waitingForSlot where !announcedWaiting.contains(id) {
@@ -62,9 +72,13 @@ extension BuildEngine {
                     break
                 }
                 switch message {
+                case let .produced(step, result, upstream, start):
+                    // The answer is in hand: free the slots, then cache and write it.
+                    group.addTask { .step(await self.finishPhase(step, result, upstream: upstream, start: start)) }
+                    action = scheduler.handle(.slotsReleased(step.id))
                 case let .step(run):
-                    runs[run.id] = run
                     action = scheduler.handle(report(run, keep: &images, consumers: consumersLeft))
+                    runs[run.id] = run.withoutImages()
                 case .control(.stop):
                     logger.notice("stop requested: no new steps will start")
                     group.addTask { await Self.nextControl(control) }

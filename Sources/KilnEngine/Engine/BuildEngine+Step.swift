@@ -2,38 +2,63 @@ import Foundation
 import KilnCore
 
 extension BuildEngine {
-    /// Runs one step in its child task: cache or provider/derive, then outputs. Never throws.
-    func execute(_ step: PlannedStep, upstream: [StepID: Data]) async -> StepRun {
-        let clock = ContinuousClock()
-        let start = clock.now
-        func elapsedMS() -> Int {
-            let d = clock.now - start
-            return Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
-        }
+    /// Phase one of a step, holding its pool slots: the cache lookup, then the provider call or
+    /// the derive work. Returns the result to finish, or the step's failure.
+    func producePhase(_ step: PlannedStep, upstream: [StepID: Data], start: ContinuousClock.Instant) async -> PhaseOne {
         do {
             try Task.checkCancellation()
-            let produced = try await produce(step, upstream: upstream)
-            let success = try await writeOutputs(step, produced, upstream: upstream, elapsedMS: elapsedMS)
-            return StepRun(id: step.id, outcome: .succeeded(success), durationMS: elapsedMS())
-        } catch let error as ProviderError {
-            if Task.isCancelled { return StepRun(id: step.id, outcome: .cancelled, durationMS: elapsedMS()) }
-            return StepRun(id: step.id, outcome: .failed("\(step.id): \(error)", stopsRun: error.stopsRun),
-                           durationMS: elapsedMS())
-        } catch is CancellationError {
-            return StepRun(id: step.id, outcome: .cancelled, durationMS: elapsedMS())
-        } catch let error as EngineError {
-            return StepRun(id: step.id, outcome: .failed(error.description, stopsRun: false), durationMS: elapsedMS())
+            return .produced(try await produce(step, upstream: upstream))
         } catch {
-            if Task.isCancelled { return StepRun(id: step.id, outcome: .cancelled, durationMS: elapsedMS()) }
-            return StepRun(id: step.id, outcome: .failed("\(step.id): \(error)", stopsRun: false),
-                           durationMS: elapsedMS())
+            return .done(failure(error, step: step, start: start))
         }
     }
 
-    /// The step's images: from the cache, else from the provider or the toolkit (then cached
-    /// before anything else happens).
+    /// Phase two, after the slots are released: store a new result in the cache (first, and
+    /// whatever happens next), then write and verify the outputs.
+    func finishPhase(_ step: PlannedStep, _ produced: Produced, upstream: [StepID: Data],
+                     start: ContinuousClock.Instant) async -> StepRun {
+        if let cache, !produced.fromCache {
+            do {
+                try await cache.storeShielded(key: step.cacheKey, step: step, images: produced.images,
+                                              usage: produced.usage, requestID: produced.requestID,
+                                              resolved: produced.resolved)
+            } catch {
+                logger.error("could not store a result in the cache",
+                             metadata: ["step": "\(step.id)", "error": "\(error)"])
+            }
+        }
+        do {
+            let success = try await writeOutputs(step, produced, upstream: upstream) { Self.milliseconds(since: start) }
+            return StepRun(id: step.id, outcome: .succeeded(success), durationMS: Self.milliseconds(since: start))
+        } catch {
+            return failure(error, step: step, start: start)
+        }
+    }
+
+    /// A step's error as the run loop records it: cancelled, or failed with a message naming the step.
+    func failure(_ error: any Error, step: PlannedStep, start: ContinuousClock.Instant) -> StepRun {
+        let ms = Self.milliseconds(since: start)
+        switch error {
+        case is CancellationError:
+            return StepRun(id: step.id, outcome: .cancelled, durationMS: ms)
+        case let error as EngineError:
+            return StepRun(id: step.id, outcome: .failed(error.description, stopsRun: false), durationMS: ms)
+        case let error as ProviderError where !Task.isCancelled:
+            return StepRun(id: step.id, outcome: .failed("\(step.id): \(error)", stopsRun: error.stopsRun), durationMS: ms)
+        default:
+            if Task.isCancelled { return StepRun(id: step.id, outcome: .cancelled, durationMS: ms) }
+            return StepRun(id: step.id, outcome: .failed("\(step.id): \(error)", stopsRun: false), durationMS: ms)
+        }
+    }
+
+    static func milliseconds(since start: ContinuousClock.Instant) -> Int {
+        let d = ContinuousClock.now - start
+        return Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
+    }
+
+    /// The step's images: from the cache, else from the provider or the toolkit.
     func produce(_ step: PlannedStep, upstream: [StepID: Data]) async throws -> Produced {
-        if let cache, let hit = try cache.lookup(step.cacheKey) {
+        if let cache, let hit = try await BlockingIO.run({ try cache.lookup(step.cacheKey) }) {
             return Produced(images: hit.images, usage: hit.record.usage?.usage, requestID: hit.record.requestID,
                             resolved: hit.record.resolved, fromCache: true)
         }
@@ -55,16 +80,6 @@ extension BuildEngine {
             let image = try loadInput(input, step: step, upstream: upstream)
             let data = try await toolkit.derive(image.data, operations)
             produced = Produced(images: [data], usage: nil, requestID: nil, resolved: [:], fromCache: false)
-        }
-        if let cache {
-            do {
-                try await cache.storeShielded(key: step.cacheKey, step: step, images: produced.images,
-                                              usage: produced.usage, requestID: produced.requestID,
-                                              resolved: produced.resolved)
-            } catch {
-                logger.error("could not store a result in the cache",
-                             metadata: ["step": "\(step.id)", "error": "\(error)"])
-            }
         }
         return produced
     }

@@ -31,9 +31,16 @@ struct OutputWriter: Sendable {
             throw EngineError.verification(step: step, path: path,
                                            "the extension '.\(url.pathExtension)' names no image format (png, jpg, webp)")
         }
-        let temp = try AtomicFile.writeTemporary(data, besides: url)
+        let (temp, written) = try await BlockingIO.run {
+            let temp = try AtomicFile.writeTemporary(data, besides: url)
+            do {
+                return (temp, try Data(contentsOf: temp))
+            } catch {
+                AtomicFile.discard(temp)
+                throw error
+            }
+        }
         do {
-            let written = try Data(contentsOf: temp)
             let info: ImageInfo
             do {
                 info = try await toolkit.inspect(written)
@@ -52,7 +59,7 @@ struct OutputWriter: Sendable {
                 throw EngineError.verification(step: step, path: path,
                                                "a transparent background was requested but the image has no alpha channel")
             }
-            try AtomicFile.commit(temp, to: url)
+            try await BlockingIO.run { try AtomicFile.commit(temp, to: url) }
             return Written(sha256: Digest.sha256(written), bytes: written.count, info: info)
         } catch {
             AtomicFile.discard(temp)

@@ -12,6 +12,13 @@ struct StepRun: Sendable {
     var id: StepID
     var outcome: Outcome
     var durationMS: Int
+
+    /// The same run without image bytes, for keeping until the manifest is written.
+    func withoutImages() -> StepRun {
+        guard case var .succeeded(success) = outcome else { return self }
+        success.images = []
+        return StepRun(id: id, outcome: .succeeded(success), durationMS: durationMS)
+    }
 }
 
 /// A finished step: its images (for downstream steps) and what the manifest records.
@@ -30,4 +37,12 @@ struct Produced: Sendable {
     var requestID: String?
     var resolved: [String: String]
     var fromCache: Bool
+}
+
+/// What a step's first phase hands back to the run loop.
+enum PhaseOne: Sendable {
+    /// Images to store and write (the step's slots can go to others now).
+    case produced(Produced)
+    /// The step already ended (failed or cancelled).
+    case done(StepRun)
 }

@@ -13,6 +13,9 @@ extension BuildScheduler {
     /// are ignored (the answer is still the current action).
     public mutating func handle(_ event: Event) -> Action {
         switch event {
+        case let .slotsReleased(id):
+            guard let i = runningIndex(id) else { return nextAction() }
+            releaseSlots(i)
         case let .stepSucceeded(id):
             guard let i = runningIndex(id) else { return nextAction() }
             release(i, as: .succeeded)
@@ -73,6 +76,12 @@ extension BuildScheduler {
     private mutating func release(_ i: Int, as newStatus: Status) {
         status[i] = newStatus
         running -= 1
+        releaseSlots(i)
+    }
+
+    private mutating func releaseSlots(_ i: Int) {
+        guard holdsSlots[i] else { return }
+        holdsSlots[i] = false
         for pool in steps[i].pools { inUse[pool, default: 0] -= 1 }
     }
 
@@ -115,6 +124,7 @@ extension BuildScheduler {
                     status[i] = .running
                     running += 1
                     for pool in steps[i].pools { inUse[pool, default: 0] += 1 }
+                    holdsSlots[i] = true
                     started.append(i)
                 } else {
                     stillReady.append(i)

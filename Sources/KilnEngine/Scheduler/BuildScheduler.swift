@@ -31,6 +31,10 @@ public struct BuildScheduler: Sendable {
 
     /// What happens to the build next.
     public enum Event: Sendable, Hashable {
+        /// The step's pool work is done (its provider call answered, or its local image work
+        /// finished) but it is still finishing (cache, outputs): free its slots for others.
+        /// Dependents still wait for `stepSucceeded`.
+        case slotsReleased(StepID)
         case stepSucceeded(StepID)
         case stepFailed(StepID, stopsRun: Bool)
         /// The step was cancelled in flight (after `cancelRequested`).
@@ -96,6 +100,8 @@ public struct BuildScheduler: Sendable {
     /// Pending steps whose dependencies all succeeded, in plan order.
     var ready: [Int] = []
     var inUse: [String: Int] = [:]
+    /// Whether each running step still holds its pool slots.
+    var holdsSlots: [Bool]
     var running = 0
     public internal(set) var stopReason: StopReason?
     var began = false
@@ -122,5 +128,6 @@ public struct BuildScheduler: Sendable {
         self.dependents = dependents
         self.status = Array(repeating: .pending, count: steps.count)
         self.unmetDependencies = deps.map(\.count)
+        self.holdsSlots = Array(repeating: false, count: steps.count)
     }
 }
