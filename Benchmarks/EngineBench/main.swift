@@ -66,8 +66,12 @@ func chain(_ i: Int) -> [PlannedStep] {
     return [g, e, d]
 }
 
+/// Where outputs and the cache go: `KILN_BENCH_DIR`, else /tmp. On a slow virtual disk, compare
+/// with `KILN_BENCH_DIR=/dev/shm` to separate the engine's overhead from the disk's.
+let benchRoot = ProcessInfo.processInfo.environment["KILN_BENCH_DIR"] ?? NSTemporaryDirectory()
+
 func measure(_ name: String, steps: [PlannedStep], jobs: Int, ideal: Double, target: Double, cached: Bool) async {
-    let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("kiln-bench-engine-\(UUID().uuidString)")
+    let dir = URL(fileURLWithPath: benchRoot).appendingPathComponent("kiln-bench-engine-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: dir) }
     let engine = BuildEngine(
         plan: Plan(steps: steps), providers: ["bench": SleepyProvider(latency: .milliseconds(200))],
@@ -81,8 +85,8 @@ func measure(_ name: String, steps: [PlannedStep], jobs: Int, ideal: Double, tar
     let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
     let ratio = seconds / ideal
     let verdict = ratio <= target ? "ok" : "OVER TARGET"
-    print(String(format: "%@: %d steps, jobs %d, cache %@: wall %.3f s, ideal %.3f s, ratio %.3f (target ≤ %.2f) %@%@",
-                 name, steps.count, jobs, cached ? "on" : "off", seconds, ideal, ratio, target, verdict,
+    print(String(format: "[%@] %@: %d steps, jobs %d, cache %@: wall %.3f s, ideal %.3f s, ratio %.3f (target ≤ %.2f) %@%@",
+                 benchRoot, name, steps.count, jobs, cached ? "on" : "off", seconds, ideal, ratio, target, verdict,
                  report.summary.exitCode == 0 ? "" : " — BUILD FAILED"))
 }
 

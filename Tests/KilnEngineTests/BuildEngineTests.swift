@@ -34,8 +34,9 @@ import Testing
         var steps = (0..<10).map { Fixture.generate("a\($0)") }
         steps += (0..<10).map { Fixture.generate("b\($0)", provider: "other") }
         steps += (0..<10).map { Fixture.derive("d\($0)", from: Fixture.id("a\($0)")) }
+        let log = EventLog()
         let engine = f.engine(steps, provider: a, providers: [b], settings: ["scripted": .init(maxInFlight: 2)],
-                              jobs: 4, localJobs: 1)
+                              jobs: 4, localJobs: 1, progress: log)
         let report = await engine.run()
         #expect(report.summary.exitCode == 0)
         let max = await f.recorder.maxInFlight
@@ -45,6 +46,9 @@ import Testing
         #expect(max["provider", default: 0] >= 2, "the pools never ran anything concurrently")
         let calls = await f.recorder.calls
         #expect(calls["provider"] == 20)
+        let waits = log.events.filter { $0.event == .waitingForSlot }
+        #expect(waits.first?.step == Fixture.id("a2") && waits.first?.pool == "network")
+        #expect(Set(waits.compactMap(\.pool)).isSubset(of: ["network", "provider:scripted", "local"]))
     }
 
     @Test func firstFailureStopsNewStepsAndKeepsInFlightResults() async throws {

@@ -96,6 +96,20 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: f.root.appendingPathComponent("escape.png").path))
     }
 
+    @Test func aFailedWriteLeavesNoTempFileAndKeepsThePaidAnswer() async throws {
+        let f = try Fixture()
+        // A non-empty directory where the file should go makes the rename fail.
+        try FileManager.default.createDirectory(at: f.outputs.appendingPathComponent("g.png/inside"),
+                                                withIntermediateDirectories: true)
+        let step = Fixture.generate("g")
+        let report = await f.engine([step]).run()
+        #expect(report.outcome.statusList == [.failed])
+        #expect(report.summary.failures.first?.error.contains("g.png") == true)
+        let names = try FileManager.default.contentsOfDirectory(atPath: f.outputs.path).sorted()
+        #expect(names == ["g.png", "manifest.json"], "a temp file was left: \(names)")
+        #expect(try f.cache.lookup(step.cacheKey) != nil)
+    }
+
     @Test func aCacheEntryIsRewrittenWhenDamaged() throws {
         let f = try Fixture()
         let step = Fixture.generate("g")

@@ -3,10 +3,12 @@ import KilnCore
 
 /// Writes output files atomically and verifies each before it takes its place.
 ///
-/// The bytes go to a temp file in the destination directory, are read back and inspected by the
-/// toolkit (decodes; format matches the extension; requested dimensions; alpha when a transparent
-/// background was asked for), and only then renamed into place. A violation removes the temp file
-/// and fails the step: no bad or half-written file is ever left under the output directory.
+/// The exact bytes to be written are inspected by the toolkit first (decodes; format matches the
+/// extension; requested dimensions; alpha when a transparent background was asked for), then
+/// written to a temp file in the destination directory and renamed into place. Verifying the bytes
+/// before the rename rather than reading the file back checks the same content with half the I/O;
+/// a violation fails the step and nothing is written, so no bad or half-written file is ever left
+/// under the output directory.
 struct OutputWriter: Sendable {
     /// What a written file must be.
     struct Expectation: Sendable {
@@ -31,40 +33,28 @@ struct OutputWriter: Sendable {
             throw EngineError.verification(step: step, path: path,
                                            "the extension '.\(url.pathExtension)' names no image format (png, jpg, webp)")
         }
-        let (temp, written) = try await BlockingIO.run {
-            let temp = try AtomicFile.writeTemporary(data, besides: url)
-            do {
-                return (temp, try Data(contentsOf: temp))
-            } catch {
-                AtomicFile.discard(temp)
-                throw error
-            }
-        }
+        let info: ImageInfo
         do {
-            let info: ImageInfo
-            do {
-                info = try await toolkit.inspect(written)
-            } catch {
-                throw EngineError.verification(step: step, path: path, "the image does not decode (\(error))")
-            }
-            if info.format != extFormat {
-                throw EngineError.verification(step: step, path: path,
-                                               "the image is \(info.format.rawValue) but the extension says \(extFormat.rawValue)")
-            }
-            if let w = expectation.width, let h = expectation.height, (info.width, info.height) != (w, h) {
-                throw EngineError.verification(step: step, path: path,
-                                               "the image is \(info.width)x\(info.height), expected \(w)x\(h)")
-            }
-            if expectation.alpha && !info.hasAlpha {
-                throw EngineError.verification(step: step, path: path,
-                                               "a transparent background was requested but the image has no alpha channel")
-            }
-            try await BlockingIO.run { try AtomicFile.commit(temp, to: url) }
-            return Written(sha256: Digest.sha256(written), bytes: written.count, info: info)
+            info = try await toolkit.inspect(data)
+        } catch is CancellationError {
+            throw CancellationError()
         } catch {
-            AtomicFile.discard(temp)
-            throw error
+            throw EngineError.verification(step: step, path: path, "the image does not decode (\(error))")
         }
+        if info.format != extFormat {
+            throw EngineError.verification(step: step, path: path,
+                                           "the image is \(info.format.rawValue) but the extension says \(extFormat.rawValue)")
+        }
+        if let w = expectation.width, let h = expectation.height, (info.width, info.height) != (w, h) {
+            throw EngineError.verification(step: step, path: path,
+                                           "the image is \(info.width)x\(info.height), expected \(w)x\(h)")
+        }
+        if expectation.alpha && !info.hasAlpha {
+            throw EngineError.verification(step: step, path: path,
+                                           "a transparent background was requested but the image has no alpha channel")
+        }
+        try await BlockingIO.run { try AtomicFile.write(data, to: url) }
+        return Written(sha256: Digest.sha256(data), bytes: data.count, info: info)
     }
 
     /// The file for a relative output path, refusing paths that leave the output directory.
