@@ -37,14 +37,21 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "kiln", dependencies: ["KilnCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // Benchmarks (release builds; results in docs/benchmarks.md).
         .executableTarget(name: "kiln-bench-plan", dependencies: ["KilnManifest", "KilnPlanner"],
                           path: "Benchmarks/PlanBench"),
+        .executableTarget(name: "kiln-bench-engine", dependencies: [
+            "KilnEngine", "KilnCore", .product(name: "Logging", package: "swift-log"),
+        ], path: "Benchmarks/EngineBench"),
 
         .testTarget(name: "KilnCoreTests", dependencies: ["KilnCore"]),
         .testTarget(name: "KilnManifestTests", dependencies: ["KilnManifest", .product(name: "Yams", package: "Yams")],
                     exclude: ["Fixtures"]),
         .testTarget(name: "KilnPlannerTests", dependencies: ["KilnPlanner", "KilnManifest"]),
-        .testTarget(name: "KilnEngineTests", dependencies: ["KilnEngine", "KilnImaging", "KilnPlaceholder"]),
+        .testTarget(name: "KilnEngineTests", dependencies: [
+            "KilnEngine", "KilnCore", "KilnImaging", "KilnPlaceholder",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "KilnImagingTests", dependencies: ["KilnImaging", "KilnPlaceholder"]),
         .testTarget(name: "KilnCLITests", dependencies: ["KilnCLI", "kiln"]),
     ],

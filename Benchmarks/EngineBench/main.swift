@@ -1,0 +1,104 @@
+// Engine scheduling overhead: an in-process provider with a fixed latency and a toolkit that does
+// trivial work, so the wall time measures the engine itself (scheduling, output writes and
+// verification, manifest). Run in release:
+//   swift build -c release --product kiln-bench-engine && .build/release/kiln-bench-engine
+import Foundation
+import KilnCore
+import KilnEngine
+import Logging
+
+/// Minimal PNG-looking bytes: signature + IHDR, enough for the fake toolkit and format sniffing.
+func fakePNG(width: Int, height: Int) -> Data {
+    func be32(_ v: Int) -> [UInt8] { [UInt8(v >> 24 & 0xff), UInt8(v >> 16 & 0xff), UInt8(v >> 8 & 0xff), UInt8(v & 0xff)] }
+    let body = be32(width) + be32(height) + [8, 6, 0, 0, 0]
+    return Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + be32(13) + Array("IHDR".utf8) + body + [0, 0, 0, 0])
+}
+
+struct SleepyProvider: ImageProvider {
+    let name = "bench"
+    let latency: Duration
+    let image = fakePNG(width: 64, height: 64)
+
+    func run(_ request: ImageRequest) async throws -> ProviderResponse {
+        try await Task.sleep(for: latency)
+        return ProviderResponse(images: [image], usage: Usage(inputTokens: 10, outputTokens: 100), requestID: "bench")
+    }
+}
+
+struct TrivialToolkit: ImageToolkit {
+    struct NotPNG: Error {}
+
+    func inspect(_ data: Data) async throws -> ImageInfo {
+        let b = [UInt8](data.prefix(24))
+        guard b.count == 24 else { throw NotPNG() }
+        func int(_ i: Int) -> Int { b[i..<i + 4].reduce(0) { $0 << 8 | Int($1) } }
+        return ImageInfo(format: .png, width: int(16), height: int(20), bands: 4, hasAlpha: true)
+    }
+
+    func derive(_ data: Data, _ operations: DeriveOperations) async throws -> Data {
+        let info = try await inspect(data)
+        let size = operations.outputSize(width: info.width, height: info.height)
+        return fakePNG(width: size.width, height: size.height)
+    }
+
+    func preflightEdit(images: [InputImage], mask: InputImage?) async throws {}
+}
+
+func id(_ asset: Int, _ step: String) -> StepID { StepID(pipeline: "bench", asset: "a\(asset)", variant: nil, step: step) }
+
+func generate(_ i: Int) -> PlannedStep {
+    let sid = id(i, "gen")
+    return PlannedStep(id: sid, kind: .generate, provider: "bench", model: "gpt-image-1", prompt: "image \(i)",
+                       parameters: ImageParameters(size: .fixed(width: 64, height: 64)),
+                       outputs: [StepOutput(path: "gen/\(i).png", owner: sid)], cacheKey: Digest.sha256("g\(i)"))
+}
+
+func chain(_ i: Int) -> [PlannedStep] {
+    let g = generate(i)
+    let e = PlannedStep(id: id(i, "edit"), kind: .edit, provider: "bench", model: "gpt-image-1", prompt: "edit \(i)",
+                        parameters: ImageParameters(size: .fixed(width: 64, height: 64)), inputs: [.step(g.id)],
+                        outputs: [StepOutput(path: "edit/\(i).png", owner: id(i, "edit"))], dependencies: [g.id],
+                        cacheKey: Digest.sha256("e\(i)"))
+    let d = PlannedStep(id: id(i, "thumb"), kind: .derive, inputs: [.step(e.id)],
+                        derive: DeriveOperations(resize: ResizeSpec(width: 16, height: nil)),
+                        outputs: [StepOutput(path: "thumb/\(i).png", owner: id(i, "thumb"))], dependencies: [e.id],
+                        cacheKey: Digest.sha256("d\(i)"))
+    return [g, e, d]
+}
+
+/// Where outputs and the cache go: `KILN_BENCH_DIR`, else /tmp. On a slow virtual disk, compare
+/// with `KILN_BENCH_DIR=/dev/shm` to separate the engine's overhead from the disk's.
+let benchRoot = ProcessInfo.processInfo.environment["KILN_BENCH_DIR"] ?? NSTemporaryDirectory()
+
+func measure(_ name: String, steps: [PlannedStep], jobs: Int, ideal: Double, target: Double, cached: Bool) async {
+    let dir = URL(fileURLWithPath: benchRoot).appendingPathComponent("kiln-bench-engine-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let engine = BuildEngine(
+        plan: Plan(steps: steps), providers: ["bench": SleepyProvider(latency: .milliseconds(200))],
+        toolkit: TrivialToolkit(), cache: cached ? ResultCache(directory: dir.appendingPathComponent("cache")) : nil,
+        options: BuildOptions(outputDirectory: dir.appendingPathComponent("outputs"), jobs: jobs),
+        logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
+    let clock = ContinuousClock()
+    let start = clock.now
+    let report = await engine.run()
+    let wall = clock.now - start
+    let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
+    let ratio = seconds / ideal
+    let verdict = ratio <= target ? "ok" : "OVER TARGET"
+    print(String(format: "[%@] %@: %d steps, jobs %d, cache %@: wall %.3f s, ideal %.3f s, ratio %.3f (target ≤ %.2f) %@%@",
+                 benchRoot, name, steps.count, jobs, cached ? "on" : "off", seconds, ideal, ratio, target, verdict,
+                 report.summary.exitCode == 0 ? "" : " — BUILD FAILED"))
+}
+
+let latency = 0.2
+// (a) 1,000 independent images at 64 in flight: ideal = ceil(1000 / 64) rounds of 200 ms.
+let independent = (0..<1000).map(generate)
+await measure("independent", steps: independent, jobs: 64, ideal: (1000.0 / 64).rounded(.up) * latency, target: 1.05, cached: false)
+await measure("independent", steps: independent, jobs: 64, ideal: (1000.0 / 64).rounded(.up) * latency, target: 1.05, cached: true)
+// (b) 300 chains generate → edit → derive with every chain in flight: critical path = 2 × 200 ms
+// (derive work is trivial here).
+let chains = (0..<300).flatMap(chain)
+await measure("chains", steps: chains, jobs: 300, ideal: 2 * latency, target: 1.10, cached: false)
+await measure("chains", steps: chains, jobs: 300, ideal: 2 * latency, target: 1.10, cached: true)
+// The same chains at 64 in flight: 600 provider calls need at least ceil(600 / 64) rounds.
+await measure("chains", steps: chains, jobs: 64, ideal: (600.0 / 64).rounded(.up) * latency, target: 1.10, cached: false)

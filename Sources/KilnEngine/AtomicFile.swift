@@ -1,0 +1,51 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Temp-file-then-rename writes: a reader sees the old file or the whole new one, never half.
+///
+/// The temp file lives in the destination's directory (same file system, so `rename(2)` is atomic)
+/// and is removed when anything fails. No fsync: a crash may lose the newest file, never corrupt one.
+/// These are plain blocking calls with no cancellation points, so task cancellation cannot cut a
+/// write short.
+enum AtomicFile {
+    /// Writes `data` to `url`, creating parent directories and replacing any existing file.
+    static func write(_ data: Data, to url: URL) throws {
+        let temp = try writeTemporary(data, besides: url)
+        try commit(temp, to: url)
+    }
+
+    /// Writes `data` to a hidden temp file in `url`'s directory and returns the temp file.
+    static func writeTemporary(_ data: Data, besides url: URL) throws -> URL {
+        let directory = url.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let temp = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString)")
+        do {
+            try data.write(to: temp)
+        } catch {
+            discard(temp)
+            throw error
+        }
+        return temp
+    }
+
+    /// Renames `temp` over `url`; removes `temp` if that fails.
+    static func commit(_ temp: URL, to url: URL) throws {
+        if rename(temp.path, url.path) != 0 {
+            let code = errno
+            discard(temp)
+            throw CocoaError(.fileWriteUnknown, userInfo: [
+                NSFilePathErrorKey: url.path,
+                NSLocalizedDescriptionKey: "cannot rename into \(url.path): \(String(cString: strerror(code)))",
+            ])
+        }
+    }
+
+    /// Removes a file if it exists, ignoring errors (cleanup path).
+    static func discard(_ url: URL) {
+        try? FileManager.default.removeItem(at: url)
+    }
+}

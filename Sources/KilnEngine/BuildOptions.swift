@@ -1,0 +1,55 @@
+import Foundation
+import KilnCore
+
+/// How a build runs: where it writes, how much runs at once, and what it does on failure.
+public struct BuildOptions: Sendable {
+    /// Root of every output file (`outputs/`, `--out DIR`).
+    public var outputDirectory: URL
+    /// Where the output manifest goes; nil means `manifest.json` in `outputDirectory`.
+    public var manifestPath: URL?
+    /// Provider calls in flight across all providers (`--jobs N`).
+    ///
+    /// Default 8: an image generation takes 10–60 s and is billed per image, so a handful in flight
+    /// already keeps a build moving while staying under the images-per-minute limits of OpenAI's
+    /// lower usage tiers; raise it (and `max_in_flight`) on higher tiers.
+    public var jobs: Int
+    /// Local image jobs (derive steps) at once.
+    ///
+    /// Default: the number of active cores. libvips work is CPU-bound and each job already uses
+    /// the toolkit's own threads; more jobs than cores only adds memory and contention.
+    public var localJobs: Int
+    /// Run everything not downstream of a failure (`-k/--keep-going`).
+    public var keepGoing: Bool
+    /// Prices used for the cost of calls whose usage the provider reported.
+    public var prices: PriceTable
+    /// Record `duration_ms` per file in the output manifest. Durations are the only field that
+    /// differs between two runs in the same cache state; turn this off for byte-identical manifests.
+    public var recordDurations: Bool
+
+    public init(outputDirectory: URL, manifestPath: URL? = nil, jobs: Int = 8,
+                localJobs: Int = ProcessInfo.processInfo.activeProcessorCount, keepGoing: Bool = false,
+                prices: PriceTable = .builtin, recordDurations: Bool = true) {
+        self.outputDirectory = outputDirectory
+        self.manifestPath = manifestPath
+        self.jobs = jobs
+        self.localJobs = localJobs
+        self.keepGoing = keepGoing
+        self.prices = prices
+        self.recordDurations = recordDurations
+    }
+
+    /// The output manifest's location.
+    public var resolvedManifestPath: URL {
+        manifestPath ?? outputDirectory.appendingPathComponent("manifest.json")
+    }
+}
+
+/// Names of the scheduler pools the engine uses.
+public enum BuildPool {
+    /// Every provider call, limited by `BuildOptions.jobs`.
+    public static let network = "network"
+    /// Derive steps, limited by `BuildOptions.localJobs`.
+    public static let local = "local"
+    /// One provider's calls, limited by its `max_in_flight`.
+    public static func provider(_ name: String) -> String { "provider:\(name)" }
+}

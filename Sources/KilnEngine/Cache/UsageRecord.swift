@@ -1,0 +1,29 @@
+import KilnCore
+
+/// Token usage as recorded in cache records and the output manifest (the Images API's spelling).
+public struct UsageRecord: Hashable, Sendable, Codable {
+    public var inputTokens: Int
+    public var outputTokens: Int
+    public var totalTokens: Int
+    public var inputTextTokens: Int?
+    public var inputImageTokens: Int?
+
+    public init(_ usage: Usage) {
+        inputTokens = usage.inputTokens
+        outputTokens = usage.outputTokens
+        totalTokens = usage.totalTokens
+        inputTextTokens = usage.inputTextTokens
+        inputImageTokens = usage.inputImageTokens
+    }
+
+    /// Back to the core type, for pricing and sums.
+    public var usage: Usage {
+        Usage(inputTokens: inputTokens, outputTokens: outputTokens, totalTokens: totalTokens,
+              inputTextTokens: inputTextTokens, inputImageTokens: inputImageTokens)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case inputTokens = "input_tokens", outputTokens = "output_tokens", totalTokens = "total_tokens"
+        case inputTextTokens = "input_text_tokens", inputImageTokens = "input_image_tokens"
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import KilnCore
+
+extension BuildEngine {
+    /// Builds the output manifest and summary from every step's outcome, writes the manifest
+    /// atomically, and emits `skipped` and `summary` events.
+    func finish(_ outcome: BuildScheduler.Summary, runs: [StepID: StepRun], elapsedMS: Int) -> BuildReport {
+        var files = [OutputManifest.File]()
+        var entries = [OutputManifest.Step]()
+        var failures = [BuildSummary.Failure]()
+        var notRun = [BuildSummary.NotRun]()
+        var costUSD = 0.0
+        var usage: Usage?
+        var built = 0, cached = 0, failed = 0, skipped = 0
+        for (step, status) in zip(plan.steps, outcome.statusList) {
+            func entry(_ s: OutputManifest.Step.Status, _ error: String, because: StepID? = nil) {
+                entries.append(.init(step: step.id, kind: step.kind, status: s, error: error, because: because,
+                                     cacheKey: step.cacheKey, outputs: step.outputs.map(\.path).sorted()))
+            }
+            switch (status, runs[step.id]?.outcome) {
+            case let (.succeeded, .succeeded(success)?):
+                files += success.files
+                if success.fromCache {
+                    cached += 1
+                } else {
+                    built += 1
+                    costUSD += success.cost.usd
+                    if let u = success.usage { usage = usage.map { $0 + u } ?? u }
+                }
+            case let (.failed, .failed(message, _)?):
+                failed += 1
+                failures.append(.init(step: step.id, error: message))
+                entry(.failed, message)
+            case (.cancelled, _):
+                failed += 1
+                failures.append(.init(step: step.id, error: "cancelled"))
+                entry(.cancelled, "cancelled while running")
+            case let (.skipped(because), _):
+                skipped += 1
+                let reason = "not run: \(because) failed"
+                notRun.append(.init(step: step.id, because: because, reason: reason))
+                entry(.skipped, reason, because: because)
+                progress.handle(.skipped(step.id, because: because, reason: reason))
+            default:
+                skipped += 1
+                let reason = "not run: " + Self.describe(outcome.stopReason)
+                notRun.append(.init(step: step.id, because: nil, reason: reason))
+                entry(.notRun, reason)
+                progress.handle(.skipped(step.id, because: nil, reason: reason))
+            }
+        }
+        let bytes = files.reduce(0) { $0 + $1.bytes }
+        let manifest = OutputManifest(files: files, steps: entries, totals: .init(
+            steps: plan.steps.count, files: files.count, bytes: bytes, costUSD: costUSD,
+            usage: usage.map(UsageRecord.init), built: built, cached: cached, failed: failed, skipped: skipped))
+        let manifestURL = options.resolvedManifestPath
+        var manifestError: String?
+        do {
+            try AtomicFile.write(try manifest.encoded(), to: manifestURL)
+        } catch {
+            manifestError = "cannot write the output manifest \(manifestURL.path): \(error.localizedDescription)"
+            logger.error("output manifest not written", metadata: ["error": "\(error)"])
+        }
+        let summary = BuildSummary(
+            totalSteps: plan.steps.count, built: built, cached: cached, failed: failed, skipped: skipped,
+            files: files.count, bytes: bytes, costUSD: costUSD, usage: usage.map(UsageRecord.init),
+            elapsedMS: elapsedMS, stopReason: outcome.stopReason.map { Self.describe($0) }, failures: failures,
+            notRun: notRun, manifestPath: manifestURL.path, manifestError: manifestError)
+        progress.handle(.summary(summary))
+        return BuildReport(summary: summary, manifest: manifest, outcome: outcome)
+    }
+
+    static func describe(_ reason: BuildScheduler.StopReason?) -> String {
+        switch reason {
+        case let .failure(id)?: "the build stopped after \(id) failed (use --keep-going to run independent steps)"
+        case let .fatalFailure(id)?: "the build stopped: \(id) failed in a way every other call would repeat"
+        case .stopRequested?: "the build was stopped (interrupt)"
+        case .cancelled?: "the build was cancelled"
+        case nil: "its inputs never became available"
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import KilnCore
+
+extension BuildEngine {
+    /// Writes and verifies every output of a step and describes each for the manifest.
+    func writeOutputs(_ step: PlannedStep, _ produced: Produced, upstream: [StepID: Data],
+                      elapsedMS: @Sendable () -> Int) async throws -> StepSuccess {
+        let cost = cost(of: step, usage: produced.usage)
+        var expectation = OutputWriter.Expectation(width: nil, height: nil,
+                                                   alpha: step.parameters?.background == .transparent)
+        if step.kind.usesProvider {
+            if let size = step.requestedSize { (expectation.width, expectation.height) = (size.width, size.height) }
+        } else if let operations = step.derive, let input = step.inputs.first {
+            let source = try loadInput(input, step: step, upstream: upstream)
+            let info = try await toolkit.inspect(source.data)
+            (expectation.width, expectation.height) = operations.outputSize(width: info.width, height: info.height)
+        }
+        var files = [OutputManifest.File]()
+        for output in step.outputs {
+            guard produced.images.indices.contains(output.index) else {
+                throw EngineError(.tooFewImages, "\(step.id): the provider returned \(produced.images.count) image(s) "
+                    + "but \(output.path) needs image \(output.index + 1); check the step's n")
+            }
+            let written = try await writer.write(produced.images[output.index], to: output.path, step: step.id,
+                                                 expecting: expectation)
+            files.append(OutputManifest.File(
+                path: output.path, step: output.owner, asset: "\(output.owner.pipeline)/\(output.owner.asset)",
+                variant: output.owner.variant, variantValues: step.variantValues, index: output.index,
+                sha256: written.sha256, bytes: written.bytes, width: written.info.width, height: written.info.height,
+                format: written.info.format, alpha: written.info.hasAlpha, kind: step.kind, provider: step.provider,
+                model: step.model, prompt: step.prompt, parameters: step.parameters, derive: step.derive,
+                resolved: produced.resolved.isEmpty ? nil : produced.resolved, cacheKey: step.cacheKey,
+                usage: produced.usage.map(UsageRecord.init), cost: cost, requestID: produced.requestID,
+                durationMS: nil, fromCache: produced.fromCache))
+        }
+        let duration = elapsedMS()
+        if options.recordDurations {
+            for i in files.indices { files[i].durationMS = duration }
+        }
+        return StepSuccess(images: produced.images, files: files, usage: produced.usage, cost: cost,
+                           fromCache: produced.fromCache)
+    }
+
+    /// The cost of producing a step's result: actual from reported usage, else the plan's estimate.
+    func cost(of step: PlannedStep, usage: Usage?) -> OutputManifest.Cost {
+        guard step.kind.usesProvider else { return .init(usd: 0, basis: .none) }
+        if let usage, let model = step.model {
+            return .init(usd: options.prices.cost(model: model, usage: usage), basis: .actual)
+        }
+        return .init(usd: step.estimate?.usd ?? 0, basis: .estimated)
+    }
+}

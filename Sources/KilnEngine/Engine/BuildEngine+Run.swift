@@ -1,0 +1,125 @@
+import Foundation
+import KilnCore
+
+extension BuildEngine {
+    private enum Message: Sendable {
+        case produced(PlannedStep, Produced, upstream: [StepID: Data], start: ContinuousClock.Instant)
+        case step(StepRun)
+        case control(Control)
+        case controlEnded
+    }
+
+    /// Runs the whole plan and writes the output manifest. Never throws: step failures, a stop
+    /// and a manifest that could not be written are all in the report (see `BuildSummary.exitCode`).
+    /// Call it once per engine.
+    ///
+    /// Memory: a step's images stay in memory only until every step that reads them has started.
+    public func run() async -> BuildReport {
+        let clock = ContinuousClock()
+        let startedAt = clock.now
+        let index = plan.index()
+        var scheduler = makeScheduler()
+        var images = [StepID: [Data]]()
+        var runs = [StepID: StepRun]()
+        var announcedWaiting = Set<StepID>()
+        var consumersLeft = [StepID: Int]()
+        func canonical(_ id: StepID) -> StepID { index[id].map { plan.steps[$0].id } ?? id }
+        for step in plan.steps {
+            for dep in Set(step.dependencies.map(canonical)) { consumersLeft[dep, default: 0] += 1 }
+        }
+        progress.handle(.buildStarted(total: plan.steps.count, estimatedCostUSD: plan.estimatedCost.usd))
+        logger.info("build started", metadata: ["steps": "\(plan.steps.count)", "jobs": "\(options.jobs)"])
+
+        var finalSummary: BuildScheduler.Summary?
+        await withTaskGroup(of: Message.self) { group in
+            let control = self.control
+            group.addTask { await Self.nextControl(control) }
+            var action = scheduler.begin()
+            while true {
+                if case let .finish(summary) = action {
+                    finalSummary = summary
+                    break
+                }
+                if case let .start(ids) = action {
+                    for id in ids {
+                        guard let step = index[id].map({ plan.steps[$0] }) else { continue }
+                        var upstream = [StepID: Data]()
+                        for input in step.inputs + (step.mask.map { [$0] } ?? []) {
+                            guard let ref = input.stepID else { continue }
+                            upstream[ref] = images[canonical(ref)]?.first
+                        }
+                        for dep in Set(step.dependencies.map(canonical)) {
+                            consumersLeft[dep, default: 1] -= 1
+                            if consumersLeft[dep] == 0 { images[dep] = nil }
+                        }
+                        progress.handle(.started(step))
+                        logger.debug("step started", metadata: ["step": "\(id)"])
+                        group.addTask {
+                            let start = ContinuousClock.now
+                            switch await self.producePhase(step, upstream: upstream, start: start) {
+                            case let .produced(result): return .produced(step, result, upstream: upstream, start: start)
+                            case let .done(run): return .step(run)
+                            }
+                        }
+                    }
+                }
+                for id in scheduler.waitingForSlot where !announcedWaiting.contains(id) {
+                    announcedWaiting.insert(id)
+                    progress.handle(.waiting(id, pool: scheduler.fullPool(for: id) ?? "?"))
+                }
+                guard let message = await group.next() else {
+                    finalSummary = nil
+                    break
+                }
+                switch message {
+                case let .produced(step, result, upstream, start):
+                    // The answer is in hand: free the slots, then cache and write it.
+                    group.addTask { .step(await self.finishPhase(step, result, upstream: upstream, start: start)) }
+                    action = scheduler.handle(.slotsReleased(step.id))
+                case let .step(run):
+                    action = scheduler.handle(report(run, keep: &images, consumers: consumersLeft))
+                    runs[run.id] = run.withoutImages()
+                case .control(.stop):
+                    logger.notice("stop requested: no new steps will start")
+                    group.addTask { await Self.nextControl(control) }
+                    action = scheduler.handle(.stopRequested)
+                case .control(.cancel):
+                    logger.notice("cancel requested: cancelling steps in flight")
+                    action = scheduler.handle(.cancelRequested)
+                    group.cancelAll()
+                case .controlEnded:
+                    action = scheduler.poll()
+                }
+            }
+            group.cancelAll()
+        }
+        let elapsed = clock.now - startedAt
+        let elapsedMS = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        return finish(finalSummary ?? scheduler.snapshot(), runs: runs, elapsedMS: elapsedMS)
+    }
+
+    /// Emits the step's progress event and turns its run into a scheduler event.
+    private func report(_ run: StepRun, keep images: inout [StepID: [Data]],
+                        consumers: [StepID: Int]) -> BuildScheduler.Event {
+        switch run.outcome {
+        case let .succeeded(success):
+            if consumers[run.id, default: 0] > 0 { images[run.id] = success.images }
+            progress.handle(.done(run.id, cached: success.fromCache, outputs: success.files.map(\.path),
+                                  durationMS: run.durationMS, costUSD: success.fromCache ? 0 : success.cost.usd))
+            logger.debug("step finished", metadata: ["step": "\(run.id)", "cached": "\(success.fromCache)"])
+            return .stepSucceeded(run.id)
+        case let .failed(message, stopsRun):
+            progress.handle(.failed(run.id, error: message, durationMS: run.durationMS))
+            logger.error("step failed", metadata: ["step": "\(run.id)", "error": "\(message)"])
+            return .stepFailed(run.id, stopsRun: stopsRun)
+        case .cancelled:
+            progress.handle(.failed(run.id, error: "cancelled", durationMS: run.durationMS))
+            return .stepCancelled(run.id)
+        }
+    }
+
+    private static func nextControl(_ stream: AsyncStream<Control>) async -> Message {
+        for await event in stream { return .control(event) }
+        return .controlEnded
+    }
+}

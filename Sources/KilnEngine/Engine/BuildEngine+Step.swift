@@ -1,0 +1,129 @@
+import Foundation
+import KilnCore
+
+extension BuildEngine {
+    /// Phase one of a step, holding its pool slots: the cache lookup, then the provider call or
+    /// the derive work. Returns the result to finish, or the step's failure.
+    func producePhase(_ step: PlannedStep, upstream: [StepID: Data], start: ContinuousClock.Instant) async -> PhaseOne {
+        do {
+            try Task.checkCancellation()
+            return .produced(try await produce(step, upstream: upstream))
+        } catch {
+            return .done(failure(error, step: step, start: start))
+        }
+    }
+
+    /// Phase two, after the slots are released: store a new result in the cache (first, and
+    /// whatever happens next), then write and verify the outputs.
+    func finishPhase(_ step: PlannedStep, _ produced: Produced, upstream: [StepID: Data],
+                     start: ContinuousClock.Instant) async -> StepRun {
+        if let cache, !produced.fromCache {
+            do {
+                try await cache.storeShielded(key: step.cacheKey, step: step, images: produced.images,
+                                              usage: produced.usage, requestID: produced.requestID,
+                                              resolved: produced.resolved)
+            } catch {
+                logger.error("could not store a result in the cache",
+                             metadata: ["step": "\(step.id)", "error": "\(error)"])
+            }
+        }
+        do {
+            let success = try await writeOutputs(step, produced, upstream: upstream) { Self.milliseconds(since: start) }
+            return StepRun(id: step.id, outcome: .succeeded(success), durationMS: Self.milliseconds(since: start))
+        } catch {
+            return failure(error, step: step, start: start)
+        }
+    }
+
+    /// A step's error as the run loop records it: cancelled, or failed with a message naming the step.
+    func failure(_ error: any Error, step: PlannedStep, start: ContinuousClock.Instant) -> StepRun {
+        let ms = Self.milliseconds(since: start)
+        switch error {
+        case is CancellationError:
+            return StepRun(id: step.id, outcome: .cancelled, durationMS: ms)
+        case let error as EngineError:
+            return StepRun(id: step.id, outcome: .failed(error.description, stopsRun: false), durationMS: ms)
+        case let error as ProviderError where !Task.isCancelled:
+            return StepRun(id: step.id, outcome: .failed("\(step.id): \(error)", stopsRun: error.stopsRun), durationMS: ms)
+        default:
+            if Task.isCancelled { return StepRun(id: step.id, outcome: .cancelled, durationMS: ms) }
+            return StepRun(id: step.id, outcome: .failed("\(step.id): \(error)", stopsRun: false), durationMS: ms)
+        }
+    }
+
+    static func milliseconds(since start: ContinuousClock.Instant) -> Int {
+        let d = ContinuousClock.now - start
+        return Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
+    }
+
+    /// The step's images: from the cache, else from the provider or the toolkit.
+    func produce(_ step: PlannedStep, upstream: [StepID: Data]) async throws -> Produced {
+        if let cache, let hit = try await BlockingIO.run({ try cache.lookup(step.cacheKey) }) {
+            return Produced(images: hit.images, usage: hit.record.usage?.usage, requestID: hit.record.requestID,
+                            resolved: hit.record.resolved, fromCache: true)
+        }
+        let produced: Produced
+        switch step.kind {
+        case .generate, .edit:
+            guard let name = step.provider, let provider = providers[name] else {
+                throw EngineError.unknownProvider(step.provider ?? "(none)", step: step.id, known: Array(providers.keys))
+            }
+            let request = try await makeRequest(step, upstream: upstream)
+            try Task.checkCancellation()
+            let response = try await provider.run(request)
+            produced = Produced(images: response.images, usage: response.usage, requestID: response.requestID,
+                                resolved: response.resolved, fromCache: false)
+        case .derive:
+            guard let operations = step.derive, let input = step.inputs.first else {
+                throw EngineError.invalidPlan("\(step.id): a derive step needs one input and its operations")
+            }
+            let image = try loadInput(input, step: step, upstream: upstream)
+            let data = try await toolkit.derive(image.data, operations)
+            produced = Produced(images: [data], usage: nil, requestID: nil, resolved: [:], fromCache: false)
+        }
+        return produced
+    }
+
+    /// A generate or edit request; for an edit, reads the inputs and runs the toolkit's
+    /// pre-flight checks before anything is paid.
+    func makeRequest(_ step: PlannedStep, upstream: [StepID: Data]) async throws -> ImageRequest {
+        guard let model = step.model, let prompt = step.prompt, let parameters = step.parameters else {
+            throw EngineError.invalidPlan("\(step.id): a \(step.kind.rawValue) step needs a model, a prompt and parameters")
+        }
+        var request = ImageRequest(stepID: step.id, kind: step.kind, model: model, prompt: prompt, parameters: parameters)
+        if step.kind == .edit {
+            request.images = try step.inputs.map { try loadInput($0, step: step, upstream: upstream) }
+            request.mask = try step.mask.map { try loadInput($0, step: step, upstream: upstream) }
+            try await toolkit.preflightEdit(images: request.images, mask: request.mask)
+        }
+        return request
+    }
+
+    /// One input's bytes: a file (checked against its planned digest) or an upstream result.
+    func loadInput(_ input: StepInput, step: PlannedStep, upstream: [StepID: Data]) throws -> InputImage {
+        let data: Data, name: String
+        switch input {
+        case let .file(path, digest):
+            do {
+                data = try Data(contentsOf: URL(fileURLWithPath: path))
+            } catch {
+                throw EngineError(.inputMissing, "\(step.id): cannot read input file \(path): \(error.localizedDescription)")
+            }
+            if !digest.isEmpty && Digest.sha256(data) != digest {
+                throw EngineError(.inputChanged, "\(step.id): input file \(path) changed since the build was planned; run the build again")
+            }
+            name = URL(fileURLWithPath: path).lastPathComponent
+        case let .step(ref):
+            guard let result = upstream[ref] else {
+                throw EngineError(.inputMissing, "\(step.id): the result of @\(ref) is not available (it did not run)")
+            }
+            data = result
+            name = ref.step
+        }
+        guard let format = ImageFormat(sniffing: data) else {
+            throw EngineError(.inputFormat, "\(step.id): input \(input) is not a PNG, JPEG or WebP image")
+        }
+        let fileName = name.contains(".") ? name : "\(name).\(format.fileExtension)"
+        return InputImage(name: fileName, data: data, format: format)
+    }
+}

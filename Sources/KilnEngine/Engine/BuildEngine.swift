@@ -1,0 +1,68 @@
+import Foundation
+import KilnCore
+import Logging
+
+/// Runs a `Plan`: starts ready steps concurrently within each pool's limit, caches every result,
+/// writes and verifies outputs, and writes the output manifest at the end of every build.
+///
+/// The policy lives in `BuildScheduler`; this type carries out its actions in one task group:
+/// each step is a child task, and the loop feeds finished steps back to the scheduler. Provider
+/// calls take a slot in the `network` pool (`jobs`) and their provider's pool (`max_in_flight`);
+/// derive steps take one in the `local` pool (cores). The toolkit runs its C calls off the
+/// cooperative pool, so slow image work never starves network tasks.
+public final class BuildEngine: Sendable {
+    enum Control: Sendable { case stop, cancel }
+
+    let plan: Plan
+    let providers: [String: any ImageProvider]
+    let toolkit: any ImageToolkit
+    let cache: ResultCache?
+    let options: BuildOptions
+    let logger: Logger
+    let progress: any BuildProgressSink
+    let writer: OutputWriter
+    let control: AsyncStream<Control>
+    let controlInput: AsyncStream<Control>.Continuation
+
+    /// - Parameters:
+    ///   - providers: by name, as steps' `provider` spells it.
+    ///   - cache: nil builds without a cache (every call is made).
+    public init(plan: Plan, providers: [String: any ImageProvider], toolkit: any ImageToolkit,
+                cache: ResultCache?, options: BuildOptions, logger: Logger,
+                progress: any BuildProgressSink = SilentProgress()) {
+        self.plan = plan
+        self.providers = providers
+        self.toolkit = toolkit
+        self.cache = cache
+        self.options = options
+        self.logger = logger
+        self.progress = progress
+        self.writer = OutputWriter(root: options.outputDirectory, toolkit: toolkit)
+        (control, controlInput) = AsyncStream.makeStream(of: Control.self)
+    }
+
+    /// Graceful stop (Ctrl-C once): start nothing new; steps in flight finish and are kept.
+    /// Safe to call from any thread, before or during `run`.
+    public func requestStop() { controlInput.yield(.stop) }
+
+    /// Hard stop (Ctrl-C twice): start nothing new and cancel steps in flight. A provider answer
+    /// that already arrived is still stored in the cache.
+    public func cancel() { controlInput.yield(.cancel) }
+
+    /// The scheduler's view of the plan: canonical dependency ids, pools and limits.
+    func makeScheduler() -> BuildScheduler {
+        let index = plan.index()
+        var limits = [BuildPool.network: options.jobs, BuildPool.local: options.localJobs]
+        for (name, settings) in plan.providers {
+            if let max = settings.maxInFlight { limits[BuildPool.provider(name)] = max }
+        }
+        let steps = plan.steps.map { step in
+            BuildScheduler.Step(
+                id: step.id,
+                dependencies: step.dependencies.map { index[$0].map { plan.steps[$0].id } ?? $0 },
+                pools: step.kind.usesProvider
+                    ? [BuildPool.network, BuildPool.provider(step.provider ?? "")] : [BuildPool.local])
+        }
+        return BuildScheduler(steps: steps, limits: limits, keepGoing: options.keepGoing)
+    }
+}

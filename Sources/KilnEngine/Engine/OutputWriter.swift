@@ -1,0 +1,68 @@
+import Foundation
+import KilnCore
+
+/// Writes output files atomically and verifies each before it takes its place.
+///
+/// The exact bytes to be written are inspected by the toolkit first (decodes; format matches the
+/// extension; requested dimensions; alpha when a transparent background was asked for), then
+/// written to a temp file in the destination directory and renamed into place. Verifying the bytes
+/// before the rename rather than reading the file back checks the same content with half the I/O;
+/// a violation fails the step and nothing is written, so no bad or half-written file is ever left
+/// under the output directory.
+struct OutputWriter: Sendable {
+    /// What a written file must be.
+    struct Expectation: Sendable {
+        var width: Int?
+        var height: Int?
+        var alpha: Bool
+    }
+
+    /// What was written.
+    struct Written: Sendable {
+        var sha256: String
+        var bytes: Int
+        var info: ImageInfo
+    }
+
+    let root: URL
+    let toolkit: any ImageToolkit
+
+    func write(_ data: Data, to path: String, step: StepID, expecting expectation: Expectation) async throws -> Written {
+        let url = try destination(path, step: step)
+        guard let extFormat = ImageFormat(pathExtension: url.pathExtension) else {
+            throw EngineError.verification(step: step, path: path,
+                                           "the extension '.\(url.pathExtension)' names no image format (png, jpg, webp)")
+        }
+        let info: ImageInfo
+        do {
+            info = try await toolkit.inspect(data)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw EngineError.verification(step: step, path: path, "the image does not decode (\(error))")
+        }
+        if info.format != extFormat {
+            throw EngineError.verification(step: step, path: path,
+                                           "the image is \(info.format.rawValue) but the extension says \(extFormat.rawValue)")
+        }
+        if let w = expectation.width, let h = expectation.height, (info.width, info.height) != (w, h) {
+            throw EngineError.verification(step: step, path: path,
+                                           "the image is \(info.width)x\(info.height), expected \(w)x\(h)")
+        }
+        if expectation.alpha && !info.hasAlpha {
+            throw EngineError.verification(step: step, path: path,
+                                           "a transparent background was requested but the image has no alpha channel")
+        }
+        try await BlockingIO.run { try AtomicFile.write(data, to: url) }
+        return Written(sha256: Digest.sha256(data), bytes: data.count, info: info)
+    }
+
+    /// The file for a relative output path, refusing paths that leave the output directory.
+    func destination(_ path: String, step: StepID) throws -> URL {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard !path.isEmpty, !path.hasPrefix("/"), !parts.contains(where: { $0 == ".." || $0.isEmpty }) else {
+            throw EngineError.invalidPlan("\(step): output path '\(path)' must be relative and stay inside the output directory")
+        }
+        return parts.reduce(root) { $0.appendingPathComponent(String($1)) }
+    }
+}

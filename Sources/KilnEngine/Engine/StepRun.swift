@@ -1,0 +1,48 @@
+import Foundation
+import KilnCore
+
+/// What one step's child task reports back to the run loop.
+struct StepRun: Sendable {
+    enum Outcome: Sendable {
+        case succeeded(StepSuccess)
+        case failed(String, stopsRun: Bool)
+        case cancelled
+    }
+
+    var id: StepID
+    var outcome: Outcome
+    var durationMS: Int
+
+    /// The same run without image bytes, for keeping until the manifest is written.
+    func withoutImages() -> StepRun {
+        guard case var .succeeded(success) = outcome else { return self }
+        success.images = []
+        return StepRun(id: id, outcome: .succeeded(success), durationMS: durationMS)
+    }
+}
+
+/// A finished step: its images (for downstream steps) and what the manifest records.
+struct StepSuccess: Sendable {
+    var images: [Data]
+    var files: [OutputManifest.File]
+    var usage: Usage?
+    var cost: OutputManifest.Cost
+    var fromCache: Bool
+}
+
+/// A provider answer, a derive result, or a cache hit standing in for either.
+struct Produced: Sendable {
+    var images: [Data]
+    var usage: Usage?
+    var requestID: String?
+    var resolved: [String: String]
+    var fromCache: Bool
+}
+
+/// What a step's first phase hands back to the run loop.
+enum PhaseOne: Sendable {
+    /// Images to store and write (the step's slots can go to others now).
+    case produced(Produced)
+    /// The step already ended (failed or cancelled).
+    case done(StepRun)
+}

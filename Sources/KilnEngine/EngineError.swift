@@ -1,0 +1,31 @@
+import KilnCore
+
+/// A step or build failure the engine itself detected. Each says what went wrong, where, and what to do.
+public struct EngineError: Error, Sendable, CustomStringConvertible, Equatable {
+    public enum Kind: String, Sendable, Codable {
+        case invalidPlan, unknownProvider, inputMissing, inputChanged, inputFormat
+        case tooFewImages, verification, writeFailed, cacheCorrupt
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+
+    static func invalidPlan(_ message: String) -> EngineError { EngineError(.invalidPlan, message) }
+
+    static func unknownProvider(_ name: String, step: StepID, known: [String]) -> EngineError {
+        EngineError(.unknownProvider, "\(step): no provider named '\(name)' is configured "
+            + "(available: \(known.sorted().joined(separator: ", ")))")
+    }
+
+    static func verification(step: StepID, path: String, _ problem: String) -> EngineError {
+        EngineError(.verification, "\(step): \(path): \(problem); the file was not written. "
+            + "Re-run with a different salt to ask for a new image, or report the provider's behaviour")
+    }
+}

@@ -1,1 +1,0 @@
-// KilnEngine: see docs/architecture.md

@@ -1,0 +1,162 @@
+import KilnCore
+
+extension BuildScheduler {
+    /// Starts the build: the first steps to start, or `finish` for an empty plan.
+    public mutating func begin() -> Action {
+        guard !began else { return nextAction() }
+        began = true
+        for i in steps.indices where unmetDependencies[i] == 0 { ready.append(i) }
+        return nextAction()
+    }
+
+    /// Applies one event and returns what to do next. Events about steps that are not running
+    /// are ignored (the answer is still the current action).
+    public mutating func handle(_ event: Event) -> Action {
+        switch event {
+        case let .slotsReleased(id):
+            guard let i = runningIndex(id) else { return nextAction() }
+            releaseSlots(i)
+        case let .stepSucceeded(id):
+            guard let i = runningIndex(id) else { return nextAction() }
+            release(i, as: .succeeded)
+            for d in dependents[i] where status[d] == .pending {
+                unmetDependencies[d] -= 1
+                if unmetDependencies[d] == 0 { insertReady(d) }
+            }
+        case let .stepFailed(id, stopsRun):
+            guard let i = runningIndex(id) else { return nextAction() }
+            release(i, as: .failed)
+            skipDownstream(of: i)
+            if stopsRun {
+                stop(.fatalFailure(id), overriding: true)
+            } else if !keepGoing {
+                stop(.failure(id))
+            }
+        case let .stepCancelled(id):
+            guard let i = runningIndex(id) else { return nextAction() }
+            release(i, as: .cancelled)
+            skipDownstream(of: i)
+            stop(.cancelled)
+        case .stopRequested:
+            stop(.stopRequested)
+        case .cancelRequested:
+            stop(.cancelled, overriding: stopReason == .stopRequested)
+        }
+        return nextAction()
+    }
+
+    /// Ready steps that could not start because a pool is full, in plan order.
+    public var waitingForSlot: [StepID] {
+        stopReason == nil ? ready.map { steps[$0].id } : []
+    }
+
+    /// The first full pool keeping `id` from starting, if any.
+    public func fullPool(for id: StepID) -> String? {
+        guard let i = index[id] else { return nil }
+        return steps[i].pools.first { pool in limits[pool].map { inUse[pool, default: 0] >= $0 } ?? false }
+    }
+
+    /// Steps currently running, in plan order.
+    public var runningSteps: [StepID] {
+        steps.indices.filter { status[$0] == .running }.map { steps[$0].id }
+    }
+
+    /// The current status of a step.
+    public func status(of id: StepID) -> Status? {
+        index[id].map { status[$0] }
+    }
+
+    // MARK: - Internals
+
+    private func runningIndex(_ id: StepID) -> Int? {
+        guard let i = index[id], status[i] == .running else { return nil }
+        return i
+    }
+
+    private mutating func release(_ i: Int, as newStatus: Status) {
+        status[i] = newStatus
+        running -= 1
+        releaseSlots(i)
+    }
+
+    private mutating func releaseSlots(_ i: Int) {
+        guard holdsSlots[i] else { return }
+        holdsSlots[i] = false
+        for pool in steps[i].pools { inUse[pool, default: 0] -= 1 }
+    }
+
+    private mutating func stop(_ reason: StopReason, overriding: Bool = false) {
+        if stopReason == nil || overriding { stopReason = reason }
+    }
+
+    /// Marks every pending step downstream of `i` skipped, naming `i` (unless already skipped).
+    private mutating func skipDownstream(of i: Int) {
+        var queue = dependents[i]
+        let failed = steps[i].id
+        while let d = queue.popLast() {
+            guard status[d] == .pending else { continue }
+            status[d] = .skipped(because: failed)
+            ready.removeAll { $0 == d }
+            queue.append(contentsOf: dependents[d])
+        }
+    }
+
+    private mutating func insertReady(_ i: Int) {
+        var lo = 0, hi = ready.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if ready[mid] < i { lo = mid + 1 } else { hi = mid }
+        }
+        ready.insert(i, at: lo)
+    }
+
+    private func hasSlot(_ i: Int) -> Bool {
+        steps[i].pools.allSatisfy { pool in limits[pool].map { inUse[pool, default: 0] < $0 } ?? true }
+    }
+
+    private mutating func nextAction() -> Action {
+        guard began else { return .wait }
+        if stopReason == nil {
+            var started = [Int]()
+            var stillReady = [Int]()
+            for i in ready {
+                if hasSlot(i) {
+                    status[i] = .running
+                    running += 1
+                    for pool in steps[i].pools { inUse[pool, default: 0] += 1 }
+                    holdsSlots[i] = true
+                    started.append(i)
+                } else {
+                    stillReady.append(i)
+                }
+            }
+            ready = stillReady
+            if !started.isEmpty { return .start(started.map { steps[$0].id }) }
+        }
+        guard running == 0 else { return .wait }
+        // Nothing runs and nothing more can start: whatever is still pending never will.
+        for i in steps.indices where status[i] == .pending { status[i] = .notRun }
+        ready = []
+        return .finish(Summary(ids: steps.map(\.id), statusList: status, stopReason: stopReason))
+    }
+}
+
+extension BuildScheduler {
+    /// The current action without a new event (for example after an unrelated wake-up).
+    public mutating func poll() -> Action {
+        begin()
+    }
+
+    /// Every step's status now, with pending steps as `notRun` and running ones as `cancelled`
+    /// (for a driver that must report before the scheduler finished).
+    public func snapshot() -> Summary {
+        let list = status.map { s -> Status in
+            switch s {
+            case .pending: .notRun
+            case .running: .cancelled
+            default: s
+            }
+        }
+        return Summary(ids: steps.map(\.id), statusList: list, stopReason: stopReason)
+    }
+}

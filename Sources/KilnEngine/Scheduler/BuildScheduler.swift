@@ -1,0 +1,133 @@
+import KilnCore
+
+/// The build's pure state machine: which steps may start, and when the build is over.
+///
+/// No I/O, no clock, no tasks: the driver (`BuildEngine`) feeds it events and carries out the
+/// actions it returns, so a unit test can drive every policy by hand. The policy follows make/ninja:
+/// - by default the first failure stops new steps from starting; steps in flight finish;
+/// - with `keepGoing`, everything not downstream of a failure still runs;
+/// - a failure that `stopsRun` (bad API key, no quota) stops new starts even with `keepGoing`;
+/// - a stop request (Ctrl-C once) stops new starts; a cancel request (twice) also tells the
+///   driver to cancel what is in flight.
+/// Steps downstream of a failure are `skipped` naming the failed ancestor; steps that could have
+/// run but were not started because the build stopped are `notRun`. Ready steps start in plan
+/// order, as many as their pools allow.
+public struct BuildScheduler: Sendable {
+    /// One step as the scheduler sees it.
+    public struct Step: Sendable, Hashable {
+        public var id: StepID
+        /// Steps that must succeed first. Ids not in the plan are ignored (the driver validates).
+        public var dependencies: [StepID]
+        /// Every pool the step takes a slot in while running (for example the global network
+        /// pool and its provider's pool). A step starts only when each has a free slot.
+        public var pools: [String]
+
+        public init(id: StepID, dependencies: [StepID], pools: [String]) {
+            self.id = id
+            self.dependencies = dependencies
+            self.pools = pools
+        }
+    }
+
+    /// What happens to the build next.
+    public enum Event: Sendable, Hashable {
+        /// The step's pool work is done (its provider call answered, or its local image work
+        /// finished) but it is still finishing (cache, outputs): free its slots for others.
+        /// Dependents still wait for `stepSucceeded`.
+        case slotsReleased(StepID)
+        case stepSucceeded(StepID)
+        case stepFailed(StepID, stopsRun: Bool)
+        /// The step was cancelled in flight (after `cancelRequested`).
+        case stepCancelled(StepID)
+        /// Graceful stop: start nothing new, let in-flight steps finish.
+        case stopRequested
+        /// Hard stop: start nothing new; the driver cancels in-flight steps.
+        case cancelRequested
+    }
+
+    /// What the driver must do.
+    public enum Action: Sendable, Hashable {
+        /// Start these steps now (never empty).
+        case start([StepID])
+        /// Nothing to start; wait for the next event.
+        case wait
+        /// Every step has an outcome: the build is over.
+        case finish(Summary)
+    }
+
+    /// Where a step stands.
+    public enum Status: Sendable, Hashable {
+        case pending, running, succeeded, failed, cancelled
+        /// Not run because an ancestor failed (named).
+        case skipped(because: StepID)
+        /// Not run because the build stopped first.
+        case notRun
+    }
+
+    /// Why the build stopped starting steps.
+    public enum StopReason: Sendable, Hashable {
+        /// The first failure, without keep-going.
+        case failure(StepID)
+        /// A failure every other call would repeat (bad key, no quota).
+        case fatalFailure(StepID)
+        case stopRequested
+        case cancelled
+    }
+
+    /// The outcome of every step, in plan order.
+    public struct Summary: Sendable, Hashable {
+        public var statuses: [(id: StepID, status: Status)] { zip(ids, statusList).map { ($0, $1) } }
+        public var ids: [StepID]
+        public var statusList: [Status]
+        public var stopReason: StopReason?
+
+        public func status(of id: StepID) -> Status? {
+            ids.firstIndex(of: id).map { statusList[$0] }
+        }
+
+        public var allSucceeded: Bool { statusList.allSatisfy { $0 == .succeeded } }
+    }
+
+    let steps: [Step]
+    let index: [StepID: Int]
+    let limits: [String: Int]
+    let keepGoing: Bool
+    /// Dependencies by plan index (unknown ids dropped, duplicates removed).
+    let dependencyIndices: [[Int]]
+    let dependents: [[Int]]
+    public internal(set) var status: [Status]
+    var unmetDependencies: [Int]
+    /// Pending steps whose dependencies all succeeded, in plan order.
+    var ready: [Int] = []
+    var inUse: [String: Int] = [:]
+    /// Whether each running step still holds its pool slots.
+    var holdsSlots: [Bool]
+    var running = 0
+    public internal(set) var stopReason: StopReason?
+    var began = false
+
+    /// - Parameters:
+    ///   - limits: slots per pool; a pool not named here is unlimited; a limit below 1 counts as 1.
+    ///   - keepGoing: run everything not downstream of a failure.
+    public init(steps: [Step], limits: [String: Int], keepGoing: Bool = false) {
+        self.steps = steps
+        var index = [StepID: Int]()
+        for (i, step) in steps.enumerated() where index[step.id] == nil { index[step.id] = i }
+        self.index = index
+        self.limits = limits.mapValues { max(1, $0) }
+        self.keepGoing = keepGoing
+        var deps = [[Int]]()
+        var dependents = Array(repeating: [Int](), count: steps.count)
+        for (i, step) in steps.enumerated() {
+            var seen = Set<Int>()
+            let list = step.dependencies.compactMap { index[$0] }.filter { $0 != i && seen.insert($0).inserted }
+            deps.append(list)
+            for d in list { dependents[d].append(i) }
+        }
+        self.dependencyIndices = deps
+        self.dependents = dependents
+        self.status = Array(repeating: .pending, count: steps.count)
+        self.unmetDependencies = deps.map(\.count)
+        self.holdsSlots = Array(repeating: false, count: steps.count)
+    }
+}

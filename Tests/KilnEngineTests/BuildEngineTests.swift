@@ -1,0 +1,144 @@
+import Foundation
+import KilnCore
+import KilnEngine
+import Testing
+
+@Suite struct BuildEngineTests {
+    @Test func aChainBuildsInDependencyOrderAndWritesEveryFile() async throws {
+        let f = try Fixture()
+        let log = EventLog()
+        let steps = [
+            Fixture.generate("g", size: (16, 8)),
+            Fixture.edit("e", from: [.step(Fixture.id("g"))], size: (16, 8)),
+            Fixture.derive("d", from: Fixture.id("e"), width: 4),
+        ]
+        let report = await f.engine(steps, progress: log).run()
+        #expect(report.summary.exitCode == 0, "\(SummaryTableRenderer().render(report.summary))")
+        #expect(f.outputFiles() == ["edits/e.png", "g.png", "manifest.json", "thumbs/d.png"])
+        for (dep, step) in [("g", "e"), ("e", "d")] {
+            let finished = try #require(log.position(.finished, Fixture.id(dep)))
+            let started = try #require(log.position(.started, Fixture.id(step)))
+            #expect(finished < started, "\(step) started before \(dep) finished")
+        }
+        let thumb = try Data(contentsOf: f.outputs.appendingPathComponent("thumbs/d.png"))
+        #expect(TestPNG.header(thumb)?.width == 4)
+        #expect(TestPNG.header(thumb)?.height == 2)
+    }
+
+    @Test func concurrencyStaysWithinEveryPoolsLimit() async throws {
+        let f = try Fixture()
+        var a = ScriptedProvider(name: "scripted", recorder: f.recorder)
+        a.defaultLatencyMS = 15
+        var b = ScriptedProvider(name: "other", recorder: f.recorder)
+        b.defaultLatencyMS = 15
+        var steps = (0..<10).map { Fixture.generate("a\($0)") }
+        steps += (0..<10).map { Fixture.generate("b\($0)", provider: "other") }
+        steps += (0..<10).map { Fixture.derive("d\($0)", from: Fixture.id("a\($0)")) }
+        let log = EventLog()
+        let engine = f.engine(steps, provider: a, providers: [b], settings: ["scripted": .init(maxInFlight: 2)],
+                              jobs: 4, localJobs: 1, progress: log)
+        let report = await engine.run()
+        #expect(report.summary.exitCode == 0)
+        let max = await f.recorder.maxInFlight
+        #expect(max["provider", default: 0] <= 4)
+        #expect(max["provider:scripted", default: 0] <= 2)
+        #expect(max["local", default: 0] <= 1)
+        #expect(max["provider", default: 0] >= 2, "the pools never ran anything concurrently")
+        let calls = await f.recorder.calls
+        #expect(calls["provider"] == 20)
+        let waits = log.events.filter { $0.event == .waitingForSlot }
+        #expect(waits.first?.step == Fixture.id("a2") && waits.first?.pool == "network")
+        #expect(Set(waits.compactMap(\.pool)).isSubset(of: ["network", "provider:scripted", "local"]))
+    }
+
+    @Test func firstFailureStopsNewStepsAndKeepsInFlightResults() async throws {
+        let f = try Fixture()
+        let gate = Gate()
+        var provider = ScriptedProvider(name: "scripted", recorder: f.recorder)
+        provider.scripts["bad"] = .init(error: ProviderError(.invalidRequest, "bad parameter 'size'"))
+        provider.scripts["slow"] = .init(gate: gate)
+        let log = EventLog { event in
+            if event.event == .failed { Task { await gate.open() } }
+        }
+        let steps = [Fixture.generate("slow"), Fixture.generate("bad"), Fixture.generate("later"),
+                     Fixture.derive("after-bad", from: Fixture.id("bad"))]
+        let report = await f.engine(steps, provider: provider, jobs: 2, progress: log).run()
+        #expect(report.summary.exitCode == 1)
+        #expect(f.outputFiles() == ["manifest.json", "slow.png"])
+        #expect(report.outcome.statusList == [.succeeded, .failed, .notRun, .skipped(because: Fixture.id("bad"))])
+        #expect(report.summary.failures.map(\.step) == [Fixture.id("bad")])
+        #expect(report.summary.failures.first?.error.contains("bad parameter 'size'") == true)
+        #expect(report.manifest.steps.map(\.status) == [.skipped, .failed, .notRun])
+    }
+
+    @Test func keepGoingRunsTheIndependentRestAndSkipsDownstream() async throws {
+        let f = try Fixture()
+        var provider = ScriptedProvider(name: "scripted", recorder: f.recorder)
+        provider.scripts["bad"] = .init(error: ProviderError(.server, "server error"))
+        let steps = [Fixture.generate("bad"), Fixture.edit("fix", from: [.step(Fixture.id("bad"))]),
+                     Fixture.derive("thumb", from: Fixture.id("fix")), Fixture.generate("ok"),
+                     Fixture.derive("ok-thumb", from: Fixture.id("ok"))]
+        let report = await f.engine(steps, provider: provider, jobs: 1, keepGoing: true).run()
+        #expect(report.outcome.statusList == [.failed, .skipped(because: Fixture.id("bad")),
+                                              .skipped(because: Fixture.id("bad")), .succeeded, .succeeded])
+        #expect(f.outputFiles() == ["manifest.json", "ok.png", "thumbs/ok-thumb.png"])
+        #expect(report.summary.exitCode == 1)
+        #expect(report.summary.notRun.map(\.because) == [Fixture.id("bad"), Fixture.id("bad")])
+    }
+
+    @Test func aRunStoppingFailureStopsEverythingEvenWithKeepGoing() async throws {
+        let f = try Fixture()
+        var provider = ScriptedProvider(name: "scripted", recorder: f.recorder)
+        provider.scripts["first"] = .init(error: ProviderError(.authentication, "invalid API key", stopsRun: true))
+        let steps = [Fixture.generate("first"), Fixture.generate("second"), Fixture.generate("third")]
+        let report = await f.engine(steps, provider: provider, jobs: 1, keepGoing: true).run()
+        #expect(report.outcome.statusList == [.failed, .notRun, .notRun])
+        #expect(report.outcome.stopReason == .fatalFailure(Fixture.id("first")))
+        #expect(await f.recorder.calls["provider"] == 1)
+    }
+
+    @Test func gracefulStopFinishesInFlightStepsAndStartsNothingNew() async throws {
+        let f = try Fixture()
+        let gate = Gate()
+        let box = EngineBox()
+        var provider = ScriptedProvider(name: "scripted", recorder: f.recorder)
+        provider.scripts["one"] = .init(gate: gate)
+        let log = EventLog { event in
+            if event.event == .started && event.step == Fixture.id("one") {
+                box.engine?.requestStop()
+                Task { try await Task.sleep(for: .milliseconds(20)); await gate.open() }
+            }
+        }
+        let engine = f.engine([Fixture.generate("one"), Fixture.generate("two")], provider: provider, jobs: 1,
+                              progress: log)
+        box.engine = engine
+        let report = await engine.run()
+        #expect(report.outcome.statusList == [.succeeded, .notRun])
+        #expect(report.outcome.stopReason == .stopRequested)
+        #expect(f.outputFiles() == ["manifest.json", "one.png"])
+    }
+
+    @Test func cancelStopsInFlightStepsAndLeavesNoFiles() async throws {
+        let f = try Fixture()
+        let box = EngineBox()
+        var provider = ScriptedProvider(name: "scripted", recorder: f.recorder)
+        provider.scripts["stuck"] = .init(gate: Gate())
+        let log = EventLog { event in
+            if event.event == .started && event.step == Fixture.id("stuck") { box.engine?.cancel() }
+        }
+        let steps = [Fixture.generate("stuck"), Fixture.derive("thumb", from: Fixture.id("stuck"))]
+        let engine = f.engine(steps, provider: provider, progress: log)
+        box.engine = engine
+        let report = await engine.run()
+        #expect(report.outcome.statusList == [.cancelled, .skipped(because: Fixture.id("stuck"))])
+        #expect(report.summary.exitCode == 1)
+        #expect(f.outputFiles() == ["manifest.json"])
+    }
+
+    @Test func anUnknownProviderFailsTheStepWithItsName() async throws {
+        let f = try Fixture()
+        let report = await f.engine([Fixture.generate("x", provider: "nope")]).run()
+        let error = try #require(report.summary.failures.first?.error)
+        #expect(error.contains("p/a/x") && error.contains("'nope'"))
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import KilnCore
+import KilnEngine
+import Testing
+
+@Suite struct CacheAndOutputTests {
+    @Test func aCacheHitSkipsTheProviderAndTheDeriveWork() async throws {
+        let f = try Fixture()
+        let steps = [Fixture.generate("g"), Fixture.derive("d", from: Fixture.id("g"))]
+        let first = await f.engine(steps).run()
+        #expect(first.summary.built == 2)
+        let firstBytes = try Data(contentsOf: f.outputs.appendingPathComponent("g.png"))
+
+        let again = Fixture.Rerun(root: f.root)
+        let second = await again.fixture.engine(steps).run()
+        #expect(second.summary.cached == 2 && second.summary.built == 0)
+        #expect(await again.fixture.recorder.calls.isEmpty, "a cache hit still called the provider or toolkit")
+        #expect(try Data(contentsOf: f.outputs.appendingPathComponent("g.png")) == firstBytes)
+        #expect(second.manifest.files.allSatisfy { $0.fromCache })
+        #expect(second.summary.costUSD == 0)
+    }
+
+    @Test func aPaidAnswerIsCachedEvenWhenItsOutputFailsVerification() async throws {
+        let f = try Fixture()
+        var provider = ScriptedProvider(name: "scripted", recorder: f.recorder)
+        provider.scripts["g"] = .init(size: (8, 4))
+        let step = Fixture.generate("g")
+        let report = await f.engine([step], provider: provider).run()
+        let error = try #require(report.summary.failures.first?.error)
+        #expect(error.contains("p/a/g") && error.contains("g.png") && error.contains("8x4, expected 8x8"))
+        #expect(f.outputFiles() == ["manifest.json"], "the bad file or a temp file was left behind")
+        let hit = try #require(try f.cache.lookup(step.cacheKey))
+        #expect(hit.record.requestID == "req-g")
+        #expect(TestPNG.header(hit.images[0])?.height == 4)
+    }
+
+    @Test func aMissingAlphaFailsATransparentStep() async throws {
+        let f = try Fixture()
+        var provider = ScriptedProvider(name: "scripted", recorder: f.recorder)
+        provider.scripts["t"] = .init(dropAlpha: true)
+        let report = await f.engine([Fixture.generate("t", background: .transparent)], provider: provider).run()
+        #expect(report.summary.failures.first?.error.contains("no alpha channel") == true)
+        #expect(f.outputFiles() == ["manifest.json"])
+    }
+
+    @Test func aTransparentStepWithAlphaPasses() async throws {
+        let f = try Fixture()
+        let report = await f.engine([Fixture.generate("t", background: .transparent)]).run()
+        #expect(report.summary.exitCode == 0)
+        #expect(report.manifest.files.first?.alpha == true)
+    }
+
+    @Test func eachOutputTakesTheImageItsIndexNames() async throws {
+        let f = try Fixture()
+        let report = await f.engine([Fixture.generate("multi", n: 2)]).run()
+        #expect(report.summary.exitCode == 0)
+        let files = report.manifest.files
+        #expect(files.map(\.path) == ["multi-0.png", "multi-1.png"])
+        #expect(files.map(\.index) == [0, 1])
+        for file in files {
+            let data = try Data(contentsOf: f.outputs.appendingPathComponent(file.path))
+            #expect(Digest.sha256(data) == file.sha256)
+        }
+        #expect(files[0].sha256 != files[1].sha256)
+    }
+
+    @Test func editPreflightRejectsAWrongSizeMaskBeforeAnyCall() async throws {
+        let f = try Fixture()
+        let maskURL = f.root.appendingPathComponent("mask.png")
+        let mask = TestPNG.make(width: 4, height: 4, alpha: true)
+        try mask.write(to: maskURL)
+        let steps = [Fixture.generate("base"),
+                     Fixture.edit("e", from: [.step(Fixture.id("base"))],
+                                  mask: .file(path: maskURL.path, digest: Digest.sha256(mask)))]
+        let report = await f.engine(steps).run()
+        #expect(report.outcome.statusList == [.succeeded, .failed])
+        #expect(report.summary.failures.first?.error.contains("mask.png is 4x4") == true)
+        #expect(await f.recorder.calls["provider"] == 1, "the edit was sent despite a bad mask")
+    }
+
+    @Test func anInputFileChangedSincePlanningFailsTheStep() async throws {
+        let f = try Fixture()
+        let url = f.root.appendingPathComponent("in.png")
+        try TestPNG.make(width: 8, height: 8).write(to: url)
+        let step = Fixture.edit("e", from: [.file(path: url.path, digest: Digest.sha256("something else"))])
+        let report = await f.engine([step]).run()
+        #expect(report.summary.failures.first?.error.contains("changed since the build was planned") == true)
+    }
+
+    @Test func outputPathsCannotLeaveTheOutputDirectory() async throws {
+        let f = try Fixture()
+        var step = Fixture.generate("g")
+        step.outputs = [StepOutput(path: "../escape.png", owner: step.id)]
+        let report = await f.engine([step]).run()
+        #expect(report.summary.failures.first?.error.contains("must be relative") == true)
+        #expect(!FileManager.default.fileExists(atPath: f.root.appendingPathComponent("escape.png").path))
+    }
+
+    @Test func aFailedWriteLeavesNoTempFileAndKeepsThePaidAnswer() async throws {
+        let f = try Fixture()
+        // A non-empty directory where the file should go makes the rename fail.
+        try FileManager.default.createDirectory(at: f.outputs.appendingPathComponent("g.png/inside"),
+                                                withIntermediateDirectories: true)
+        let step = Fixture.generate("g")
+        let report = await f.engine([step]).run()
+        #expect(report.outcome.statusList == [.failed])
+        #expect(report.summary.failures.first?.error.contains("g.png") == true)
+        let names = try FileManager.default.contentsOfDirectory(atPath: f.outputs.path).sorted()
+        #expect(names == ["g.png", "manifest.json"], "a temp file was left: \(names)")
+        #expect(try f.cache.lookup(step.cacheKey) != nil)
+    }
+
+    @Test func aCacheEntryIsRewrittenWhenDamaged() throws {
+        let f = try Fixture()
+        let step = Fixture.generate("g")
+        let png = TestPNG.make(width: 2, height: 2)
+        try f.cache.store(key: step.cacheKey, step: step, images: [png], usage: nil, requestID: nil, resolved: [:])
+        let entry = f.cache.directory.appendingPathComponent(String(step.cacheKey.prefix(2)))
+            .appendingPathComponent(step.cacheKey)
+        try Data("garbage".utf8).write(to: entry.appendingPathComponent("image-0.png"))
+        #expect(try f.cache.lookup(step.cacheKey) == nil)
+        try f.cache.store(key: step.cacheKey, step: step, images: [png], usage: nil, requestID: nil, resolved: [:])
+        #expect(try f.cache.lookup(step.cacheKey)?.images == [png])
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: f.cache.directory.appendingPathComponent("tmp").path)
+        #expect(leftovers.isEmpty)
+    }
+}
+
+extension Fixture {
+    /// A second fixture over the same directory, with a fresh recorder (a later build).
+    struct Rerun {
+        let fixture: Fixture
+        init(root: URL) { fixture = Fixture(existing: root) }
+    }
+
+    init(existing root: URL) {
+        self.root = root
+    }
+}
