@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "KilnCoreTests", dependencies: ["KilnCore"]),
         .testTarget(name: "KilnManifestTests", dependencies: ["KilnManifest", .product(name: "Yams", package: "Yams")],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "KilnPlannerTests", dependencies: ["KilnPlanner", "KilnManifest"]),
+        .testTarget(name: "KilnPlannerTests", dependencies: ["KilnPlanner", "KilnManifest"], exclude: ["Golden"]),
         .testTarget(name: "KilnEngineTests", dependencies: [
             "KilnEngine", "KilnCore", "KilnImaging", "KilnPlaceholder",
             .product(name: "Logging", package: "swift-log"),

@@ -6,9 +6,10 @@ extension PlanBuilder {
     /// Renders a step's output paths (one per image when n > 1: `-1`, `-2`… before the extension
     /// unless the template uses `{{index}}`), refusing paths that leave the output directory and
     /// two steps writing one file.
-    mutating func outputs(for instance: Instance, id: StepID, values: [String: String], count: Int) -> [StepOutput]? {
+    mutating func outputs(for instance: Instance, template: Template?, id: StepID, values: [String: String],
+                          count: Int) -> [StepOutput]? {
         guard let output = instance.definition.output else { return [] }
-        guard let template = template(output.value) else { return nil }
+        guard let template else { return nil }
         var result = [StepOutput]()
         for index in 0..<count {
             var v = values
@@ -39,16 +40,21 @@ extension PlanBuilder {
             diagnostics.append(.error("output '\(path)' is absolute: \(escape)", at: location))
             return nil
         }
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
-        if parts.contains("..") {
-            diagnostics.append(.error("output '\(path)' contains '..': \(escape)", at: location))
-            return nil
+        let clean: String
+        if !path.contains("//") && !path.contains(".") && !path.hasSuffix("/") {
+            clean = path   // the common case: nothing to fold
+        } else {
+            let parts = path.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
+            if parts.contains("..") {
+                diagnostics.append(.error("output '\(path)' contains '..': \(escape)", at: location))
+                return nil
+            }
+            if parts.isEmpty {
+                diagnostics.append(.error("output path is empty", at: location))
+                return nil
+            }
+            clean = parts.joined(separator: "/")
         }
-        if parts.isEmpty {
-            diagnostics.append(.error("output path is empty", at: location))
-            return nil
-        }
-        let clean = parts.joined(separator: "/")
         if let root = options.outputDirectory, let target = symlinkEscape(clean, root: root) {
             diagnostics.append(.error("output '\(clean)' would be written through a symlink to \(target), outside the output directory",
                                       at: location))
@@ -58,17 +64,22 @@ extension PlanBuilder {
     }
 
     /// Where a symlink on the path points when that is outside `root`; nil when the path is safe.
-    func symlinkEscape(_ relative: String, root: String) -> String? {
-        let fm = FileManager.default
+    /// Directories already found safe are remembered, so each is looked at once per plan.
+    mutating func symlinkEscape(_ relative: String, root: String) -> String? {
         let rootURL = URL(fileURLWithPath: root).resolvingSymlinksInPath()
-        var current = URL(fileURLWithPath: root)
-        for part in relative.split(separator: "/") {
-            current.appendPathComponent(String(part))
-            guard let type = try? fm.attributesOfItem(atPath: current.path)[.type] as? FileAttributeType else { return nil }
-            if type == .typeSymbolicLink {
-                let resolved = current.resolvingSymlinksInPath().path
+        var current = root
+        var components = relative.split(separator: "/")
+        components.removeLast()   // the file itself is replaced by rename, never followed
+        for part in components {
+            current += "/" + part
+            if safeDirectories.contains(current) { continue }
+            var info = stat()
+            guard lstat(current, &info) == 0 else { return nil }   // does not exist yet: created as a real folder
+            if (info.st_mode & S_IFMT) == S_IFLNK {
+                let resolved = URL(fileURLWithPath: current).resolvingSymlinksInPath().path
                 if !(resolved == rootURL.path || resolved.hasPrefix(rootURL.path + "/")) { return resolved }
             }
+            safeDirectories.insert(current)
         }
         return nil
     }

@@ -5,8 +5,14 @@ import KilnManifest
 extension PlanBuilder {
     /// Template values of an instance: manifest vars ← asset vars ← matrix values, declared env,
     /// and the built-ins.
-    func templateValues(_ instance: Instance) -> [String: String] {
+    mutating func templateValues(_ instance: Instance) -> [String: String] {
         let manifest = manifests[instance.manifest]
+        let cacheKey = "\(instance.manifest)\u{1}\(instance.asset.name.value)\u{1}\(instance.variant.id ?? "")"
+        if var values = baseValues[cacheKey] {
+            values["step"] = instance.name
+            if let size = instance.size { values["size"] = String(size) }
+            return values
+        }
         var values = [String: String]()
         for v in manifest.vars { values[v.name.value] = v.value.value }
         for v in instance.asset.vars { values[v.name.value] = v.value.value }
@@ -17,16 +23,10 @@ extension PlanBuilder {
         values["pipeline"] = manifest.pipeline
         values["asset"] = instance.asset.name.value
         values["variant"] = instance.variant.id ?? ""
+        baseValues[cacheKey] = values
         values["step"] = instance.name
         if let size = instance.size { values["size"] = String(size) }
         return values
-    }
-
-    mutating func template(_ text: String) -> Template? {
-        if let t = templates[text] { return t }
-        guard let t = try? Template(parsing: text) else { return nil }
-        templates[text] = t
-        return t
     }
 
     mutating func makeStep(_ instance: Instance, id: StepID) -> PlannedStep? {
@@ -69,11 +69,8 @@ extension PlanBuilder {
             inputFormat = input.format
         }
 
-        let rawOutput = definition.output?.value
-        let templateFormat = rawOutput.flatMap { raw -> ImageFormat? in
-            let ext = (raw as NSString).pathExtension
-            return ext.contains("{") ? nil : ImageFormat(pathExtension: ext)
-        }
+        let context = context(instance)
+        let templateFormat = context.outputFormat
         var step = PlannedStep(id: id, kind: definition.kind, cacheKey: "", estimate: nil)
         var key = CacheKey(kind: definition.kind)
         let format: ImageFormat
@@ -91,14 +88,14 @@ extension PlanBuilder {
             step.derive = ops
             key.derive(ops)
         } else {
-            let written = manifest.effectiveParameters(for: definition, in: instance.asset)
+            let written = context.parameters
             var parameters = written.resolved(outputExtension: nil)
             parameters.format = written.format ?? templateFormat ?? .png
             format = parameters.format
-            let provider = options.providerOverride ?? written.provider ?? options.defaultProvider
-            let model = written.model ?? ModelCatalog.defaultModel
+            let provider = context.provider
+            let model = context.model
             values["ext"] = format.fileExtension
-            let prompt = definition.prompt.map { $0.text(rendering: values) } ?? ""
+            let prompt = Prompt.join(context.prompt.map { $0.render(values) })
             step.provider = provider
             step.model = model
             step.prompt = prompt
@@ -125,7 +122,8 @@ extension PlanBuilder {
         step.dependencies = deps
         step.variantValues = instance.variant.dictionary
         step.cacheKey = key.finalize()
-        guard let outputs = outputs(for: instance, id: id, values: values, count: step.parameters?.n ?? 1) else { return nil }
+        guard let outputs = outputs(for: instance, template: context.output, id: id, values: values,
+                                    count: step.parameters?.n ?? 1) else { return nil }
         step.outputs = outputs
         return step
     }

@@ -30,9 +30,11 @@ struct PlanBuilder {
     var visiting = Set<StepID>()
     var variants = [String: [Variant]]()
     var variantLookup = [String: [String: Variant]]()
-    var templates = [String: Template]()
     var files = [String: (digest: String, format: ImageFormat?)?]()
     var outputOwners = [String: (StepID, SourceLocation?)]()
+    var contexts = [String: DefinitionContext]()
+    var safeDirectories = Set<String>()
+    var baseValues = [String: [String: String]]()
     var prices = PriceTable.builtin
     var providers = [String: ProviderSettings]()
 

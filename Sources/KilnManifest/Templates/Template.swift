@@ -82,19 +82,34 @@ extension Prompt {
     /// in punctuation) joined by spaces; every run of whitespace becomes one space.
     /// Cosmetic reformatting (reflowing, indenting, folded vs literal YAML) changes nothing.
     public func text(rendering values: [String: String]) -> String {
-        let rendered = parts.map { part -> String in
-            let t = (try? Template(parsing: part.value))?.render(values) ?? part.value
-            return Prompt.normalizeWhitespace(t)
-        }
-        if rendered.count == 1 { return rendered[0] }
-        return rendered.filter { !$0.isEmpty }.map { bullet in
-            guard let last = bullet.last, !".,;:!?".contains(last) else { return bullet }
+        Prompt.join(parts.map { part in (try? Template(parsing: part.value))?.render(values) ?? part.value })
+    }
+
+    /// Joins rendered parts as `text(rendering:)` does; for callers that render parsed templates themselves.
+    public static func join(_ renderedParts: [String]) -> String {
+        if renderedParts.count == 1 { return normalizeWhitespace(renderedParts[0]) }
+        return renderedParts.map(normalizeWhitespace).filter { !$0.isEmpty }.map { bullet in
+            guard let last = bullet.unicodeScalars.last, !".,;:!?".unicodeScalars.contains(last) else { return bullet }
             return bullet + "."
         }.joined(separator: " ")
     }
 
-    /// Collapses whitespace runs (spaces, tabs, newlines) to one space and trims the ends.
+    /// Collapses whitespace runs (spaces, tabs, newlines, Unicode spaces) to one space and trims the ends.
     public static func normalizeWhitespace(_ text: String) -> String {
-        text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        var out = String.UnicodeScalarView()
+        var pendingSpace = false
+        for scalar in text.unicodeScalars {
+            let isSpace = scalar.isASCII
+                ? (scalar == " " || scalar == "\n" || scalar == "\t" || scalar == "\r" || scalar.value == 0x0B || scalar.value == 0x0C)
+                : scalar.properties.isWhitespace
+            if isSpace {
+                pendingSpace = !out.isEmpty
+            } else {
+                if pendingSpace { out.append(" ") }
+                pendingSpace = false
+                out.append(scalar)
+            }
+        }
+        return String(out)
     }
 }

@@ -1,0 +1,39 @@
+import Foundation
+import KilnCore
+import KilnManifest
+
+/// What a step definition contributes to every one of its instances, worked out once per
+/// definition rather than per variant: inherited parameters, provider, model, parsed templates.
+struct DefinitionContext {
+    var parameters: ParameterSet
+    var provider: String
+    var model: String
+    var prompt: [Template]
+    var output: Template?
+    /// The format an output template's literal extension names (`.webp`), if any.
+    var outputFormat: ImageFormat?
+
+    init(manifest: Manifest, asset: Asset, definition: StepDefinition, options: PlannerOptions) {
+        parameters = definition.kind == .derive ? ParameterSet()
+            : manifest.effectiveParameters(for: definition, in: asset)
+        provider = options.providerOverride ?? parameters.provider ?? options.defaultProvider
+        model = parameters.model ?? ModelCatalog.defaultModel
+        prompt = definition.prompt?.parts.compactMap { try? Template(parsing: $0.value) } ?? []
+        output = definition.output.flatMap { try? Template(parsing: $0.value) }
+        outputFormat = definition.output.flatMap { output -> ImageFormat? in
+            let ext = (output.value as NSString).pathExtension
+            return ext.contains("{") ? nil : ImageFormat(pathExtension: ext)
+        }
+    }
+}
+
+extension PlanBuilder {
+    mutating func context(_ instance: Instance) -> DefinitionContext {
+        let key = "\(instance.manifest)\u{1}\(instance.asset.name.value)\u{1}\(instance.definition.name.value)"
+        if let cached = contexts[key] { return cached }
+        let made = DefinitionContext(manifest: manifests[instance.manifest], asset: instance.asset,
+                                     definition: instance.definition, options: options)
+        contexts[key] = made
+        return made
+    }
+}
