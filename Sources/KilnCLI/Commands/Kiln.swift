@@ -15,7 +15,7 @@ public struct Kiln: AsyncParsableCommand {
         """,
         version: version,
         subcommands: [InitCommand.self, ValidateCommand.self, PlanCommand.self, GraphCommand.self,
-                      SchemaCommand.self])
+                      BuildCommand.self, SchemaCommand.self])
 
     public init() {}
 }

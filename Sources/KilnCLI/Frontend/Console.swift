@@ -11,6 +11,11 @@ public enum Console {
         FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
     }
 
+    /// Writes `text` to stderr as it is (status lines repaint with `\r`).
+    public static func errRaw(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
     /// Prints each diagnostic once, in source order, on stderr.
     public static func report(_ diagnostics: [Diagnostic]) {
         guard !diagnostics.isEmpty else { return }

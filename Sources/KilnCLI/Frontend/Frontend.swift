@@ -64,6 +64,11 @@ public struct Frontend: Sendable {
         }
     }
 
+    /// The built-in prices with every manifest's `prices:` overrides.
+    public static func prices(_ manifests: [Manifest]) -> PriceTable {
+        manifests.reduce(PriceTable.builtin) { $0.merging($1.prices) }
+    }
+
     /// `N errors, M warnings in K manifests`.
     public static func summary(_ diagnostics: [Diagnostic], manifests: Int) -> String {
         let e = diagnostics.errors.count, w = diagnostics.warnings.count

@@ -1,0 +1,49 @@
+import Foundation
+import KilnEngine
+import Synchronization
+
+/// Renders build events for a person or a machine:
+/// - `.live`: one status line on stderr, repainted in place (a TTY);
+/// - `.plain`: one line per finished step on stdout (CI logs);
+/// - `.jsonLines`: JSON Lines events on stdout, for tooling (human output goes to stderr).
+public final class TerminalProgress: BuildProgressSink {
+    public enum Mode: Sendable { case live, plain, jsonLines }
+
+    struct State {
+        var status = StatusLineRenderer()
+        var lastPaint = 0.0
+        var painted = false
+    }
+
+    let mode: Mode
+    let start = Date()
+    let state = Mutex(State())
+
+    public init(mode: Mode) {
+        self.mode = mode
+    }
+
+    public func handle(_ event: BuildEvent) {
+        switch mode {
+        case .jsonLines:
+            if let line = try? JSONLinesRenderer().line(for: event) { Console.out(line + "\n") }
+        case .plain:
+            if let line = PlainLineRenderer().line(for: event) { Console.out(line + "\n") }
+        case .live:
+            let elapsed = Date().timeIntervalSince(start)
+            state.withLock { s in
+                s.status.apply(event)
+                if case .failed = event.event, let step = event.step {
+                    // Failures stay on screen above the status line.
+                    Console.errRaw("\r\u{1B}[2K" + "FAILED \(step): \(event.error ?? "")\n")
+                }
+                // Repaint at most ten times a second, and always at the end.
+                guard event.event == .summary || elapsed - s.lastPaint >= 0.1 || !s.painted else { return }
+                s.lastPaint = elapsed
+                s.painted = true
+                let line = event.event == .summary ? "" : s.status.line(elapsedSeconds: elapsed)
+                Console.errRaw("\r\u{1B}[2K" + line)
+            }
+        }
+    }
+}
