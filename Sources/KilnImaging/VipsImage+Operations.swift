@@ -67,9 +67,10 @@ extension VipsImage {
         }
     }
 
-    /// A copy carrying `text` as a PNG comment (metadata that `strip` removes).
-    package func withComment(_ text: String) throws -> VipsImage {
-        try make("comment") { kiln_vips_set_string(pointer, &$0, "png-comment-0-kiln", text) }
+    /// A copy carrying the string metadata field `name` (e.g. `exif-ifd0-ImageDescription`), which
+    /// encoders write unless told to strip.
+    package func withMetadata(_ name: String, _ value: String) throws -> VipsImage {
+        try make("set \(name) on") { kiln_vips_set_string(pointer, &$0, name, value) }
     }
 
     /// Pixels computed into memory, so the image can be read any number of times.

@@ -50,13 +50,16 @@ import Testing
         #expect(TestImages.near(try onWhite.pixel(x: 3, y: 20), [255, 255, 255], tolerance: 6))
     }
 
-    @Test func stripRemovesMetadata() async throws {
-        let marked = try VipsImage(decoding: TestImages.solid(32, 32, .white)).withComment("kiln-secret-comment")
-        let source = try marked.encoded(as: .png, strip: false)
-        #expect(source.range(of: Data("kiln-secret-comment".utf8)) != nil)  // the fixture really carries it
-        let stripped = try await toolkit.derive(source, DeriveOperations(format: .png, strip: true))
-        #expect(stripped.range(of: Data("kiln-secret-comment".utf8)) == nil)
-        let kept = try await toolkit.derive(source, DeriveOperations(format: .png, strip: false))
-        #expect(kept.range(of: Data("kiln-secret-comment".utf8)) != nil)
+    @Test(arguments: [ImageFormat.jpeg, .webp])
+    func stripRemovesMetadata(_ format: ImageFormat) async throws {
+        let secret = Data("kiln-secret-description".utf8)
+        let marked = try VipsImage(decoding: TestImages.solid(32, 32, .white))
+            .withMetadata("exif-ifd0-ImageDescription", "kiln-secret-description")
+        let source = try marked.encoded(as: format, strip: false)
+        #expect(source.range(of: secret) != nil)  // the fixture really carries it
+        let stripped = try await toolkit.derive(source, DeriveOperations(format: format, strip: true))
+        #expect(stripped.range(of: secret) == nil)
+        let kept = try await toolkit.derive(source, DeriveOperations(format: format, strip: false))
+        #expect(kept.range(of: secret) != nil)
     }
 }
