@@ -13,15 +13,6 @@ extension PlaceholderRenderer {
         image = try image.withAlpha()
         if !transparent { image = try image.flattened(onto: .white).withAlpha() }
 
-        let side = max(8, min(width, height) / 5), gap = max(2, side / 8)
-        for (offset, input) in request.images.dropFirst().enumerated() {
-            let x = gap + offset * (side + gap)
-            guard x + side + gap <= width else { break }  // insets that do not fit are left out
-            let inset = try VipsImage(decoding: input.data, name: input.name).srgb8()
-            let thumb = try insetImage(inset, side: side)
-            image = try image.compositing(thumb, x: x, y: height - side - gap)
-        }
-
         if let mask = request.mask {
             var decoded = try VipsImage(decoding: mask.data, name: mask.name).srgb8()
             if (decoded.width, decoded.height) != (width, height) {
@@ -30,9 +21,13 @@ extension PlaceholderRenderer {
             image = try image.compositing(decoded.materialized().maskOverlay(colour: Self.maskColour), x: 0, y: 0)
         }
 
-        let stripHeight = min(height, fontSize * 3)
-        let strip = try VipsImage(width: width, height: stripHeight, colour: RGBAColor(red: 0, green: 0, blue: 0, alpha: 150))
-        image = try image.compositing(strip, x: 0, y: 0)
+        let side = max(8, min(width, height) / 5), gap = max(2, side / 8)
+        for (offset, input) in request.images.dropFirst().enumerated() {
+            let x = gap + offset * (side + gap)
+            guard x + side + gap <= width else { break }  // insets that do not fit are left out
+            let inset = try VipsImage(decoding: input.data, name: input.name).srgb8()
+            image = try image.compositing(insetImage(inset, side: side), x: x, y: height - side - gap)
+        }
         return try drawCaption(on: image)
     }
 
@@ -45,12 +40,16 @@ extension PlaceholderRenderer {
         return try frame.compositing(image.resized(width: w, height: h).withAlpha(), x: (side - w) / 2, y: (side - h) / 2)
     }
 
-    /// The step id and prompt excerpt in the strip along the top.
+    /// The step id and prompt excerpt on a dark strip along the top.
     private func drawCaption(on base: VipsImage) throws -> VipsImage {
         let pad = max(2, fontSize / 3)
         let text = "\(request.stepID) · \(label) · \(promptExcerpt)"
-        guard let layer = VipsImage.text(text, font: "\(Self.fontFamily) \(max(4, fontSize * 2 / 3))",
-                                         width: max(1, width - 2 * pad), colour: .white) else { return base }
-        return try base.compositing(layer, x: pad, y: pad)
+        let layer = VipsImage.text(text, font: "\(Self.fontFamily) \(max(4, fontSize / 2))",
+                                   width: max(1, width - 2 * pad), colour: .white)
+        let stripHeight = min(height, (layer?.height ?? fontSize) + 2 * pad)
+        let strip = try VipsImage(width: width, height: stripHeight, colour: RGBAColor(red: 0, green: 0, blue: 0, alpha: 150))
+        let image = try base.compositing(strip, x: 0, y: 0)
+        guard let layer else { return image }
+        return try image.compositing(layer, x: pad, y: pad)
     }
 }
