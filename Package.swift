@@ -37,6 +37,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "kiln", dependencies: ["KilnCLI"]),
+        // Derive throughput (1024² PNG → 256 px WebP) through VipsToolkit; run in release.
+        .executableTarget(name: "kiln-bench-imaging", dependencies: ["KilnCore", "KilnImaging"],
+                          path: "Benchmarks/ImagingBench", exclude: ["peer_pyvips.py"]),
 
         .testTarget(name: "KilnCoreTests", dependencies: ["KilnCore"]),
         .testTarget(name: "KilnManifestTests", dependencies: ["KilnManifest"]),

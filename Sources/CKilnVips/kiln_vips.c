@@ -28,13 +28,22 @@ static int as_srgb(VipsImage *in, VipsImage **out) {
     return vips_copy(in, out, "interpretation", VIPS_INTERPRETATION_sRGB, NULL);
 }
 
-// libvips reads caller memory lazily, so the bytes are copied into a blob the image keeps alive.
-kiln_image *kiln_vips_new_from_buffer(const void *data, size_t length) {
+// libvips reads caller memory lazily, so the bytes are copied into a blob the source keeps alive.
+static VipsSource *source_copying(const void *data, size_t length) {
     VipsBlob *blob = vips_blob_copy(data, length);
     VipsSource *source = vips_source_new_from_blob(blob);
     vips_area_unref(VIPS_AREA(blob));
+    return source;
+}
+
+// vips_image_new_from_source is variadic. Sequential access streams the decode (a PNG is not
+// decoded whole into memory first) but allows only top-to-bottom pipelines.
+kiln_image *kiln_vips_new_from_buffer(const void *data, size_t length, int sequential) {
+    VipsSource *source = source_copying(data, length);
     if (!source) return NULL;
-    VipsImage *image = vips_image_new_from_source(source, "", NULL);
+    VipsImage *image = sequential
+        ? vips_image_new_from_source(source, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL)
+        : vips_image_new_from_source(source, "", NULL);
     g_object_unref(source);
     return image;
 }
@@ -105,6 +114,24 @@ int kiln_vips_resize_exact(kiln_image *in, kiln_image **out, int width, int heig
         ? vips_thumbnail_image(in, &scaled, width, "height", height, "size", VIPS_SIZE_BOTH,
                                "crop", VIPS_INTERESTING_CENTRE, NULL)
         : vips_thumbnail_image(in, &scaled, width, "height", height, "size", VIPS_SIZE_FORCE, NULL);
+    if (failed) return -1;
+    failed = exact(scaled, out, width, height);
+    g_object_unref(scaled);
+    return failed;
+}
+
+// vips_thumbnail_source is variadic; unlike thumbnail_image it can shrink while decoding (jpeg, webp)
+// and streams the rest, which is the fast path for a derive that only resizes.
+int kiln_vips_thumbnail_buffer(const void *data, size_t length, kiln_image **out, int width, int height,
+                               int crop_centre) {
+    VipsSource *source = source_copying(data, length);
+    if (!source) return -1;
+    VipsImage *scaled = NULL;
+    int failed = crop_centre
+        ? vips_thumbnail_source(source, &scaled, width, "height", height, "size", VIPS_SIZE_BOTH,
+                                "crop", VIPS_INTERESTING_CENTRE, NULL)
+        : vips_thumbnail_source(source, &scaled, width, "height", height, "size", VIPS_SIZE_FORCE, NULL);
+    g_object_unref(source);
     if (failed) return -1;
     failed = exact(scaled, out, width, height);
     g_object_unref(scaled);

@@ -18,18 +18,34 @@ package final class VipsImage: @unchecked Sendable {
 
     deinit { kiln_vips_unref(pointer) }
 
-    /// Decodes png, jpeg or webp bytes (libvips gets its own copy). Reads the header now, pixels later.
-    package convenience init(decoding data: Data, name: String = "image") throws {
+    /// Decodes png, jpeg or webp bytes (libvips gets its own copy). Reads the header now, pixels later;
+    /// a `sequential` image streams its pixels and may be read once, top to bottom.
+    package convenience init(decoding data: Data, name: String = "image", sequential: Bool = false) throws {
         try VipsToolkit.initialize()
         guard ImageFormat(sniffing: data) != nil else {
             throw ImagingError(.decode, "\(name) is not a png, jpeg or webp image: its first bytes are no image signature")
         }
-        let pointer = data.withUnsafeBytes { kiln_vips_new_from_buffer($0.baseAddress, $0.count) }
+        let pointer = data.withUnsafeBytes { kiln_vips_new_from_buffer($0.baseAddress, $0.count, sequential ? 1 : 0) }
         guard let pointer else {
             throw ImagingError(.decode, "\(name) could not be decoded: re-export it as png, jpeg or webp",
                                vipsMessage: VipsImage.takeError())
         }
         self.init(owning: pointer)
+    }
+
+    /// Decodes and resizes `data` to exactly `width`×`height` in one streamed pass, shrinking while
+    /// decoding where the format allows; `cover` covers the box and crops the centre.
+    package convenience init(thumbnailing data: Data, name: String, width: Int, height: Int, cover: Bool) throws {
+        try VipsToolkit.initialize()
+        var out: OpaquePointer?
+        let status = data.withUnsafeBytes {
+            kiln_vips_thumbnail_buffer($0.baseAddress, $0.count, &out, Int32(width), Int32(height), cover ? 1 : 0)
+        }
+        guard status == 0, let out else {
+            throw ImagingError(.decode, "\(name) could not be decoded and resized to \(width)x\(height)",
+                               vipsMessage: VipsImage.takeError())
+        }
+        self.init(owning: out)
     }
 
     /// A canvas of `colour`, with an alpha band when `alpha` is true (or the colour is not opaque).

@@ -4,10 +4,18 @@ import KilnCore
 extension VipsToolkit {
     /// The derive pipeline, run on the calling (imaging) thread.
     static func deriveNow(_ data: Data, _ operations: DeriveOperations) throws -> Data {
-        var image = try VipsImage(decoding: data, name: "the derive input").srgb8()
+        let name = "the derive input"
+        var image = try VipsImage(decoding: data, name: name, sequential: true)
         let expected = operations.outputSize(width: image.width, height: image.height)
-        if let crop = operations.crop { image = try cropped(image, crop) }
-        if let resize = operations.resize { image = try resized(image, resize) }
+        if operations.crop == nil, let resize = operations.resize,
+           case let .scale(width, height, cover)? = ResizeStep(resize, width: image.width, height: image.height) {
+            // Fast path: decode and shrink in one pass (shrink-on-load for jpeg and webp).
+            image = try VipsImage(thumbnailing: data, name: name, width: width, height: height, cover: cover).srgb8()
+        } else {
+            image = try image.srgb8()
+            if let crop = operations.crop { image = try cropped(image, crop) }
+            if let resize = operations.resize { image = try resized(image, resize) }
+        }
         if let pad = operations.pad {
             let colour = operations.background ?? (operations.format.supportsAlpha ? .transparent : .white)
             if colour.alpha != 255 { image = try image.withAlpha() }
@@ -40,18 +48,38 @@ extension VipsToolkit {
 
     /// Scales to `ResizeSpec.outputSize`; `cover` without room to enlarge crops the centre instead.
     private static func resized(_ image: VipsImage, _ resize: ResizeSpec) throws -> VipsImage {
-        let (width, height) = resize.outputSize(width: image.width, height: image.height)
-        guard (width, height) != (image.width, image.height) else { return image }
-        guard resize.fit == .cover, let boxW = resize.width, let boxH = resize.height else {
-            return try image.resized(width: width, height: height)
+        switch ResizeStep(resize, width: image.width, height: image.height) {
+        case nil:
+            return image
+        case let .scale(width, height, cover)?:
+            return try image.resized(width: width, height: height, cover: cover)
+        case let .centreCrop(width, height)?:
+            return try image.cropped(x: (image.width - width) / 2, y: (image.height - height) / 2,
+                                     width: width, height: height)
         }
-        if resize.upscale || (image.width >= boxW && image.height >= boxH) {
-            return try image.resized(width: width, height: height, cover: true)
-        }
-        return try image.cropped(x: (image.width - width) / 2, y: (image.height - height) / 2,
-                                 width: width, height: height)
     }
+}
 
+/// What a resize does to a `width`×`height` image, sized by `ResizeSpec.outputSize`; nil when nothing.
+enum ResizeStep {
+    /// Scale to exactly this size; `cover` scales to cover it and crops the centre.
+    case scale(width: Int, height: Int, cover: Bool)
+    /// Too small to cover without enlarging: cut this much out of the centre, unscaled.
+    case centreCrop(width: Int, height: Int)
+
+    init?(_ resize: ResizeSpec, width: Int, height: Int) {
+        let (w, h) = resize.outputSize(width: width, height: height)
+        guard (w, h) != (width, height) else { return nil }
+        guard resize.fit == .cover, let boxW = resize.width, let boxH = resize.height else {
+            self = .scale(width: w, height: h, cover: false)
+            return
+        }
+        self = resize.upscale || (width >= boxW && height >= boxH)
+            ? .scale(width: w, height: h, cover: true) : .centreCrop(width: w, height: h)
+    }
+}
+
+extension VipsToolkit {
     /// Opaque colours flatten; fully transparent ones leave alpha alone; translucent ones sit under the image.
     private static func flattened(_ image: VipsImage, onto colour: RGBAColor) throws -> VipsImage {
         switch colour.alpha {

@@ -11,6 +11,7 @@ import KilnImaging
 /// transparent` puts the card on alpha 0 (and is refused for jpeg, as the Images API refuses it).
 /// The same request gives byte-identical images on every run with the same libvips and fonts.
 public struct PlaceholderProvider: ImageProvider {
+    /// Recorded in cache keys and output manifests, so placeholder images never pass for real ones.
     public let name = "placeholder"
     /// Where the rendering runs (off the cooperative pool); shared with imaging by default.
     public let pool: ImagingWorkPool
@@ -38,7 +39,7 @@ public struct PlaceholderProvider: ImageProvider {
         let size = images.size
         return ProviderResponse(images: images.data, usage: nil, requestID: nil, resolved: [
             "size": "\(size.width)x\(size.height)",
-            "quality": (parameters.quality == nil || parameters.quality == .auto) ? "medium" : parameters.quality!.rawValue,
+            "quality": parameters.quality.flatMap { $0 == .auto ? nil : $0.rawValue } ?? "medium",
             "background": transparent ? "transparent" : "opaque",
             "output_format": parameters.format.rawValue,
         ])

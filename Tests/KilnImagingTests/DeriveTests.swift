@@ -30,6 +30,18 @@ import Testing
         #expect((out.width, out.height) == (expectedW, expectedH))
     }
 
+    /// jpeg and webp shrink while decoding; odd sizes must still come out exactly.
+    @Test(arguments: ImageFormat.allCases)
+    func shrinkOnLoadKeepsTheExactSize(_ format: ImageFormat) async throws {
+        let source = try TestImages.decode(TestImages.coordinates(1001, 667)).encoded(as: format)
+        for spec in [ResizeSpec(width: 257, height: nil), ResizeSpec(width: 100, height: 100, fit: .cover),
+                     ResizeSpec(width: 333, height: 100, fit: .fill)] {
+            let ops = DeriveOperations(resize: spec, format: .png)
+            let out = try await toolkit.inspect(toolkit.derive(source, ops))
+            #expect((out.width, out.height) == ops.outputSize(width: 1001, height: 667))
+        }
+    }
+
     @Test func coverCropsTheCentre() async throws {
         // 300x100 → cover 100x100 keeps the middle third: x 100…199 scaled 1:1.
         let ops = DeriveOperations(resize: ResizeSpec(width: 100, height: 100, fit: .cover), format: .png)

@@ -17,8 +17,13 @@ void kiln_vips_unref(kiln_image *image);
 void kiln_vips_set_concurrency(int threads);
 void kiln_vips_cache_set_max(int operations, size_t bytes);
 
-/// Decodes png/jpeg/webp (header only until pixels are needed) from a private copy of the bytes.
-kiln_image *kiln_vips_new_from_buffer(const void *data, size_t length);
+/// Decodes png/jpeg/webp (header only until pixels are needed) from a private copy of the bytes;
+/// `sequential` streams the pixels for a single top-to-bottom pass.
+kiln_image *kiln_vips_new_from_buffer(const void *data, size_t length, int sequential);
+/// Decodes and resizes in one pass (shrink-on-load where the format allows), exactly width×height;
+/// with crop_centre, covers the box and crops the centre.
+int kiln_vips_thumbnail_buffer(const void *data, size_t length, kiln_image **out, int width, int height,
+                               int crop_centre);
 /// An 8-bit sRGB image from interleaved pixels (3 or 4 bands), copied.
 kiln_image *kiln_vips_new_from_memory(const void *data, size_t length, int width, int height, int bands);
 /// A canvas filled with `ink` (3 or 4 values, 0–255), 8-bit sRGB.
