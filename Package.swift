@@ -43,6 +43,8 @@ let package = Package(
         .executableTarget(name: "kiln-bench-engine", dependencies: [
             "KilnEngine", "KilnCore", .product(name: "Logging", package: "swift-log"),
         ], path: "Benchmarks/EngineBench"),
+        .executableTarget(name: "kiln-bench-imaging", dependencies: ["KilnCore", "KilnImaging"],
+                          path: "Benchmarks/ImagingBench", exclude: ["peer_pyvips.py"]),
 
         .testTarget(name: "KilnCoreTests", dependencies: ["KilnCore"]),
         .testTarget(name: "KilnManifestTests", dependencies: ["KilnManifest", .product(name: "Yams", package: "Yams")],

@@ -140,8 +140,9 @@ public struct DeriveOperations: Hashable, Sendable, Codable {
     public func outputSize(width: Int, height: Int) -> (width: Int, height: Int) {
         var w = width, h = height
         if let crop {
-            w = min(crop.width, w)
-            h = min(crop.height, h)
+            // The crop is intersected with the image: an offset crop loses what runs past the edge.
+            w = max(0, min(crop.width, w - max(0, crop.x ?? 0)))
+            h = max(0, min(crop.height, h - max(0, crop.y ?? 0)))
         }
         if let resize {
             (w, h) = resize.outputSize(width: w, height: h)

@@ -3,7 +3,7 @@ import Foundation
 
 /// Ctrl-C handling for a build: the first SIGINT calls `first`, any later one `second`.
 /// Restores the default handling when removed.
-final class InterruptHandler: Sendable {
+final class InterruptHandler {
     private let source: any DispatchSourceSignal
 
     init(first: @escaping @Sendable () -> Void, second: @escaping @Sendable () -> Void) {

@@ -1,2 +1,0 @@
-import CKilnVips
-import KilnCore

@@ -1,2 +1,0 @@
-import KilnCore
-import KilnImaging

@@ -1,0 +1,42 @@
+import Foundation
+import KilnCore
+@testable import KilnImaging
+
+/// Real images made with libvips for the tests.
+enum TestImages {
+    /// An encoded `width`×`height` image of one colour (alpha band when the colour is not opaque).
+    static func solid(_ width: Int, _ height: Int, _ colour: RGBAColor, as format: ImageFormat = .png,
+                      alpha: Bool = false) throws -> Data {
+        try VipsImage(width: width, height: height, colour: colour, alpha: alpha).encoded(as: format)
+    }
+
+    /// RGBA: the left half transparent, the right half opaque red.
+    static func halfTransparent(_ width: Int, _ height: Int) throws -> Data {
+        let canvas = try VipsImage(width: width, height: height, colour: .transparent)
+        let red = try VipsImage(width: width / 2, height: height, colour: RGBAColor(red: 255, green: 0, blue: 0), alpha: true)
+        return try canvas.compositing(red, x: width - width / 2, y: 0).encoded(as: .png)
+    }
+
+    /// RGB where red = x and green = y (mod 256), so a pixel tells where it came from.
+    static func coordinates(_ width: Int, _ height: Int) throws -> Data {
+        var pixels = [UInt8]()
+        pixels.reserveCapacity(width * height * 3)
+        for y in 0..<height {
+            for x in 0..<width { pixels += [UInt8(x % 256), UInt8(y % 256), 77] }
+        }
+        return try VipsImage(pixels: pixels, width: width, height: height, bands: 3).encoded(as: .png)
+    }
+
+    static func decode(_ data: Data) throws -> VipsImage {
+        try VipsImage(decoding: data).materialized()
+    }
+
+    static func input(_ name: String, _ data: Data) -> InputImage {
+        InputImage(name: name, data: data, format: ImageFormat(sniffing: data) ?? .png)
+    }
+
+    /// Whether every value is within `tolerance` of the expected one.
+    static func near(_ pixel: [Double], _ expected: [Double], tolerance: Double = 6) -> Bool {
+        pixel.count == expected.count && zip(pixel, expected).allSatisfy { abs($0 - $1) <= tolerance }
+    }
+}
