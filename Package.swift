@@ -55,7 +55,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "KilnImagingTests", dependencies: ["KilnImaging", "KilnPlaceholder"]),
-        .testTarget(name: "KilnCLITests", dependencies: ["KilnCLI", "kiln"]),
+        .testTarget(name: "KilnCLITests", dependencies: ["KilnCLI", "kiln", "KilnCore", "KilnImaging"]),
     ],
     swiftLanguageModes: [.v6]
 )

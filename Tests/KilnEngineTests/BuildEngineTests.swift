@@ -138,7 +138,7 @@ import Testing
     @Test func anUnknownProviderFailsTheStepWithItsName() async throws {
         let f = try Fixture()
         let report = await f.engine([Fixture.generate("x", provider: "nope")]).run()
-        let error = try #require(report.summary.failures.first?.error)
-        #expect(error.contains("p/a/x") && error.contains("'nope'"))
+        let failure = try #require(report.summary.failures.first)
+        #expect(failure.step.description == "p/a/x" && failure.error.contains("'nope'"))
     }
 }

@@ -110,7 +110,7 @@ extension BuildEngine {
             return .stepSucceeded(run.id)
         case let .failed(message, stopsRun):
             progress.handle(.failed(run.id, error: message, durationMS: run.durationMS))
-            logger.error("step failed", metadata: ["step": "\(run.id)", "error": "\(message)"])
+            logger.debug("step failed", metadata: ["step": "\(run.id)", "error": "\(message)"])
             return .stepFailed(run.id, stopsRun: stopsRun)
         case .cancelled:
             progress.handle(.failed(run.id, error: "cancelled", durationMS: run.durationMS))

@@ -36,18 +36,23 @@ extension BuildEngine {
     }
 
     /// A step's error as the run loop records it: cancelled, or failed with a message naming the step.
+    /// The message leaves out the step id: every renderer prints it beside the message.
     func failure(_ error: any Error, step: PlannedStep, start: ContinuousClock.Instant) -> StepRun {
         let ms = Self.milliseconds(since: start)
+        func message(_ text: String) -> String {
+            let prefix = "\(step.id): "
+            return text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text
+        }
         switch error {
         case is CancellationError:
             return StepRun(id: step.id, outcome: .cancelled, durationMS: ms)
         case let error as EngineError:
-            return StepRun(id: step.id, outcome: .failed(error.description, stopsRun: false), durationMS: ms)
+            return StepRun(id: step.id, outcome: .failed(message(error.description), stopsRun: false), durationMS: ms)
         case let error as ProviderError where !Task.isCancelled:
-            return StepRun(id: step.id, outcome: .failed("\(step.id): \(error)", stopsRun: error.stopsRun), durationMS: ms)
+            return StepRun(id: step.id, outcome: .failed(message(error.description), stopsRun: error.stopsRun), durationMS: ms)
         default:
             if Task.isCancelled { return StepRun(id: step.id, outcome: .cancelled, durationMS: ms) }
-            return StepRun(id: step.id, outcome: .failed("\(step.id): \(error)", stopsRun: false), durationMS: ms)
+            return StepRun(id: step.id, outcome: .failed(message("\(error)"), stopsRun: false), durationMS: ms)
         }
     }
 
@@ -112,7 +117,7 @@ extension BuildEngine {
             if !digest.isEmpty && Digest.sha256(data) != digest {
                 throw EngineError(.inputChanged, "\(step.id): input file \(path) changed since the build was planned; run the build again")
             }
-            name = URL(fileURLWithPath: path).lastPathComponent
+            name = path   // as planned (`pipelines/inputs/a.png`): errors name the file a person can find
         case let .step(ref):
             guard let result = upstream[ref] else {
                 throw EngineError(.inputMissing, "\(step.id): the result of @\(ref) is not available (it did not run)")
@@ -123,7 +128,7 @@ extension BuildEngine {
         guard let format = ImageFormat(sniffing: data) else {
             throw EngineError(.inputFormat, "\(step.id): input \(input) is not a PNG, JPEG or WebP image")
         }
-        let fileName = name.contains(".") ? name : "\(name).\(format.fileExtension)"
+        let fileName = (name as NSString).pathExtension.isEmpty ? "\(name).\(format.fileExtension)" : name
         return InputImage(name: fileName, data: data, format: format)
     }
 }

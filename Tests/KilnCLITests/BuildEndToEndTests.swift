@@ -1,0 +1,74 @@
+import Foundation
+import KilnCore
+import KilnImaging
+import Testing
+
+/// `kiln build` of the example pipelines, offline, through the real binary: the output manifest
+/// must agree with the files on disk, and a second build must be all cache hits with identical bytes.
+@Test func buildingTheExamplesWritesFilesTheManifestDescribes() async throws {
+    let project = try KilnProcess.exampleProject()
+    defer { try? FileManager.default.removeItem(at: project) }
+    let first = try KilnProcess.run(["build"], in: project)
+    #expect(first.status == 0, "\(first.stderr)\n\(first.stdout)")
+    #expect(first.stderr.contains("OPENAI_API_KEY is not set"))
+    #expect(first.stdout.contains("build succeeded"))
+
+    let outputs = project.appendingPathComponent("outputs")
+    let manifestData = try Data(contentsOf: outputs.appendingPathComponent("manifest.json"))
+    let manifest = try #require(try JSONSerialization.jsonObject(with: manifestData) as? [String: Any])
+    let files = try #require(manifest["files"] as? [[String: Any]])
+    #expect(files.count == 54)
+    try VipsToolkit.initialize()
+    let toolkit = VipsToolkit()
+    for entry in files {
+        let path = try #require(entry["path"] as? String)
+        let data = try Data(contentsOf: outputs.appendingPathComponent(path))
+        #expect(entry["sha256"] as? String == Digest.sha256(data), "\(path)")
+        #expect(entry["bytes"] as? Int == data.count, "\(path)")
+        #expect(entry["provider"] as? String ?? "placeholder" == "placeholder", "\(path)")
+        let info = try await toolkit.inspect(data)
+        #expect(entry["width"] as? Int == info.width, "\(path)")
+        #expect(entry["height"] as? Int == info.height, "\(path)")
+        #expect(entry["alpha"] as? Bool == info.hasAlpha, "\(path)")
+        #expect(entry["format"] as? String == info.format.rawValue, "\(path)")
+        #expect(ImageFormat(pathExtension: (path as NSString).pathExtension) == info.format, "\(path)")
+    }
+    let sticker = try #require(files.first { $0["path"] as? String == "stickers/corgi-happy.png" })
+    #expect(sticker["alpha"] as? Bool == true)
+    #expect(sticker["width"] as? Int == 1024)
+    let poster = try #require(files.first { $0["path"] as? String == "posters/spring.jpg" })
+    #expect(poster["height"] as? Int == 1536)
+
+    let before = try checksums(outputs)
+    let second = try KilnProcess.run(["build"], in: project)
+    #expect(second.status == 0, "\(second.stderr)")
+    #expect(second.stdout.contains("cached    55"))
+    #expect(try checksums(outputs) == before)
+}
+
+/// sha256 of every file under `dir` except the manifest.
+private func checksums(_ dir: URL) throws -> [String: String] {
+    var sums = [String: String]()
+    let enumerator = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: [.isRegularFileKey])
+    while let url = enumerator?.nextObject() as? URL {
+        guard (try url.resourceValues(forKeys: [.isRegularFileKey])).isRegularFile == true,
+              url.lastPathComponent != "manifest.json" else { continue }
+        sums[url.path] = Digest.sha256(try Data(contentsOf: url))
+    }
+    return sums
+}
+
+@Test func aFailedEditPreflightNamesTheStepAndFileAndExitsOne() throws {
+    let project = try KilnProcess.exampleProject()
+    defer { try? FileManager.default.removeItem(at: project) }
+    // A mask of the wrong size: validation cannot know (it does not decode), pre-flight must.
+    let logo = project.appendingPathComponent("pipelines/inputs/logo.png")
+    let mask = project.appendingPathComponent("pipelines/inputs/hero-mask.png")
+    try FileManager.default.removeItem(at: mask)
+    try FileManager.default.copyItem(at: logo, to: mask)
+    let result = try KilnProcess.run(["build", "hero"], in: project)
+    #expect(result.status == 1)
+    #expect(result.stdout.contains("hero/hero/final"))
+    #expect(result.stdout.contains("hero-mask.png"))
+    #expect(!FileManager.default.fileExists(atPath: project.appendingPathComponent("outputs/hero/hero.png").path))
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+@Test func validateReportsEveryProblemWithLocationsAndExitsTwo() throws {
+    let project = try KilnProcess.exampleProject()
+    defer { try? FileManager.default.removeItem(at: project) }
+    let bad = """
+    version: 1
+    defaults: { model: dall-e-3 }
+    assets:
+      a: { prompt: "x {{nope}}", sise: 1024x1024 }
+    """
+    try Data(bad.utf8).write(to: project.appendingPathComponent("pipelines/bad.yaml"))
+    let result = try KilnProcess.run(["validate"], in: project)
+    #expect(result.status == 2)
+    let lines = result.stderr.split(separator: "\n").map(String.init)
+    #expect(lines.contains { $0.hasPrefix("pipelines/bad.yaml:2:") && $0.contains("retired") })
+    #expect(lines.contains { $0.hasPrefix("pipelines/bad.yaml:4:") && $0.contains("'nope'") })
+    #expect(lines.contains { $0.hasPrefix("pipelines/bad.yaml:4:") && $0.contains("did you mean 'size'") })
+    #expect(!FileManager.default.fileExists(atPath: project.appendingPathComponent("outputs").path))
+}
+
+@Test func validateAcceptsTheExamples() throws {
+    let result = try KilnProcess.run(["validate"], in: KilnProcess.repositoryRoot)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stderr.contains("0 errors"))
+}
+
+@Test func planJSONIsMachineReadableAndSelectsTargets() throws {
+    let result = try KilnProcess.run(["plan", "hero", "--json", "--provider", "openai"], in: KilnProcess.repositoryRoot)
+    #expect(result.status == 0, "\(result.stderr)")
+    let plan = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    let steps = try #require(plan["steps"] as? [[String: Any]])
+    #expect(steps.map { $0["id"] as? String } == ["hero/hero/backdrop", "hero/hero/final", "hero/hero/thumb"])
+    let totals = try #require(plan["totals"] as? [String: Any])
+    #expect((totals["estimatedUSD"] as? Double ?? 0) > 0)
+}
+
+@Test func unknownTargetExitsTwo() throws {
+    let result = try KilnProcess.run(["plan", "stikers"], in: KilnProcess.repositoryRoot)
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("did you mean 'stickers'"))
+}
+
+@Test(arguments: [("dot", "digraph kiln {"), ("mermaid", "flowchart LR")])
+func graphFormats(format: String, prefix: String) throws {
+    let result = try KilnProcess.run(["graph", "hero", "--format", format], in: KilnProcess.repositoryRoot)
+    #expect(result.status == 0)
+    #expect(result.stdout.hasPrefix(prefix))
+    #expect(result.stdout.contains("hero/hero/final"))
+}
+
+@Test func schemasAreJSONAndTheCommittedOneIsCurrent() throws {
+    let manifest = try KilnProcess.run(["schema"], in: KilnProcess.repositoryRoot)
+    let object = try JSONSerialization.jsonObject(with: Data(manifest.stdout.utf8)) as? [String: Any]
+    #expect(object?["$schema"] as? String == "https://json-schema.org/draft/2020-12/schema")
+    let committed = try String(contentsOf: KilnProcess.repositoryRoot.appendingPathComponent("docs/kiln.schema.json"),
+                               encoding: .utf8)
+    #expect(committed == manifest.stdout, "docs/kiln.schema.json is stale: run `kiln schema > docs/kiln.schema.json`")
+    let output = try KilnProcess.run(["schema", "--output-manifest"], in: KilnProcess.repositoryRoot)
+    #expect((try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])?["$schema"] != nil)
+}
+
+@Test func initScaffoldsAValidProjectAndNeverOverwrites() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-init-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let first = try KilnProcess.run(["init"], in: dir)
+    #expect(first.status == 0)
+    #expect(first.stdout.contains("created  pipelines/example.yaml"))
+    let ignore = try String(contentsOf: dir.appendingPathComponent(".gitignore"), encoding: .utf8)
+    #expect(ignore.contains("/outputs/") && ignore.contains("/.kiln/"))
+    #expect(try KilnProcess.run(["validate"], in: dir).status == 0)
+    let second = try KilnProcess.run(["init"], in: dir)
+    #expect(second.stdout.contains("kept     pipelines/example.yaml"))
+    #expect(try String(contentsOf: dir.appendingPathComponent(".gitignore"), encoding: .utf8) == ignore)
+}
+
+@Test func versionAndHelp() throws {
+    #expect(try KilnProcess.run(["--version"], in: KilnProcess.repositoryRoot).stdout.hasPrefix("0.1.0"))
+    for command in ["build", "plan", "validate", "graph", "schema", "init"] {
+        let help = try KilnProcess.run([command, "--help"], in: KilnProcess.repositoryRoot)
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("Examples:"), "\(command) --help has examples")
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+
+/// Runs the real `kiln` binary (built beside the test bundle) as a person would.
+struct KilnProcess {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    static var binary: URL {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [beside.appendingPathComponent("kiln"),
+                          beside.deletingLastPathComponent().appendingPathComponent("kiln"),
+                          repositoryRoot.appendingPathComponent(".build/debug/kiln")]
+        where FileManager.default.isExecutableFile(atPath: candidate.path) {
+            return candidate
+        }
+        return repositoryRoot.appendingPathComponent(".build/debug/kiln")
+    }
+
+    /// Runs `kiln arguments…` in `directory` with `environment` (OPENAI_API_KEY removed unless given).
+    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment
+        env["OPENAI_API_KEY"] = nil
+        env["VIPS_WARNING"] = "0"
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes before waiting, so a full pipe cannot block the child.
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// A temporary project holding a copy of the example pipelines.
+    static func exampleProject() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("pipelines"),
+                                         to: dir.appendingPathComponent("pipelines"))
+        return dir
+    }
+}
