@@ -29,7 +29,7 @@ struct DefinitionContext {
 
 extension PlanBuilder {
     mutating func context(_ instance: Instance) -> DefinitionContext {
-        let key = "\(instance.manifest)\u{1}\(instance.asset.name.value)\u{1}\(instance.definition.name.value)"
+        let key = instance.definitionKey
         if let cached = contexts[key] { return cached }
         let made = DefinitionContext(manifest: manifests[instance.manifest], asset: instance.asset,
                                      definition: instance.definition, options: options)

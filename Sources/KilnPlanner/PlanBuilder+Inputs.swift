@@ -24,16 +24,20 @@ extension PlanBuilder {
                 diagnostics.append(.error(message, at: source.location))
                 return nil
             case let .step(assetName, stepName):
-                guard let target = manifest.asset(named: assetName),
-                      let definition = target.step(named: stepName) else { return nil }
+                guard let assetIndex = manifest.assets.firstIndex(where: { $0.name.value == assetName }),
+                      let definitionIndex = manifest.assets[assetIndex].steps.firstIndex(where: { $0.name.value == stepName })
+                else { return nil }
+                let target = manifest.assets[assetIndex]
+                let definition = target.steps[definitionIndex]
                 if !definition.sizes.isEmpty {
                     diagnostics.append(.error("'\(source.value)' makes one image per size; reference the step it derives from instead",
                                               at: source.location))
                     return nil
                 }
                 guard let variant = variant(of: target, for: instance, at: source) else { return nil }
-                let upstream = Instance(manifest: instance.manifest, asset: target, variant: variant,
-                                        definition: definition, size: nil)
+                let upstream = Instance(manifest: instance.manifest, assetIndex: assetIndex, asset: target,
+                                        variant: variant, definitionIndex: definitionIndex, definition: definition,
+                                        size: nil)
                 guard let id = build(upstream), let index = indexByID[id] else { return nil }
                 if (steps[index].parameters?.n ?? 1) > 1 {
                     diagnostics.append(.error("'\(source.value)' makes \(steps[index].parameters?.n ?? 1) images (n > 1); a reference needs exactly one",

@@ -6,15 +6,15 @@ extension PlanBuilder {
     /// Renders a step's output paths (one per image when n > 1: `-1`, `-2`… before the extension
     /// unless the template uses `{{index}}`), refusing paths that leave the output directory and
     /// two steps writing one file.
-    mutating func outputs(for instance: Instance, template: Template?, id: StepID, values: [String: String],
+    mutating func outputs(for instance: Instance, template: Template?, id: StepID, values: TemplateScope,
                           count: Int) -> [StepOutput]? {
         guard let output = instance.definition.output else { return [] }
         guard let template else { return nil }
         var result = [StepOutput]()
         for index in 0..<count {
-            var v = values
-            v["index"] = String(index + 1)
-            var path = template.render(v)
+            var scope = values
+            scope.index = String(index + 1)
+            var path = template.render { scope[$0] }
             if count > 1 && !template.variables.contains("index") {
                 let ext = (path as NSString).pathExtension
                 let stem = ext.isEmpty ? path : String(path.dropLast(ext.count + 1))
@@ -33,6 +33,18 @@ extension PlanBuilder {
         return result
     }
 
+    /// Whether a path has `//`, a `.`-component or a trailing `/` to fold (a byte scan: this runs
+    /// once per output of every variant).
+    static func needsFolding(_ path: String) -> Bool {
+        var previous: UInt8 = 0
+        for byte in path.utf8 {
+            if byte == UInt8(ascii: "/") && (previous == UInt8(ascii: "/") || previous == UInt8(ascii: ".")) { return true }
+            if byte == UInt8(ascii: ".") && (previous == UInt8(ascii: "/") || previous == 0 || previous == UInt8(ascii: ".")) { return true }
+            previous = byte
+        }
+        return previous == UInt8(ascii: "/") || previous == UInt8(ascii: ".")
+    }
+
     /// A relative path that stays inside the output directory, also through symlinks already there.
     mutating func checkedOutputPath(_ path: String, at location: SourceLocation) -> String? {
         let escape = "output paths are relative to outputs/ and must stay inside it"
@@ -41,7 +53,7 @@ extension PlanBuilder {
             return nil
         }
         let clean: String
-        if !path.contains("//") && !path.contains(".") && !path.hasSuffix("/") {
+        if !Self.needsFolding(path) {
             clean = path   // the common case: nothing to fold
         } else {
             let parts = path.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }

@@ -4,35 +4,35 @@ import KilnManifest
 
 extension PlanBuilder {
     /// Template values of an instance: manifest vars ← asset vars ← matrix values, declared env,
-    /// and the built-ins.
-    mutating func templateValues(_ instance: Instance) -> [String: String] {
+    /// and the built-ins; worked out once per variant.
+    mutating func templateScope(_ instance: Instance) -> TemplateScope {
         let manifest = manifests[instance.manifest]
-        let cacheKey = "\(instance.manifest)\u{1}\(instance.asset.name.value)\u{1}\(instance.variant.id ?? "")"
-        if var values = baseValues[cacheKey] {
-            values["step"] = instance.name
-            if let size = instance.size { values["size"] = String(size) }
-            return values
+        let cacheKey = instance.variantKey
+        let base: [String: String]
+        if let cached = baseValues[cacheKey] {
+            base = cached
+        } else {
+            var values = [String: String](minimumCapacity: 8 + manifest.vars.count + instance.asset.vars.count
+                                          + instance.variant.values.count + manifest.env.count)
+            for v in manifest.vars { values[v.name.value] = v.value.value }
+            for v in instance.asset.vars { values[v.name.value] = v.value.value }
+            for (axis, value) in instance.variant.values { values[axis] = value }
+            for name in manifest.env {
+                if let value = options.environment[name.value] { values["env." + name.value] = value }
+            }
+            values["pipeline"] = manifest.pipeline
+            values["asset"] = instance.asset.name.value
+            values["variant"] = instance.variant.id ?? ""
+            baseValues[cacheKey] = values
+            base = values
         }
-        var values = [String: String]()
-        for v in manifest.vars { values[v.name.value] = v.value.value }
-        for v in instance.asset.vars { values[v.name.value] = v.value.value }
-        for (axis, value) in instance.variant.values { values[axis] = value }
-        for name in manifest.env {
-            if let value = options.environment[name.value] { values["env." + name.value] = value }
-        }
-        values["pipeline"] = manifest.pipeline
-        values["asset"] = instance.asset.name.value
-        values["variant"] = instance.variant.id ?? ""
-        baseValues[cacheKey] = values
-        values["step"] = instance.name
-        if let size = instance.size { values["size"] = String(size) }
-        return values
+        return TemplateScope(base: base, step: instance.name, size: instance.size.map(String.init))
     }
 
     mutating func makeStep(_ instance: Instance, id: StepID) -> PlannedStep? {
         let manifest = manifests[instance.manifest]
         let definition = instance.definition
-        var values = templateValues(instance)
+        var values = templateScope(instance)
         for name in manifest.env where options.environment[name.value] == nil {
             let used = (definition.prompt?.parts.map(\.value) ?? []) + [definition.output?.value ?? ""]
             if used.contains(where: { $0.contains("env.\(name.value)") }) {
@@ -94,8 +94,8 @@ extension PlanBuilder {
             format = parameters.format
             let provider = context.provider
             let model = context.model
-            values["ext"] = format.fileExtension
-            let prompt = Prompt.join(context.prompt.map { $0.render(values) })
+            values.ext = format.fileExtension
+            let prompt = Prompt.join(context.prompt.map { template in template.render { values[$0] } })
             step.provider = provider
             step.model = model
             step.prompt = prompt
@@ -110,7 +110,7 @@ extension PlanBuilder {
             step.estimate = provider == "placeholder" ? CostEstimate(inputTokens: estimate.inputTokens,
                                                                      outputTokens: estimate.outputTokens, usd: 0) : estimate
         }
-        values["ext"] = format.fileExtension
+        values.ext = format.fileExtension
         for (i, input) in inputs.enumerated() { key.input("in\(i)", input, keys: keys) }
         if let mask { key.input("mask", mask, keys: keys) }
         key.field("salt", step.salt)

@@ -13,10 +13,16 @@ struct PlanBuilder {
     /// A step instance: which manifest, asset, variant and definition, plus the size of a `sizes:` derive.
     struct Instance {
         var manifest: Int
+        var assetIndex: Int
         var asset: Asset
         var variant: Variant
+        var definitionIndex: Int
         var definition: StepDefinition
         var size: Int?
+
+        /// Keys per-definition and per-variant caches without building strings.
+        var definitionKey: [Int] { [manifest, assetIndex, definitionIndex] }
+        var variantKey: [Int] { [manifest, assetIndex, variant.index] }
 
         var name: String { definition.name.value + (size.map { "-\($0)" } ?? "") }
     }
@@ -32,9 +38,9 @@ struct PlanBuilder {
     var variantLookup = [String: [String: Variant]]()
     var files = [String: (digest: String, format: ImageFormat?)?]()
     var outputOwners = [String: (StepID, SourceLocation?)]()
-    var contexts = [String: DefinitionContext]()
+    var contexts = [[Int]: DefinitionContext]()
     var safeDirectories = Set<String>()
-    var baseValues = [String: [String: String]]()
+    var baseValues = [[Int]: [String: String]]()
     var prices = PriceTable.builtin
     var providers = [String: ProviderSettings]()
 
@@ -63,17 +69,36 @@ struct PlanBuilder {
                 variantLookup[key] = lookup
             }
         }
+        reserve()
         for (m, manifest) in manifests.enumerated() {
-            for asset in manifest.assets {
+            for (a, asset) in manifest.assets.enumerated() {
                 for variant in variants[assetKey(manifest.pipeline, asset.name.value)] ?? [] {
-                    for definition in asset.steps {
+                    for (d, definition) in asset.steps.enumerated() {
                         for size in definition.sizes.isEmpty ? [nil] : definition.sizes.map({ Optional($0.value) }) {
-                            _ = build(Instance(manifest: m, asset: asset, variant: variant, definition: definition, size: size))
+                            _ = build(Instance(manifest: m, assetIndex: a, asset: asset, variant: variant,
+                                               definitionIndex: d, definition: definition, size: size))
                         }
                     }
                 }
             }
         }
+    }
+
+    /// Sizes the tables for every instance up front: growing them step by step cost more than
+    /// the planning itself.
+    mutating func reserve() {
+        var instances = 0
+        for manifest in manifests {
+            for asset in manifest.assets {
+                let perVariant = asset.steps.reduce(0) { $0 + max(1, $1.sizes.count) }
+                instances += perVariant * (variants[assetKey(manifest.pipeline, asset.name.value)]?.count ?? 0)
+            }
+        }
+        steps.reserveCapacity(instances)
+        indexByID.reserveCapacity(instances)
+        indexByKey.reserveCapacity(instances)
+        outputOwners.reserveCapacity(instances)
+        baseValues.reserveCapacity(instances)
     }
 
     func finish() -> Plan {

@@ -3,6 +3,8 @@ import KilnManifest
 
 /// One combination of an asset's matrix values (or the single variant of an asset without one).
 struct Variant: Sendable {
+    /// Position among the asset's variants.
+    var index: Int = 0
     /// Readable id (`corgi-happy`), nil without a matrix.
     var id: String?
     /// Axis name → value, in axis order.
@@ -53,7 +55,7 @@ enum VariantExpansion {
                 return
             }
             seen[id] = result.count
-            result.append(Variant(id: id, values: values))
+            result.append(Variant(index: result.count, id: id, values: values))
         }
         for combo in combos where !excluded.contains(where: { rule in matches(rule, combo, axes) }) {
             add(combo, at: matrix.location)

@@ -54,11 +54,16 @@ public struct Template: Sendable, Hashable {
     /// Substitutes every variable; a name missing from `values` is left as written (validation
     /// reports undefined names before rendering).
     public func render(_ values: [String: String]) -> String {
+        render { values[$0] }
+    }
+
+    /// Substitutes every variable through `lookup` (a name it does not know is left as written).
+    public func render(_ lookup: (String) -> String?) -> String {
         var out = ""
         for segment in segments {
             switch segment {
             case let .text(text): out += text
-            case let .variable(name, _): out += values[name] ?? "{{\(name)}}"
+            case let .variable(name, _): out += lookup(name) ?? "{{\(name)}}"
             }
         }
         return out
@@ -96,6 +101,22 @@ extension Prompt {
 
     /// Collapses whitespace runs (spaces, tabs, newlines, Unicode spaces) to one space and trims the ends.
     public static func normalizeWhitespace(_ text: String) -> String {
+        // Fast path for ASCII text (almost every prompt): bytes in, bytes out.
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(text.utf8.count)
+        var pending = false
+        var ascii = true
+        for byte in text.utf8 {
+            if byte >= 0x80 { ascii = false; break }
+            if byte == 0x20 || (0x09...0x0D).contains(byte) {
+                pending = !bytes.isEmpty
+            } else {
+                if pending { bytes.append(0x20) }
+                pending = false
+                bytes.append(byte)
+            }
+        }
+        if ascii { return String(decoding: bytes, as: UTF8.self) }
         var out = String.UnicodeScalarView()
         var pendingSpace = false
         for scalar in text.unicodeScalars {
