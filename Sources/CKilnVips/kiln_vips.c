@@ -48,6 +48,20 @@ kiln_image *kiln_vips_new_from_buffer(const void *data, size_t length, int seque
     return image;
 }
 
+// Reads only the header straight from the caller's memory (no copy): safe because the image is
+// dropped before returning, so nothing can read the bytes later.
+int kiln_vips_header_size(const void *data, size_t length, int *width, int *height) {
+    VipsSource *source = vips_source_new_from_memory(data, length);
+    if (!source) return -1;
+    VipsImage *image = vips_image_new_from_source(source, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+    g_object_unref(source);
+    if (!image) return -1;
+    *width = image->Xsize;
+    *height = image->Ysize;
+    g_object_unref(image);
+    return 0;
+}
+
 // _copy so Swift's buffer may go away at once.
 kiln_image *kiln_vips_new_from_memory(const void *data, size_t length, int width, int height, int bands) {
     VipsImage *raw = vips_image_new_from_memory_copy(data, length, width, height, bands, VIPS_FORMAT_UCHAR);

@@ -5,14 +5,15 @@ extension VipsToolkit {
     /// The derive pipeline, run on the calling (imaging) thread.
     static func deriveNow(_ data: Data, _ operations: DeriveOperations) throws -> Data {
         let name = "the derive input"
-        var image = try VipsImage(decoding: data, name: name, sequential: true)
-        let expected = operations.outputSize(width: image.width, height: image.height)
+        let size = try VipsImage.headerSize(of: data, name: name)
+        let expected = operations.outputSize(width: size.width, height: size.height)
+        var image: VipsImage
         if operations.crop == nil, let resize = operations.resize,
-           case let .scale(width, height, cover)? = ResizeStep(resize, width: image.width, height: image.height) {
+           case let .scale(width, height, cover)? = ResizeStep(resize, width: size.width, height: size.height) {
             // Fast path: decode and shrink in one pass (shrink-on-load for jpeg and webp).
             image = try VipsImage(thumbnailing: data, name: name, width: width, height: height, cover: cover).srgb8()
         } else {
-            image = try image.srgb8()
+            image = try VipsImage(decoding: data, name: name, sequential: true).srgb8()
             if let crop = operations.crop { image = try cropped(image, crop) }
             if let resize = operations.resize { image = try resized(image, resize) }
         }
