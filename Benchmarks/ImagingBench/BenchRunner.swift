@@ -33,6 +33,7 @@ struct BenchOptions {
     var iterations = 200
     var concurrency = [1, 2, 4, 8]
     var vipsThreads: Int?
+    var poolThreads: Int?
     var sourcePath = "/tmp/kiln-bench-source.png"
 
     init(_ arguments: ArraySlice<String>) {
@@ -43,6 +44,7 @@ struct BenchOptions {
             case "--iterations": iterations = Int(value) ?? iterations
             case "--concurrency": concurrency = value.split(separator: ",").compactMap { Int($0) }
             case "--vips-threads": vipsThreads = Int(value)
+            case "--pool": poolThreads = Int(value)
             case "--source": sourcePath = value
             default: break
             }

@@ -1,6 +1,7 @@
 // Derive throughput: 1024² PNG → 256 px WebP thumbnails per second through VipsToolkit.derive,
 // at several concurrency levels. Usage (release build):
-//   kiln-bench-imaging [--iterations N] [--concurrency 1,2,4,8] [--vips-threads T] [--source PATH]
+//   kiln-bench-imaging [--iterations N] [--concurrency 1,2,4,8] [--vips-threads T] [--pool P] [--source PATH]
+// (--pool P: imaging threads; default one per core, as in Kiln)
 // The source PNG is written to PATH (default /tmp/kiln-bench-source.png) so peer_pyvips.py reads
 // the very same bytes.
 import Foundation
@@ -12,7 +13,7 @@ let source = try BenchSource.make(size: 1024)
 try source.write(to: URL(fileURLWithPath: options.sourcePath))
 if let threads = options.vipsThreads { try VipsToolkit.setOperationConcurrency(threads) }
 
-let toolkit = VipsToolkit()
+let toolkit = options.poolThreads.map { VipsToolkit(pool: ImagingWorkPool(threads: $0)) } ?? VipsToolkit()
 let operations = DeriveOperations(resize: ResizeSpec(width: 256, height: 256, fit: .contain), format: .webp, quality: 80)
 let sample = try await toolkit.derive(source, operations)
 print("source \(options.sourcePath): \(source.count) bytes; output \(sample.count) bytes webp 256x256")

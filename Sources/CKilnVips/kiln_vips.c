@@ -48,6 +48,20 @@ kiln_image *kiln_vips_new_from_buffer(const void *data, size_t length, int seque
     return image;
 }
 
+// Reads only the header straight from the caller's memory (no copy): safe because the image is
+// dropped before returning, so nothing can read the bytes later.
+int kiln_vips_header_size(const void *data, size_t length, int *width, int *height) {
+    VipsSource *source = vips_source_new_from_memory(data, length);
+    if (!source) return -1;
+    VipsImage *image = vips_image_new_from_source(source, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+    g_object_unref(source);
+    if (!image) return -1;
+    *width = image->Xsize;
+    *height = image->Ysize;
+    g_object_unref(image);
+    return 0;
+}
+
 // _copy so Swift's buffer may go away at once.
 kiln_image *kiln_vips_new_from_memory(const void *data, size_t length, int width, int height, int bands) {
     VipsImage *raw = vips_image_new_from_memory_copy(data, length, width, height, bands, VIPS_FORMAT_UCHAR);
@@ -180,44 +194,6 @@ int kiln_vips_composite(kiln_image *base, kiln_image *overlay, kiln_image **out,
     return failed;
 }
 
-// vips_text is variadic and reads Pango markup, so plain text is escaped first; the 1-band
-// coverage it returns becomes the alpha of a solid-colour layer.
-int kiln_vips_text_layer(kiln_image **out, const char *text, const char *font, int width,
-                         double r, double g, double b) {
-    gchar *escaped = g_markup_escape_text(text, -1);
-    VipsImage *context = vips_image_new();
-    VipsImage **t = (VipsImage **) vips_object_local_array(VIPS_OBJECT(context), 3);
-    double rgb[3] = {r, g, b};
-    int failed = vips_text(&t[0], escaped, "font", font, "width", width, "dpi", 72, NULL);
-    g_free(escaped);
-    if (!failed) {
-        t[1] = vips_image_new_from_image(t[0], rgb, 3);
-        failed = !t[1] || vips_bandjoin2(t[1], t[0], &t[2], NULL) || as_srgb(t[2], out);
-    }
-    g_object_unref(context);
-    return failed ? -1 : 0;
-}
-
-// Several variadic steps: editable = alpha < 128; outline = dilate(editable) xor editable;
-// layer alpha = outline, or 30% over the editable region.
-int kiln_vips_mask_overlay(kiln_image *mask, kiln_image **out, double r, double g, double b) {
-    VipsImage *context = vips_image_new();
-    VipsImage **t = (VipsImage **) vips_object_local_array(VIPS_OBJECT(context), 8);
-    double rgb[3] = {r, g, b};
-    int failed = vips_extract_band(mask, &t[0], mask->Bands - 1, NULL) ||
-        vips_relational_const1(t[0], &t[1], VIPS_OPERATION_RELATIONAL_LESS, 128, NULL) ||
-        vips_rank(t[1], &t[2], 9, 9, 80, NULL) ||
-        vips_boolean(t[2], t[1], &t[3], VIPS_OPERATION_BOOLEAN_EOR, NULL) ||
-        vips_linear1(t[1], &t[4], 0.3, 0, "uchar", TRUE, NULL) ||
-        vips_boolean(t[3], t[4], &t[5], VIPS_OPERATION_BOOLEAN_OR, NULL);
-    if (!failed) {
-        t[6] = vips_image_new_from_image(t[5], rgb, 3);
-        failed = !t[6] || vips_bandjoin2(t[6], t[5], &t[7], NULL) || as_srgb(t[7], out);
-    }
-    g_object_unref(context);
-    return failed ? -1 : 0;
-}
-
 // A thumbnail (and any sequential source) can be read once; a memory copy can be read any number of times.
 int kiln_vips_materialize(kiln_image *in, kiln_image **out) {
     VipsImage *copy = vips_image_copy_memory(in);
@@ -282,11 +258,4 @@ int kiln_vips_save(kiln_image *in, kiln_format format, int quality, int strip, v
     int failed = save(bare, format, q, 1, buffer, length);
     g_object_unref(bare);
     return failed;
-}
-
-// Metadata is set on a copy (images are immutable once shared); png savers write "png-comment-N-key".
-int kiln_vips_set_string(kiln_image *in, kiln_image **out, const char *name, const char *value) {
-    if (vips_copy(in, out, NULL)) return -1;
-    vips_image_set_string(*out, name, value);
-    return 0;
 }

@@ -48,6 +48,21 @@ package final class VipsImage: @unchecked Sendable {
         self.init(owning: out)
     }
 
+    /// The width and height in `data`'s header, read without copying or decoding pixels.
+    package static func headerSize(of data: Data, name: String) throws -> (width: Int, height: Int) {
+        try VipsToolkit.initialize()
+        guard ImageFormat(sniffing: data) != nil else {
+            throw ImagingError(.decode, "\(name) is not a png, jpeg or webp image: its first bytes are no image signature")
+        }
+        var width: Int32 = 0, height: Int32 = 0
+        let status = data.withUnsafeBytes { kiln_vips_header_size($0.baseAddress, $0.count, &width, &height) }
+        guard status == 0 else {
+            throw ImagingError(.decode, "\(name) could not be decoded: re-export it as png, jpeg or webp",
+                               vipsMessage: VipsImage.takeError())
+        }
+        return (Int(width), Int(height))
+    }
+
     /// A canvas of `colour`, with an alpha band when `alpha` is true (or the colour is not opaque).
     package convenience init(width: Int, height: Int, colour: RGBAColor, alpha: Bool = false) throws {
         try VipsToolkit.initialize()

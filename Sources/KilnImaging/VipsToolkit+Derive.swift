@@ -5,14 +5,15 @@ extension VipsToolkit {
     /// The derive pipeline, run on the calling (imaging) thread.
     static func deriveNow(_ data: Data, _ operations: DeriveOperations) throws -> Data {
         let name = "the derive input"
-        var image = try VipsImage(decoding: data, name: name, sequential: true)
-        let expected = operations.outputSize(width: image.width, height: image.height)
+        let size = try VipsImage.headerSize(of: data, name: name)
+        let expected = operations.outputSize(width: size.width, height: size.height)
+        var image: VipsImage
         if operations.crop == nil, let resize = operations.resize,
-           case let .scale(width, height, cover)? = ResizeStep(resize, width: image.width, height: image.height) {
+           case let .scale(width, height, cover)? = ResizeStep(resize, width: size.width, height: size.height) {
             // Fast path: decode and shrink in one pass (shrink-on-load for jpeg and webp).
             image = try VipsImage(thumbnailing: data, name: name, width: width, height: height, cover: cover).srgb8()
         } else {
-            image = try image.srgb8()
+            image = try VipsImage(decoding: data, name: name, sequential: true).srgb8()
             if let crop = operations.crop { image = try cropped(image, crop) }
             if let resize = operations.resize { image = try resized(image, resize) }
         }
@@ -58,28 +59,7 @@ extension VipsToolkit {
                                      width: width, height: height)
         }
     }
-}
 
-/// What a resize does to a `width`×`height` image, sized by `ResizeSpec.outputSize`; nil when nothing.
-enum ResizeStep {
-    /// Scale to exactly this size; `cover` scales to cover it and crops the centre.
-    case scale(width: Int, height: Int, cover: Bool)
-    /// Too small to cover without enlarging: cut this much out of the centre, unscaled.
-    case centreCrop(width: Int, height: Int)
-
-    init?(_ resize: ResizeSpec, width: Int, height: Int) {
-        let (w, h) = resize.outputSize(width: width, height: height)
-        guard (w, h) != (width, height) else { return nil }
-        guard resize.fit == .cover, let boxW = resize.width, let boxH = resize.height else {
-            self = .scale(width: w, height: h, cover: false)
-            return
-        }
-        self = resize.upscale || (width >= boxW && height >= boxH)
-            ? .scale(width: w, height: h, cover: true) : .centreCrop(width: w, height: h)
-    }
-}
-
-extension VipsToolkit {
     /// Opaque colours flatten; fully transparent ones leave alpha alone; translucent ones sit under the image.
     private static func flattened(_ image: VipsImage, onto colour: RGBAColor) throws -> VipsImage {
         switch colour.alpha {

@@ -20,6 +20,8 @@ void kiln_vips_cache_set_max(int operations, size_t bytes);
 /// Decodes png/jpeg/webp (header only until pixels are needed) from a private copy of the bytes;
 /// `sequential` streams the pixels for a single top-to-bottom pass.
 kiln_image *kiln_vips_new_from_buffer(const void *data, size_t length, int sequential);
+/// Reads the width and height from the header without copying the bytes.
+int kiln_vips_header_size(const void *data, size_t length, int *width, int *height);
 /// Decodes and resizes in one pass (shrink-on-load where the format allows), exactly width×height;
 /// with crop_centre, covers the box and crops the centre.
 int kiln_vips_thumbnail_buffer(const void *data, size_t length, kiln_image **out, int width, int height,
