@@ -27,10 +27,15 @@ release: deps
 demo: deps
 	$(SWIFT) build --product kiln
 	$$($(SWIFT) build --show-bin-path)/kiln build --provider placeholder
+	@echo "demo: images are in outputs/ (stickers/, hero/, posters/, icons/); outputs/manifest.json describes each file."
+	@echo "demo: run it again: every step comes from the cache (.kiln/cache) and the files are byte-identical."
 
+# Release-build benchmarks; docs/benchmarks.md has the results and how they were taken.
 bench: deps
-	$(SWIFT) build -c release --product kiln-bench
-	$$($(SWIFT) build -c release --show-bin-path)/kiln-bench
+	for b in kiln-bench-plan kiln-bench-engine kiln-bench-imaging; do $(SWIFT) build -c release --product $$b || exit 1; done
+	$$($(SWIFT) build -c release --show-bin-path)/kiln-bench-plan
+	$$($(SWIFT) build -c release --show-bin-path)/kiln-bench-engine
+	$$($(SWIFT) build -c release --show-bin-path)/kiln-bench-imaging
 
 clean:
-	rm -rf .build outputs/*/ outputs/manifest.json
+	rm -rf .build .kiln outputs/*/ outputs/manifest.json
