@@ -8,7 +8,13 @@ import KilnFakeOpenAI
 @main
 struct FakeOpenAICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "kiln-fake-openai", abstract: "Serve a fake OpenAI Images API on a local port.")
+        commandName: "kiln-fake-openai", abstract: "Serve a fake OpenAI Images API on a local port.",
+        subcommands: [Serve.self, Drive.self], defaultSubcommand: Serve.self)
+}
+
+/// Serves the fake.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the fake (the default).")
 
     @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
     @Option(help: "Host to bind.") var host = "127.0.0.1"

@@ -46,10 +46,9 @@ struct CapturingHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
-        let all = self.metadata.merging(metadata ?? [:]) { $1 }
-        capture.append("\(level) \(message) \(all)")
+    func log(event: LogEvent) {
+        let all = metadata.merging(event.metadata ?? [:]) { $1 }
+        capture.append("\(event.level) \(event.message) \(all) \(event.error.map { "\($0)" } ?? "")")
     }
 }
 
@@ -60,7 +59,7 @@ func withFake<T: Sendable>(
     settings: ProviderSettings? = nil,
     runtime: OpenAIRuntime = SleepRecorder().runtime(),
     logger: Logger = Logger(label: "test"),
-    configure: (inout OpenAIConfiguration) -> Void = { _ in },
+    configure: @Sendable (inout OpenAIConfiguration) -> Void = { _ in },
     onWait: (@Sendable (RateLimitWait) -> Void)? = nil,
     _ body: @Sendable (OpenAIProvider, FakeOpenAIState) async throws -> T
 ) async throws -> T {

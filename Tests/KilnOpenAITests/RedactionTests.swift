@@ -42,7 +42,7 @@ struct RedactionTests {
                                  .status(400, type: "invalid_request_error", code: "invalid_value",
                                          message: "Authorization: Bearer \(testKey) was odd")])
             var found: [String] = []
-            _ = try await provider.run(generateRequest())
+            // Three retryable faults, then a 400 echoing the key: the call fails with the 400.
             if let e = await expectProviderError({ _ = try await provider.run(generateRequest()) }) {
                 found.append(e.description)
             }
@@ -56,6 +56,7 @@ struct RedactionTests {
         texts.append(wrong)
         texts.append(logs.text)
         #expect(errors.count >= 2)
+        #expect(errors[0].contains("gave up after 4 attempts"))
         #expect(logs.text.contains("retrying OpenAI call"))
         for text in texts {
             #expect(!text.contains(testKey))
