@@ -15,6 +15,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
     ],
     targets: [
         // Values every other target shares: ids, digests, steps, plans, the provider protocol.
@@ -32,9 +37,34 @@ let package = Package(
         // The offline, deterministic provider rendered with libvips.
         .target(name: "KilnPlaceholder", dependencies: ["KilnCore", "KilnImaging"]),
         .target(name: "KilnCLI", dependencies: [
-            "KilnCore", "KilnManifest", "KilnPlanner", "KilnEngine", "KilnImaging", "KilnPlaceholder",
+            "KilnCore", "KilnManifest", "KilnPlanner", "KilnEngine", "KilnImaging", "KilnPlaceholder", "KilnOpenAI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The OpenAI Images API client: only this target (and the fake) pull in NIO/HTTP.
+        .target(name: "KilnOpenAI", dependencies: [
+            "KilnCore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // A fake of the OpenAI Images API for tests, benchmarks and keyless rehearsals.
+        .target(name: "KilnFakeOpenAI", dependencies: [
+            "KilnCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "MultipartKit", package: "multipart-kit"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "kiln-fake-openai", dependencies: [
+            "KilnFakeOpenAI", "KilnOpenAI",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "kiln", dependencies: ["KilnCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Benchmarks (release builds; results in docs/benchmarks.md).
@@ -56,6 +86,13 @@ let package = Package(
         ]),
         .testTarget(name: "KilnImagingTests", dependencies: ["KilnImaging", "KilnPlaceholder"]),
         .testTarget(name: "KilnCLITests", dependencies: ["KilnCLI", "kiln", "KilnCore", "KilnImaging"]),
+        .testTarget(name: "KilnOpenAITests", dependencies: [
+            "KilnOpenAI", "KilnFakeOpenAI",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,50 @@
+import Foundation
+import MultipartKit
+import NIOCore
+
+/// A multipart/form-data body split into parts with their names, filenames and content types.
+struct FakeMultipartForm {
+    struct Part {
+        var name: String
+        var filename: String?
+        var contentType: String?
+        var body: [UInt8]
+    }
+
+    var parts: [Part] = []
+
+    /// Parses `body` with multipart-kit's `MultipartParser`; nil when it is not well-formed.
+    init?(contentType: String, body: ByteBuffer) {
+        guard contentType.lowercased().hasPrefix("multipart/form-data"),
+              let boundary = Self.parameter("boundary", in: contentType) else { return nil }
+        let parser = MultipartParser(boundary: boundary)
+        var headers: [String: String] = [:]
+        var data: [UInt8] = []
+        var collected: [Part] = []
+        parser.onHeader = { name, value in headers[name.lowercased()] = value }
+        parser.onBody = { buffer in data += buffer.readBytes(length: buffer.readableBytes) ?? [] }
+        parser.onPartComplete = {
+            let disposition = headers["content-disposition"] ?? ""
+            collected.append(Part(name: Self.parameter("name", in: disposition) ?? "",
+                                  filename: Self.parameter("filename", in: disposition),
+                                  contentType: headers["content-type"], body: data))
+            headers = [:]
+            data = []
+        }
+        do { try parser.execute(body) } catch { return nil }
+        guard !collected.isEmpty else { return nil }
+        parts = collected
+    }
+
+    /// `key=value` or `key="value"` from a header value such as Content-Disposition.
+    static func parameter(_ key: String, in header: String) -> String? {
+        for piece in header.split(separator: ";") {
+            let pair = piece.trimmingCharacters(in: .whitespaces)
+            guard pair.lowercased().hasPrefix(key + "=") else { continue }
+            var value = String(pair.dropFirst(key.count + 1))
+            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
+            return value
+        }
+        return nil
+    }
+}

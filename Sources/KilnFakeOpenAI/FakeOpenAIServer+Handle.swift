@@ -1,0 +1,113 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KilnCore
+
+extension FakeOpenAIServer {
+    /// Records the request, checks auth, plays the next fault, validates, and answers.
+    func handle(_ request: Request, body: ByteBuffer, edit: Bool, requestID: String) async -> Response {
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        let token = headers["authorization"].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+        let authorized = token.map { !$0.isEmpty && (configuration.apiKey == nil || $0 == configuration.apiKey) } ?? false
+        if headers["authorization"] != nil { headers["authorization"] = "Bearer [redacted]" }
+        let contentType = headers["content-type"] ?? ""
+        var fields: [(name: String, value: String)] = []
+        var files: [RecordedFile] = []
+        var form: FakeMultipartForm?
+        var parseError: FakeAPIError?
+        if edit {
+            form = FakeMultipartForm(contentType: contentType, body: body)
+            for part in form?.parts ?? [] {
+                if part.filename != nil || part.name == "image" || part.name == "image[]" || part.name == "mask" {
+                    files.append(RecordedFile(field: part.name, filename: part.filename,
+                                              contentType: part.contentType, byteCount: part.body.count))
+                } else {
+                    fields.append((part.name, String(decoding: part.body, as: UTF8.self)))
+                }
+            }
+            if form == nil {
+                parseError = .invalid("body", "Expected a multipart/form-data body with a boundary.",
+                                      code: "invalid_request")
+            }
+        } else {
+            do { fields = try Self.jsonFields(body) } catch { parseError = error }
+        }
+        await state.record(RecordedRequest(path: request.uri.path, headers: headers, authorized: authorized,
+                                           fields: fields, files: files,
+                                           contentLength: headers["content-length"].flatMap(Int.init),
+                                           bodyBytes: body.readableBytes))
+        guard authorized else {
+            let message = token == nil
+                ? "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth."
+                : "Incorrect API key provided: \(Self.maskKey(token ?? "")). You can find your API key at https://platform.openai.com/account/api-keys."
+            return Self.errorResponse(FakeAPIError(status: 401, message: message,
+                                                   code: token == nil ? nil : "invalid_api_key"), requestID: requestID)
+        }
+        var imageFormatFault: FakeFault?
+        var extraHeaders: [String: String] = [:]
+        if let fault = await state.nextFault() {
+            switch fault {
+            case let .delay(ms):
+                try? await Task.sleep(for: .milliseconds(ms))
+            case let .rateLimitHeaders(remaining, reset):
+                extraHeaders["x-ratelimit-remaining-requests"] = String(remaining)
+                extraHeaders["x-ratelimit-reset-requests"] = reset
+            case .truncatedBody, .badBase64:
+                imageFormatFault = fault
+            default:
+                if let error = Self.error(for: fault) { return Self.errorResponse(error, requestID: requestID) }
+            }
+        }
+        do {
+            if let parseError { throw parseError }
+            let valid = try edit ? Self.validateEdit(form: form, fields: fields) : Self.validateGeneration(fields)
+            if valid.prompt.contains(configuration.moderationMarker), !configuration.moderationMarker.isEmpty {
+                throw Self.error(for: .moderationBlocked) ?? .unknown("prompt")
+            }
+            if configuration.latency > .zero { try? await Task.sleep(for: configuration.latency) }
+            var body = await answer(valid)
+            switch imageFormatFault {
+            case .truncatedBody?: body = body.prefix(body.count / 2)
+            case .badBase64?: body = Data(String(decoding: body, as: UTF8.self)
+                .replacingOccurrences(of: "\"b64_json\":\"", with: "\"b64_json\":\"!!not base64!!").utf8)
+            default: break
+            }
+            extraHeaders["content-type"] = "application/json"
+            return Self.response(status: 200, body: body, headers: extraHeaders, requestID: requestID)
+        } catch let error as FakeAPIError {
+            return Self.errorResponse(error, requestID: requestID)
+        } catch {
+            return Self.errorResponse(.invalid("body", "\(error)"), requestID: requestID)
+        }
+    }
+
+    /// The `ImagesResponse` JSON, built by hand so the large base64 strings are copied once.
+    func answer(_ request: FakeImageRequest) async -> Data {
+        let alpha = request.background == "transparent" && request.format.supportsAlpha
+        let b64 = await state.base64Image(format: request.format, width: request.width, height: request.height,
+                                          alpha: alpha)
+        let meta: [String: Any] = [
+            "created": Int(Date().timeIntervalSince1970), "background": request.background,
+            "output_format": request.format.rawValue, "size": "\(request.width)x\(request.height)",
+            "quality": request.quality, "usage": request.usage,
+        ]
+        var json = (try? JSONSerialization.data(withJSONObject: meta, options: [.sortedKeys])) ?? Data("{}".utf8)
+        json.removeLast()  // the closing brace
+        json.append(contentsOf: Array(",\"data\":[".utf8))
+        for index in 0..<request.n {
+            if index > 0 { json.append(UInt8(ascii: ",")) }
+            json.append(contentsOf: Array("{\"b64_json\":\"".utf8))
+            json.append(contentsOf: Array(b64.utf8))
+            json.append(contentsOf: Array("\"}".utf8))
+        }
+        json.append(contentsOf: Array("]}".utf8))
+        return json
+    }
+
+    /// Shows a key the way the live service does: first and last few characters.
+    static func maskKey(_ key: String) -> String {
+        guard key.count > 8 else { return "***" }
+        return key.prefix(3) + String(repeating: "*", count: 6) + key.suffix(4)
+    }
+}

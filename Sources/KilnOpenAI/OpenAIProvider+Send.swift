@@ -1,0 +1,103 @@
+import AsyncHTTPClient
+import Foundation
+import KilnCore
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// One attempt's result: the answer, or a classified failure with the server's retry hints.
+struct AttemptResult {
+    struct Hints { var retryAfterMs: String?; var retryAfter: String? }
+    enum Outcome {
+        case success(ProviderResponse)
+        case failure(ProviderError, retryable: Bool, hints: Hints)
+    }
+    var outcome: Outcome
+    var remainingRequests: Int?
+    var resetRequests: Double?
+}
+
+extension OpenAIProvider {
+    /// Sends one attempt. Transport failures, timeouts and undecodable 200s come back as retryable
+    /// failures; only cancellation is thrown.
+    func send(_ body: OpenAIRequestBody, for request: ImageRequest) async throws -> AttemptResult {
+        var http = HTTPClientRequest(url: configuration.baseURL + body.path)
+        http.method = .POST
+        for (name, value) in configuration.standardHeaders() { http.headers.add(name: name, value: value) }
+        http.headers.add(name: "Content-Type", value: body.contentType)
+        // A known-length body goes out with Content-Length, not chunked.
+        http.body = .bytes(ByteBuffer(data: body.data))
+        let step = "step \(request.stepID)"
+        logger.debug("OpenAI request", metadata: ["step": "\(request.stepID)", "path": "\(body.path)",
+                                                  "bytes": "\(body.data.count)"])
+        let response: HTTPClientResponse
+        let bytes: ByteBuffer
+        do {
+            response = try await client.execute(http, timeout: .milliseconds(Int64(configuration.requestTimeout * 1000)))
+            if let length = response.headers.first(name: "content-length").flatMap(Int.init),
+               length > configuration.maxResponseBytes {
+                return tooLarge(step, length, response.headers)
+            }
+            bytes = try await response.body.collect(upTo: configuration.maxResponseBytes)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch is NIOTooManyBytesError {
+            return tooLarge(step, nil, [:])
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            return transportFailure(step, error)
+        }
+        let headers = response.headers
+        let requestID = headers.first(name: "x-request-id")
+        let remaining = headers.first(name: "x-ratelimit-remaining-requests").flatMap(Int.init)
+        let reset = headers.first(name: "x-ratelimit-reset-requests").flatMap(AdaptiveRateLimiter.parseResetDuration)
+        let hints = AttemptResult.Hints(retryAfterMs: headers.first(name: "retry-after-ms"),
+                                        retryAfter: headers.first(name: "retry-after"))
+        let data = Data(buffer: bytes)
+        let status = Int(response.status.code)
+        guard (200..<300).contains(status) else {
+            let classifier = OpenAIErrorClassifier(stepID: request.stepID, model: request.model, redactor: redactor)
+            let classified = classifier.classify(status: status, body: data, requestID: requestID,
+                                                 shouldRetry: RetryPolicy.shouldRetryHeader(headers.first(name: "x-should-retry")))
+            logger.warning("OpenAI error", metadata: ["step": "\(request.stepID)", "status": "\(status)",
+                                                      "request_id": "\(requestID ?? "-")"])
+            return AttemptResult(outcome: .failure(classified.error, retryable: classified.retryable, hints: hints),
+                                 remainingRequests: remaining, resetRequests: reset)
+        }
+        do {
+            let decoded = try ImagesResponseDecoder.decode(data, requestID: requestID)
+            return AttemptResult(outcome: .success(decoded), remainingRequests: remaining, resetRequests: reset)
+        } catch let error as ImagesResponseDecoder.Undecodable {
+            let failure = ProviderError(.badResponse, "\(step): OpenAI answered 200 but \(error.reason). "
+                + "Kiln retries such answers; if it persists, build again later.", requestID: requestID)
+            let retry = RetryPolicy.shouldRetryHeader(headers.first(name: "x-should-retry")) ?? true
+            return AttemptResult(outcome: .failure(failure, retryable: retry, hints: hints),
+                                 remainingRequests: remaining, resetRequests: reset)
+        }
+    }
+
+    private func tooLarge(_ step: String, _ length: Int?, _ headers: HTTPHeaders) -> AttemptResult {
+        let size = length.map { "\($0) bytes" } ?? "more bytes"
+        let error = ProviderError(.badResponse, "\(step): OpenAI's answer (\(size)) is over Kiln's "
+            + "\(configuration.maxResponseBytes)-byte cap, so it was refused. Lower n or the size.",
+            requestID: headers.first(name: "x-request-id"))
+        return AttemptResult(outcome: .failure(error, retryable: false, hints: .init()))
+    }
+
+    private func transportFailure(_ step: String, _ error: any Error) -> AttemptResult {
+        let isTimeout: Bool
+        if let http = error as? HTTPClientError {
+            isTimeout = http == .deadlineExceeded || http == .readTimeout || http == .connectTimeout
+                || http == .getConnectionFromPoolTimeout
+        } else {
+            isTimeout = false
+        }
+        let what = redactor.redact(String(describing: error))
+        let failure = isTimeout
+            ? ProviderError(.timeout, "\(step): the OpenAI call timed out (\(what)). Raise "
+                + "providers.openai.timeout_seconds if generations need longer.")
+            : ProviderError(.transport, "\(step): could not reach OpenAI at \(configuration.baseURL) (\(what)). "
+                + "Check the network and OPENAI_BASE_URL.")
+        return AttemptResult(outcome: .failure(failure, retryable: true, hints: .init()))
+    }
+}

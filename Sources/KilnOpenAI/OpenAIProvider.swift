@@ -1,0 +1,127 @@
+import AsyncHTTPClient
+import Foundation
+import KilnCore
+import Logging
+
+/// Kiln's OpenAI Images API provider: generations as JSON, edits as multipart/form-data, with
+/// retries, an adaptive rate limiter per model, and errors a person can act on.
+///
+/// Owns one `HTTPClient` for all calls. Call `shutdown()` once when done (or use `withProvider`):
+/// an `HTTPClient` dropped without shutdown traps in debug builds.
+public final class OpenAIProvider: ImageProvider {
+    public let name = "openai"
+    public let configuration: OpenAIConfiguration
+    let client: HTTPClient
+    let logger: Logger
+    let runtime: OpenAIRuntime
+    let redactor: SecretRedactor
+    let limiters: RateLimiterRegistry
+
+    /// Default requests in flight per model when neither manifest nor CLI sets one: enough to keep
+    /// a batch moving at minutes-long latencies, low enough not to trip a new account's limits at once.
+    public static let defaultMaxInFlight = 16
+
+    /// - Parameters:
+    ///   - onRateLimitWait: called (from any task) when a request starts waiting for a slot.
+    public init(configuration: OpenAIConfiguration, logger: Logger = Logger(label: "kiln.openai"),
+                runtime: OpenAIRuntime = .live, onRateLimitWait: (@Sendable (RateLimitWait) -> Void)? = nil) {
+        self.configuration = configuration
+        self.logger = logger
+        self.runtime = runtime
+        redactor = SecretRedactor(secrets: configuration.secrets)
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.timeout = .init(connect: .milliseconds(Int64(configuration.connectTimeout * 1000)),
+                                            read: .milliseconds(Int64(configuration.requestTimeout * 1000)))
+        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60),
+                                                   concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
+        clientConfiguration.decompression = .disabled
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        limiters = RateLimiterRegistry(maxInFlight: configuration.maxInFlight ?? Self.defaultMaxInFlight,
+                                       requestsPerMinute: configuration.requestsPerMinute,
+                                       runtime: runtime, onWait: onRateLimitWait)
+    }
+
+    /// Runs `body` with a provider and shuts it down afterwards, whether `body` throws or not.
+    public static func withProvider<T: Sendable>(
+        configuration: OpenAIConfiguration, logger: Logger = Logger(label: "kiln.openai"),
+        onRateLimitWait: (@Sendable (RateLimitWait) -> Void)? = nil,
+        _ body: (OpenAIProvider) async throws -> T
+    ) async throws -> T {
+        let provider = OpenAIProvider(configuration: configuration, logger: logger, onRateLimitWait: onRateLimitWait)
+        do {
+            let result = try await body(provider)
+            try await provider.shutdown()
+            return result
+        } catch {
+            try? await provider.shutdown()
+            throw error
+        }
+    }
+
+    /// Closes every connection. Call once, after the last `run`.
+    public func shutdown() async throws {
+        try await client.shutdown()
+    }
+
+    /// The rate limiter for one model (created on first use), e.g. to read its allowed concurrency.
+    public func rateLimiter(for model: String) async -> AdaptiveRateLimiter {
+        await limiters.limiter(for: model)
+    }
+
+    /// Runs one generate or edit, retrying what is worth retrying.
+    /// - Throws: `ProviderError` (`kind`, `stopsRun`, a message naming the step and what to do,
+    ///   the request id), or `CancellationError`.
+    public func run(_ request: ImageRequest) async throws -> ProviderResponse {
+        let body: OpenAIRequestBody
+        switch request.kind {
+        case .generate:
+            body = try OpenAIRequestBody.generation(request)
+        case .edit:
+            guard !request.images.isEmpty else {
+                throw ProviderError(.invalidRequest, "step \(request.stepID): an edit needs at least one input image.")
+            }
+            body = OpenAIRequestBody.edit(request)
+        case .derive:
+            throw ProviderError(.invalidRequest, "step \(request.stepID): derive steps run locally, not through OpenAI.")
+        }
+        let limiter = await limiters.limiter(for: request.model)
+        let policy = RetryPolicy(retries: configuration.retries, backoffBase: configuration.backoffBase,
+                                 backoffCap: configuration.backoffCap, maxRetryAfter: configuration.maxRetryAfter)
+        var attempt = 0
+        while true {
+            try await limiter.acquire()
+            let result: AttemptResult
+            do {
+                result = try await send(body, for: request)
+            } catch {
+                await limiter.release(.other)
+                throw error
+            }
+            await limiter.observe(remainingRequests: result.remainingRequests, resetRequests: result.resetRequests)
+            switch result.outcome {
+            case let .success(response):
+                await limiter.release(.success)
+                return response
+            case let .failure(error, retryable, hints):
+                await limiter.release(error.kind == .rateLimited ? .throttled : .other)
+                guard retryable, attempt < policy.retries else {
+                    throw attempt == 0 ? error : Self.annotate(error, attempts: attempt + 1)
+                }
+                let delay = policy.delay(attempt: attempt, retryAfterMs: hints.retryAfterMs,
+                                         retryAfter: hints.retryAfter, now: runtime.now(), random: runtime.random())
+                logger.info("retrying OpenAI call", metadata: [
+                    "step": "\(request.stepID)", "attempt": "\(attempt + 1)", "delay_s": "\(delay)",
+                    "reason": "\(redactor.redact(error.description))",
+                ])
+                try await runtime.sleep(.fromSeconds(delay))
+                attempt += 1
+            }
+        }
+    }
+
+    private static func annotate(_ error: ProviderError, attempts: Int) -> ProviderError {
+        var error = error
+        error.message += " (gave up after \(attempts) attempts)"
+        return error
+    }
+}

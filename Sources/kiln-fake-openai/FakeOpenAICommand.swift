@@ -1,0 +1,32 @@
+import ArgumentParser
+import Hummingbird
+import NIOCore
+import KilnFakeOpenAI
+
+/// `kiln-fake-openai --port 8080 --latency-ms 200`: a local stand-in for the OpenAI Images API, so a
+/// pipeline can be rehearsed (or benchmarked) without a key: `OPENAI_BASE_URL=http://127.0.0.1:8080/v1`.
+@main
+struct FakeOpenAICommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kiln-fake-openai", abstract: "Serve a fake OpenAI Images API on a local port.",
+        subcommands: [Serve.self, Drive.self], defaultSubcommand: Serve.self)
+}
+
+/// Serves the fake.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the fake (the default).")
+
+    @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
+    @Option(help: "Host to bind.") var host = "127.0.0.1"
+    @Option(help: "Added latency per answer, in milliseconds.") var latencyMs = 0
+    @Option(help: "The API key to require (default: accept any Bearer key).") var apiKey: String?
+
+    func run() async throws {
+        let server = FakeOpenAIServer(configuration: .init(apiKey: apiKey, latency: .milliseconds(latencyMs)))
+        let app = server.makeApplication(host: host, port: port) { channel in
+            let bound = channel.localAddress?.port ?? port
+            print("fake OpenAI listening on http://\(host):\(bound)/v1")
+        }
+        try await app.runService()
+    }
+}
