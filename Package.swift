@@ -85,7 +85,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "KilnImagingTests", dependencies: ["KilnImaging", "KilnPlaceholder"]),
-        .testTarget(name: "KilnCLITests", dependencies: ["KilnCLI", "kiln", "KilnCore", "KilnImaging"]),
+        .testTarget(name: "KilnCLITests", dependencies: [
+            "KilnCLI", "kiln", "KilnCore", "KilnImaging", "KilnEngine", "KilnFakeOpenAI",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "KilnOpenAITests", dependencies: [
             "KilnOpenAI", "KilnFakeOpenAI",
             .product(name: "Logging", package: "swift-log"),

@@ -45,6 +45,17 @@ struct KilnProcess {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// `run`, waiting on a dispatch thread: a test that also serves HTTP from Swift tasks must not
+    /// block the (two-thread) cooperative pool while the child talks to it.
+    static func runAsync(_ arguments: [String], in directory: URL,
+                         environment: [String: String] = [:]) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Swift.Result { try run(arguments, in: directory, environment: environment) })
+            }
+        }
+    }
+
     /// A temporary project holding a copy of the example pipelines.
     static func exampleProject() throws -> URL {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-cli-\(UUID().uuidString)")

@@ -1,8 +1,5 @@
 import ArgumentParser
 import Foundation
-import KilnCore
-import KilnEngine
-import Logging
 
 struct BuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,6 +34,12 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(help: "The result cache (default .kiln/cache).")
     var cacheDir: String = ".kiln/cache"
 
+    @Option(help: "Refuse to start when the plan is estimated above this many US dollars; stop starting steps once the spend reaches it (exit 3).")
+    var maxCost: Double?
+
+    @Option(help: "Retries per provider request (default 4).")
+    var retries: Int?
+
     @Flag(help: "Print JSON Lines events on stdout (human output goes to stderr).")
     var json = false
 
@@ -45,33 +48,16 @@ struct BuildCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        if let maxCost, maxCost < 0 { throw ValidationError("--max-cost must be 0 or more") }
+        if let retries, retries < 0 { throw ValidationError("--retries must be 0 or more") }
     }
 
     func run() async throws {
-        let outcome = Frontend().plan(selection.items, provider: selection.provider,
-                                      outputDirectory: URL(fileURLWithPath: out))
-        outcome.notices.forEach(Console.err)
-        Console.report(outcome.diagnostics)
-        guard let plan = outcome.plan else {
-            Console.err(Frontend.summary(outcome.diagnostics, manifests: outcome.manifests.count))
-            throw ExitCode(ExitStatus.invalid.rawValue)
-        }
-        var logger = Logger(label: "kiln") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = verbose ? .debug : .warning
-        let options = BuildOptions(outputDirectory: URL(fileURLWithPath: out), manifestPath: manifest.map(URL.init(fileURLWithPath:)),
-                                   jobs: jobs, keepGoing: keepGoing, prices: Frontend.prices(outcome.manifests))
-        let mode: TerminalProgress.Mode = json ? .jsonLines : (Console.stderrIsTerminal ? .live : .plain)
-        let runner = BuildRunner(options: options, cacheDirectory: URL(fileURLWithPath: cacheDir),
-                                 progress: mode, logger: logger)
-        let summary: BuildSummary
-        do {
-            summary = try await runner.run(plan)
-        } catch {
-            Console.err("error: \(error)")
-            throw ExitCode(ExitStatus.invalid.rawValue)
-        }
-        let table = SummaryTableRenderer().render(summary)
-        if json { Console.err(table) } else { Console.out(table) }
-        if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
+        var session = BuildSession(items: selection.items, provider: selection.provider)
+        (session.jobs, session.keepGoing, session.outputDirectory, session.manifestPath) = (jobs, keepGoing, out, manifest)
+        (session.cacheDirectory, session.maxCostUSD, session.retries) = (cacheDir, maxCost, retries)
+        (session.json, session.verbose) = (json, verbose)
+        let status = await session.run()
+        if status != .success { throw ExitCode(status.rawValue) }
     }
 }

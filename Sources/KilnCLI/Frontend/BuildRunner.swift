@@ -3,7 +3,9 @@ import KilnCore
 import KilnEngine
 import KilnImaging
 import KilnManifest
+import KilnOpenAI
 import KilnPlaceholder
+import KilnPlanner
 import Logging
 
 /// Runs a plan with the real components: libvips imaging, the providers, the on-disk cache, and
@@ -13,31 +15,69 @@ public struct BuildRunner: Sendable {
     public var cacheDirectory: URL?
     public var progress: TerminalProgress.Mode
     public var logger: Logger
+    public var environment: [String: String]
+    /// `--retries`: retries per provider request (default: the provider's own, 4 for OpenAI).
+    public var retries: Int?
+    /// `--max-cost`: refuse plans estimated above it; stop starting steps once spend reaches it.
+    public var maxCostUSD: Double?
 
-    public init(options: BuildOptions, cacheDirectory: URL?, progress: TerminalProgress.Mode, logger: Logger) {
+    public init(options: BuildOptions, cacheDirectory: URL?, progress: TerminalProgress.Mode, logger: Logger,
+                environment: [String: String] = ProcessInfo.processInfo.environment, retries: Int? = nil,
+                maxCostUSD: Double? = nil) {
         self.options = options
         self.cacheDirectory = cacheDirectory
         self.progress = progress
         self.logger = logger
+        self.environment = environment
+        self.retries = retries
+        self.maxCostUSD = maxCostUSD
     }
 
-    /// The providers a build can use, by name.
-    func providers() -> [String: any ImageProvider] {
-        ["placeholder": PlaceholderProvider()]
+    /// How a build ended.
+    public struct Outcome: Sendable {
+        public var summary: BuildSummary
+        /// `--max-cost` stopped it.
+        public var stoppedByBudget: Bool
     }
 
-    /// Builds `plan`; returns the summary. Errors setting up (libvips missing, an unknown provider)
-    /// are thrown before any step runs.
-    public func run(_ plan: Plan) async throws -> BuildSummary {
-        try VipsToolkit.initialize()
-        let providers = providers()
-        let missing = Set(plan.steps.compactMap(\.provider)).subtracting(providers.keys).sorted()
+    /// The providers the plan uses, by name. OpenAI needs a key; asking for it without one is a
+    /// setup error with the fix, raised before anything runs.
+    func providers(for plan: Plan, terminal: TerminalProgress) throws -> [String: any ImageProvider] {
+        var providers: [String: any ImageProvider] = ["placeholder": PlaceholderProvider()]
+        let used = Set(plan.steps.compactMap(\.provider))
+        if used.contains("openai") {
+            var configuration = OpenAIConfiguration(environment: environment, settings: plan.providers["openai"],
+                                                    kilnVersion: Kiln.version)
+            guard configuration.apiKey?.isEmpty == false else {
+                throw SetupError(message: "steps use the openai provider but OPENAI_API_KEY is not set: export OPENAI_API_KEY=…, or pass --provider placeholder to render offline")
+            }
+            if let retries { configuration.retries = retries }
+            providers["openai"] = OpenAIProvider(configuration: configuration,
+                                                 logger: logger, onRateLimitWait: { terminal.rateLimited($0.description) })
+        }
+        let missing = used.subtracting(providers.keys).sorted()
         guard missing.isEmpty else {
             throw SetupError(message: "no provider named \(missing.joined(separator: ", ")); available: \(providers.keys.sorted().joined(separator: ", "))")
         }
+        return providers
+    }
+
+    /// Builds `plan`. Throws `SetupError` (libvips missing, no key, unknown provider) or
+    /// `PolicyRefusal` (`--max-cost` below the estimate) before any step runs.
+    public func run(_ plan: Plan) async throws -> Outcome {
+        let estimate = plan.estimatedCost.usd
+        if let limit = maxCostUSD, estimate > limit {
+            let money = { (usd: Double) in String(format: "$%.4f", usd) }
+            throw PolicyRefusal(message: "the plan is estimated at \(money(estimate)), above --max-cost \(money(limit)): raise the limit or build fewer targets (`kiln plan` shows each step's estimate)")
+        }
+        try VipsToolkit.initialize()
+        let terminal = TerminalProgress(mode: progress)
+        let providers = try providers(for: plan, terminal: terminal)
+        let budget = maxCostUSD.map { BudgetGuard(limitUSD: $0, forwardingTo: terminal) }
         let engine = BuildEngine(plan: plan, providers: providers, toolkit: VipsToolkit(),
                                  cache: cacheDirectory.map(ResultCache.init(directory:)), options: options,
-                                 logger: logger, progress: TerminalProgress(mode: progress))
+                                 logger: logger, progress: budget ?? terminal)
+        budget?.onLimit { engine.requestStop() }
         let interrupts = InterruptHandler(
             first: {
                 Console.errRaw("\r\u{1B}[2K")
@@ -49,8 +89,18 @@ public struct BuildRunner: Sendable {
                 engine.cancel()
             })
         defer { interrupts.remove() }
-        return await engine.run().summary
+        let summary = await engine.run().summary
+        if let openai = providers["openai"] as? OpenAIProvider {
+            try? await openai.shutdown()   // the HTTP client must be shut down before it is dropped
+        }
+        return Outcome(summary: summary, stoppedByBudget: budget?.tripped ?? false)
     }
+}
+
+/// A policy refused the build before it started (exit 3).
+public struct PolicyRefusal: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
 }
 
 /// A problem found before any step ran.

@@ -13,6 +13,7 @@ public final class TerminalProgress: BuildProgressSink {
         var status = StatusLineRenderer()
         var lastPaint = 0.0
         var painted = false
+        var lastRateLimitNote = -10.0
     }
 
     let mode: Mode
@@ -21,6 +22,29 @@ public final class TerminalProgress: BuildProgressSink {
 
     public init(mode: Mode) {
         self.mode = mode
+    }
+
+    /// A provider is holding requests back for its rate limit: not a failure, but worth saying
+    /// (at most every five seconds).
+    public func rateLimited(_ description: String) {
+        let elapsed = Date().timeIntervalSince(start)
+        let due = state.withLock { s in
+            guard elapsed - s.lastRateLimitNote >= 5 else { return false }
+            s.lastRateLimitNote = elapsed
+            return true
+        }
+        guard due else { return }
+        switch mode {
+        case .jsonLines:
+            var event = BuildEvent(.waitingForSlot)
+            event.pool = "rate limit"
+            event.error = description
+            if let line = try? JSONLinesRenderer().line(for: event) { Console.out(line + "\n") }
+        case .plain:
+            Console.out("waiting \(description)\n")
+        case .live:
+            Console.errRaw("\r\u{1B}[2K" + "kiln: \(description)\n")
+        }
     }
 
     public func handle(_ event: BuildEvent) {

@@ -40,8 +40,10 @@ extension BuildEngine {
     func failure(_ error: any Error, step: PlannedStep, start: ContinuousClock.Instant) -> StepRun {
         let ms = Self.milliseconds(since: start)
         func message(_ text: String) -> String {
-            let prefix = "\(step.id): "
-            return text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text
+            for prefix in ["\(step.id): ", "step \(step.id): "] where text.hasPrefix(prefix) {
+                return String(text.dropFirst(prefix.count))
+            }
+            return text
         }
         switch error {
         case is CancellationError:

@@ -1,0 +1,58 @@
+import Foundation
+import KilnCore
+import KilnEngine
+import Logging
+
+/// `kiln build` from arguments to exit status: plan, refuse or run, report.
+public struct BuildSession: Sendable {
+    public var items: [String]
+    public var provider: String?
+    public var jobs = 8
+    public var keepGoing = false
+    public var outputDirectory = "outputs"
+    public var manifestPath: String?
+    public var cacheDirectory = ".kiln/cache"
+    public var maxCostUSD: Double?
+    public var retries: Int?
+    public var json = false
+    public var verbose = false
+
+    public init(items: [String], provider: String?) {
+        self.items = items
+        self.provider = provider
+    }
+
+    /// Runs the build and returns the exit status (see `ExitStatus`).
+    public func run(frontend: Frontend = Frontend()) async -> ExitStatus {
+        let outcome = frontend.plan(items, provider: provider, outputDirectory: URL(fileURLWithPath: outputDirectory))
+        outcome.notices.forEach(Console.err)
+        Console.report(outcome.diagnostics)
+        guard let plan = outcome.plan else {
+            Console.err(Frontend.summary(outcome.diagnostics, manifests: outcome.manifests.count))
+            return .invalid
+        }
+        var logger = Logger(label: "kiln") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = verbose ? .debug : .warning
+        let options = BuildOptions(outputDirectory: URL(fileURLWithPath: outputDirectory),
+                                   manifestPath: manifestPath.map(URL.init(fileURLWithPath:)), jobs: jobs,
+                                   keepGoing: keepGoing, prices: Frontend.prices(outcome.manifests))
+        let mode: TerminalProgress.Mode = json ? .jsonLines : (Console.stderrIsTerminal ? .live : .plain)
+        let runner = BuildRunner(options: options, cacheDirectory: URL(fileURLWithPath: cacheDirectory),
+                                 progress: mode, logger: logger, environment: frontend.workspace.environment,
+                                 retries: retries, maxCostUSD: maxCostUSD)
+        let result: BuildRunner.Outcome
+        do {
+            result = try await runner.run(plan)
+        } catch let refusal as PolicyRefusal {
+            Console.err("error: \(refusal)")
+            return .refused
+        } catch {
+            Console.err("error: \(error)")
+            return .invalid
+        }
+        let table = SummaryTableRenderer().render(result.summary)
+        if json { Console.err(table) } else { Console.out(table) }
+        if result.summary.exitCode != 0 { return .buildFailed }
+        return result.stoppedByBudget ? .refused : .success
+    }
+}
