@@ -59,7 +59,7 @@ extension OpenAIProvider {
             let classifier = OpenAIErrorClassifier(stepID: request.stepID, model: request.model, redactor: redactor)
             let classified = classifier.classify(status: status, body: data, requestID: requestID,
                                                  shouldRetry: RetryPolicy.shouldRetryHeader(headers.first(name: "x-should-retry")))
-            logger.warning("OpenAI error", metadata: ["step": "\(request.stepID)", "status": "\(status)",
+            logger.info("OpenAI error", metadata: ["step": "\(request.stepID)", "status": "\(status)",
                                                       "request_id": "\(requestID ?? "-")"])
             return AttemptResult(outcome: .failure(classified.error, retryable: classified.retryable, hints: hints),
                                  remainingRequests: remaining, resetRequests: reset)

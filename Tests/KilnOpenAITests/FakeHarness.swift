@@ -14,11 +14,15 @@ final class SleepRecorder: @unchecked Sendable {
 
     var delays: [Double] { lock.withLock { recorded } }
 
-    func runtime(random: Double = 0) -> OpenAIRuntime {
-        OpenAIRuntime(sleep: { duration in
+    /// - Parameter frozenClock: a monotonic time that never moves, for tests that assert exact
+    ///   waits (the live clock moves on a loaded machine between two calls).
+    func runtime(random: Double = 0, frozenClock: Double? = nil) -> OpenAIRuntime {
+        let clock: @Sendable () -> Double
+        if let frozenClock { clock = { frozenClock } } else { clock = OpenAIRuntime.live.monotonicSeconds }
+        return OpenAIRuntime(sleep: { duration in
             self.lock.withLock { self.recorded.append(duration.inSeconds) }
             try await Task.sleep(for: .milliseconds(1))
-        }, monotonicSeconds: OpenAIRuntime.live.monotonicSeconds, now: { Date() }, random: { random })
+        }, monotonicSeconds: clock, now: { Date() }, random: { random })
     }
 }
 
