@@ -8,7 +8,9 @@ public enum Digest {
     }
 
     public static func sha256(_ string: String) -> String {
-        sha256(Data(string.utf8))
+        var string = string
+        // Hash the UTF-8 bytes in place when the string is contiguous (almost always).
+        return string.withUTF8 { bytes in hex(SHA256.hash(data: UnsafeRawBufferPointer(bytes))) }
     }
 
     /// Hashes a file without holding more than a chunk of it in memory.

@@ -12,8 +12,22 @@ struct CacheKey {
     private var text = ""
 
     init(kind: StepKind) {
+        text.reserveCapacity(512)
         field("v", String(Self.schemaVersion))
         field("kind", kind.rawValue)
+    }
+
+    private init() {}
+
+    /// Fields encoded once and appended to many keys (what a definition contributes to each variant).
+    static func fragment(_ build: (inout CacheKey) -> Void) -> String {
+        var key = CacheKey()
+        build(&key)
+        return key.text
+    }
+
+    mutating func append(fragment: String) {
+        text += fragment
     }
 
     /// `name=length:value;` — unambiguous whatever the value holds.

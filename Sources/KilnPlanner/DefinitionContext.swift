@@ -12,6 +12,10 @@ struct DefinitionContext {
     var output: Template?
     /// The format an output template's literal extension names (`.webp`), if any.
     var outputFormat: ImageFormat?
+    /// The parameters sent (generate/edit): the same for every variant.
+    var imageParameters: ImageParameters
+    /// The cache-key fields for provider, model and parameters, encoded once.
+    var keyFragment: String
 
     init(manifest: Manifest, asset: Asset, definition: StepDefinition, options: PlannerOptions) {
         parameters = definition.kind == .derive ? ParameterSet()
@@ -23,6 +27,15 @@ struct DefinitionContext {
         outputFormat = definition.output.flatMap { output -> ImageFormat? in
             let ext = (output.value as NSString).pathExtension
             return ext.contains("{") ? nil : ImageFormat(pathExtension: ext)
+        }
+        var sent = parameters.resolved(outputExtension: nil)
+        sent.format = parameters.format ?? outputFormat ?? .png
+        imageParameters = sent
+        let (provider, model) = (self.provider, self.model)
+        keyFragment = definition.kind == .derive ? "" : CacheKey.fragment { key in
+            key.field("provider", provider)
+            key.field("model", model)
+            key.parameters(sent)
         }
     }
 }

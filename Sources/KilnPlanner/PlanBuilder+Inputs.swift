@@ -38,7 +38,8 @@ extension PlanBuilder {
                 let upstream = Instance(manifest: instance.manifest, assetIndex: assetIndex, asset: target,
                                         variant: variant, definitionIndex: definitionIndex, definition: definition,
                                         size: nil)
-                guard let id = build(upstream), let index = indexByID[id] else { return nil }
+                guard let index = build(upstream) else { return nil }
+                let id = steps[index].id
                 if (steps[index].parameters?.n ?? 1) > 1 {
                     diagnostics.append(.error("'\(source.value)' makes \(steps[index].parameters?.n ?? 1) images (n > 1); a reference needs exactly one",
                                               at: source.location))

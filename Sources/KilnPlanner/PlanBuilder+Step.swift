@@ -83,14 +83,20 @@ extension PlanBuilder {
                 resize = ResizeSpec(width: size, height: size, fit: spec.resize?.fit ?? .contain,
                                     upscale: spec.resize?.upscale ?? false)
             }
-            let ops = DeriveOperations(crop: spec.crop, resize: resize, pad: spec.pad, background: spec.background,
-                                       format: format, quality: spec.quality, strip: spec.strip ?? true)
-            step.derive = ops
-            key.derive(ops)
+            let memo = instance.definitionKey + [instance.sizeIndex, ImageFormat.allCases.firstIndex(of: format) ?? 0]
+            if let (ops, fragment) = deriveFragments[memo] {
+                step.derive = ops
+                key.append(fragment: fragment)
+            } else {
+                let ops = DeriveOperations(crop: spec.crop, resize: resize, pad: spec.pad, background: spec.background,
+                                           format: format, quality: spec.quality, strip: spec.strip ?? true)
+                let fragment = CacheKey.fragment { $0.derive(ops) }
+                deriveFragments[memo] = (ops, fragment)
+                step.derive = ops
+                key.append(fragment: fragment)
+            }
         } else {
-            let written = context.parameters
-            var parameters = written.resolved(outputExtension: nil)
-            parameters.format = written.format ?? templateFormat ?? .png
+            let parameters = context.imageParameters
             format = parameters.format
             let provider = context.provider
             let model = context.model
@@ -100,11 +106,9 @@ extension PlanBuilder {
             step.model = model
             step.prompt = prompt
             step.parameters = parameters
-            step.salt = written.salt
-            key.field("provider", provider)
-            key.field("model", model)
+            step.salt = context.parameters.salt
+            key.append(fragment: context.keyFragment)
             key.field("prompt", prompt)
-            key.parameters(parameters)
             let estimate = prices.estimate(model: model, parameters: parameters, promptCharacters: prompt.count,
                                            inputImages: inputs.count)
             step.estimate = provider == "placeholder" ? CostEstimate(inputTokens: estimate.inputTokens,

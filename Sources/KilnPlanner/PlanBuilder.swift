@@ -19,27 +19,35 @@ struct PlanBuilder {
         var definitionIndex: Int
         var definition: StepDefinition
         var size: Int?
+        /// Position of `size` in the definition's `sizes` (0 without sizes).
+        var sizeIndex = 0
 
         /// Keys per-definition and per-variant caches without building strings.
         var definitionKey: [Int] { [manifest, assetIndex, definitionIndex] }
         var variantKey: [Int] { [manifest, assetIndex, variant.index] }
+        /// One integer per instance (manifest 12 bits, asset 12, variant 14, definition 10, size 8):
+        /// cheaper to hash than a step id, and the planner hashes it several times per step.
+        var key: Int {
+            (((manifest * 4096 + assetIndex) * 16384 + variant.index) * 1024 + definitionIndex) * 256 + sizeIndex
+        }
 
         var name: String { definition.name.value + (size.map { "-\($0)" } ?? "") }
     }
 
     var steps = [PlannedStep]()
-    /// Any step id (canonical or merged alias) → index into `steps`.
-    var indexByID = [StepID: Int]()
+    /// Any step instance (canonical or merged alias), by `Instance.key` → index into `steps`.
+    var indexByInstance = [Int: Int]()
     var indexByKey = [String: Int]()
     /// Ids that failed to plan; references to them fail quietly (their own error is reported once).
-    var failed = Set<StepID>()
-    var visiting = Set<StepID>()
+    var failed = Set<Int>()
+    var visiting = Set<Int>()
     var variants = [String: [Variant]]()
     var variantLookup = [String: [String: Variant]]()
     var files = [String: (digest: String, format: ImageFormat?)?]()
     var outputOwners = [String: (StepID, SourceLocation?)]()
     var contexts = [[Int]: DefinitionContext]()
     var safeDirectories = Set<String>()
+    var deriveFragments = [[Int]: (DeriveOperations, String)]()
     var baseValues = [[Int]: [String: String]]()
     var prices = PriceTable.builtin
     var providers = [String: ProviderSettings]()
@@ -69,19 +77,41 @@ struct PlanBuilder {
                 variantLookup[key] = lookup
             }
         }
+        guard withinLimits() else { return }
         reserve()
         for (m, manifest) in manifests.enumerated() {
             for (a, asset) in manifest.assets.enumerated() {
                 for variant in variants[assetKey(manifest.pipeline, asset.name.value)] ?? [] {
                     for (d, definition) in asset.steps.enumerated() {
-                        for size in definition.sizes.isEmpty ? [nil] : definition.sizes.map({ Optional($0.value) }) {
+                        let sizes = definition.sizes.isEmpty ? [nil] : definition.sizes.map { Optional($0.value) }
+                        for (i, size) in sizes.enumerated() {
                             _ = build(Instance(manifest: m, assetIndex: a, asset: asset, variant: variant,
-                                               definitionIndex: d, definition: definition, size: size))
+                                               definitionIndex: d, definition: definition, size: size, sizeIndex: i))
                         }
                     }
                 }
             }
         }
+    }
+
+    /// The bounds `Instance.key` packs into one integer; far beyond any real manifest.
+    mutating func withinLimits() -> Bool {
+        let before = diagnostics.count
+        if manifests.count >= 4096 { diagnostics.append(.error("more than 4,095 manifests in one build", at: nil)) }
+        for manifest in manifests {
+            if manifest.assets.count >= 4096 {
+                diagnostics.append(.error("more than 4,095 assets in one manifest: split it", at: manifest.location))
+            }
+            for asset in manifest.assets {
+                if asset.steps.count >= 1024 {
+                    diagnostics.append(.error("asset '\(asset.name.value)' has more than 1,023 steps: split it", at: asset.name.location))
+                }
+                for step in asset.steps where step.sizes.count >= 256 {
+                    diagnostics.append(.error("more than 255 sizes in one step", at: step.name.location))
+                }
+            }
+        }
+        return diagnostics.count == before
     }
 
     /// Sizes the tables for every instance up front: growing them step by step cost more than
@@ -95,7 +125,7 @@ struct PlanBuilder {
             }
         }
         steps.reserveCapacity(instances)
-        indexByID.reserveCapacity(instances)
+        indexByInstance.reserveCapacity(instances)
         indexByKey.reserveCapacity(instances)
         outputOwners.reserveCapacity(instances)
         baseValues.reserveCapacity(instances)
@@ -116,32 +146,34 @@ struct PlanBuilder {
                variant: instance.variant.id, step: instance.name)
     }
 
-    /// Plans one step instance (and, first, everything it reads). Returns the id other steps depend
-    /// on — a merged duplicate's canonical id — or nil when it could not be planned.
-    mutating func build(_ instance: Instance) -> StepID? {
-        let id = stepID(instance)
-        if let i = indexByID[id] { return steps[i].id }
-        if failed.contains(id) { return nil }
-        if visiting.contains(id) {
-            diagnostics.append(.error("dependency cycle through \(id)", at: instance.definition.name.location))
+    /// Plans one step instance (and, first, everything it reads). Returns the index in `steps` of
+    /// the step other steps depend on — a merged duplicate's canonical step — or nil when it could
+    /// not be planned.
+    mutating func build(_ instance: Instance) -> Int? {
+        let key = instance.key
+        if let i = indexByInstance[key] { return i }
+        if failed.contains(key) { return nil }
+        if visiting.contains(key) {
+            diagnostics.append(.error("dependency cycle through \(stepID(instance))", at: instance.definition.name.location))
             return nil
         }
-        visiting.insert(id)
-        defer { visiting.remove(id) }
+        visiting.insert(key)
+        defer { visiting.remove(key) }
+        let id = stepID(instance)
         guard let step = makeStep(instance, id: id) else {
-            failed.insert(id)
+            failed.insert(key)
             return nil
         }
         if let existing = indexByKey[step.cacheKey] {
             // Identical work: plan it once, write every output.
             steps[existing].aliases.append(id)
             steps[existing].outputs += step.outputs
-            indexByID[id] = existing
-            return steps[existing].id
+            indexByInstance[key] = existing
+            return existing
         }
         indexByKey[step.cacheKey] = steps.count
-        indexByID[id] = steps.count
+        indexByInstance[key] = steps.count
         steps.append(step)
-        return id
+        return steps.count - 1
     }
 }

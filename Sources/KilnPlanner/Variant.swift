@@ -9,9 +9,14 @@ struct Variant: Sendable {
     var id: String?
     /// Axis name → value, in axis order.
     var values: [(axis: String, value: String)]
+    /// The same values by axis name (what a planned step records).
+    let dictionary: [String: String]
 
-    var dictionary: [String: String] {
-        Dictionary(values.map { ($0.axis, $0.value) }, uniquingKeysWith: { a, _ in a })
+    init(index: Int = 0, id: String?, values: [(axis: String, value: String)]) {
+        self.index = index
+        self.id = id
+        self.values = values
+        dictionary = Dictionary(values.map { ($0.axis, $0.value) }, uniquingKeysWith: { a, _ in a })
     }
 }
 
