@@ -70,14 +70,43 @@ func chain(_ i: Int) -> [PlannedStep] {
 /// with `KILN_BENCH_DIR=/dev/shm` to separate the engine's overhead from the disk's.
 let benchRoot = ProcessInfo.processInfo.environment["KILN_BENCH_DIR"] ?? NSTemporaryDirectory()
 
+/// When steps of each kind started and finished, relative to the build's start: where the time
+/// between the ideal and the wall time goes.
+final class Timeline: BuildProgressSink, @unchecked Sendable {
+    private let lock = NSLock()
+    private let start = ContinuousClock.now
+    private var marks: [String: (first: Double, last: Double)] = [:]
+
+    func handle(_ event: BuildEvent) {
+        guard let step = event.step?.step else { return }
+        let kind = step.hasPrefix("thumb") ? "derive" : step.hasPrefix("edit") ? "edit" : "generate"
+        let name = "\(kind) \(event.event == .started ? "started" : "finished")"
+        let d = ContinuousClock.now - start
+        let t = (Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18) * 1000
+        lock.withLock {
+            let old = marks[name] ?? (t, t)
+            marks[name] = (min(old.first, t), max(old.last, t))
+        }
+    }
+
+    var summary: String {
+        lock.withLock {
+            marks.sorted { $0.value.first < $1.value.first }
+                .map { String(format: "%@ %.0f–%.0f ms", $0.key, $0.value.first, $0.value.last) }
+                .joined(separator: "; ")
+        }
+    }
+}
+
 func measure(_ name: String, steps: [PlannedStep], jobs: Int, ideal: Double, target: Double, cached: Bool) async {
     let dir = URL(fileURLWithPath: benchRoot).appendingPathComponent("kiln-bench-engine-\(UUID().uuidString)")
+    let timeline = Timeline()
     defer { try? FileManager.default.removeItem(at: dir) }
     let engine = BuildEngine(
         plan: Plan(steps: steps), providers: ["bench": SleepyProvider(latency: .milliseconds(200))],
         toolkit: TrivialToolkit(), cache: cached ? ResultCache(directory: dir.appendingPathComponent("cache")) : nil,
         options: BuildOptions(outputDirectory: dir.appendingPathComponent("outputs"), jobs: jobs),
-        logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }))
+        logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }), progress: timeline)
     let clock = ContinuousClock()
     let start = clock.now
     let report = await engine.run()
@@ -88,6 +117,9 @@ func measure(_ name: String, steps: [PlannedStep], jobs: Int, ideal: Double, tar
     print(String(format: "[%@] %@: %d steps, jobs %d, cache %@: wall %.3f s, ideal %.3f s, ratio %.3f (target ≤ %.2f) %@%@",
                  benchRoot, name, steps.count, jobs, cached ? "on" : "off", seconds, ideal, ratio, target, verdict,
                  report.summary.exitCode == 0 ? "" : " — BUILD FAILED"))
+    if ProcessInfo.processInfo.environment["KILN_BENCH_TIMELINE"] != nil {
+        print("  timeline: \(timeline.summary); steps done at \(report.summary.elapsedMS) ms, then the output manifest")
+    }
 }
 
 let latency = 0.2

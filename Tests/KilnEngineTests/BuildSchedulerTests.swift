@@ -164,4 +164,28 @@ private func step(_ name: String, after deps: [String] = [], pool: String = "x")
         #expect(s.handle(.stepSucceeded(id("a"))) == .wait, "c must wait for b's slot")
         #expect(s.handle(.stepSucceeded(id("b"))) == .start(ids("c")))
     }
+
+    @Test func aReadyResultStartsItsReadersBeforeItSucceeds() {
+        var s = BuildScheduler(steps: [step("g"), step("e", after: ["g"]), step("d", after: ["e"])], limits: ["x": 1])
+        #expect(s.begin() == .start(ids("g")))
+        #expect(s.handle(.resultReady(id("g"))) == .start(ids("e")), "slot freed and dependency met")
+        #expect(s.status(of: id("g")) == .running, "g is still being written")
+        #expect(s.handle(.stepSucceeded(id("g"))) == .wait, "its dependents are not released twice")
+        #expect(s.handle(.resultReady(id("e"))) == .start(ids("d")))
+        #expect(s.handle(.stepSucceeded(id("e"))) == .wait)
+        guard case let .finish(summary) = s.handle(.stepSucceeded(id("d"))) else { Issue.record("no finish"); return }
+        #expect(summary.allSucceeded)
+    }
+
+    @Test func aStepFailingAfterItsResultWasReadySkipsOnlyReadersNotYetStarted() {
+        let steps = [step("g"), step("e1", after: ["g"]), step("e2", after: ["g"])]
+        var s = BuildScheduler(steps: steps, limits: ["x": 1], keepGoing: true)
+        #expect(s.begin() == .start(ids("g")))
+        #expect(s.handle(.resultReady(id("g"))) == .start(ids("e1")), "one slot: e2 waits")
+        #expect(s.handle(.stepFailed(id("g"), stopsRun: false)) == .wait, "writing g failed")
+        #expect(s.status(of: id("e1")) == .running, "already reading g's verified result")
+        #expect(s.status(of: id("e2")) == .skipped(because: id("g")))
+        guard case let .finish(summary) = s.handle(.stepSucceeded(id("e1"))) else { Issue.record("no finish"); return }
+        #expect(summary.statusList == [.failed, .succeeded, .skipped(because: id("g"))])
+    }
 }

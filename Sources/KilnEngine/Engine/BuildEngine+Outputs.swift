@@ -2,10 +2,25 @@ import Foundation
 import KilnCore
 
 extension BuildEngine {
-    /// Writes and verifies every output of a step and describes each for the manifest.
-    func writeOutputs(_ step: PlannedStep, _ produced: Produced, upstream: [StepID: Data],
-                      elapsedMS: @Sendable () -> Int) async throws -> StepSuccess {
-        let cost = cost(of: step, usage: produced.usage)
+    /// Verifies in memory every image a step will write (see `OutputWriter.verify`), before its
+    /// dependents may read it. Returns what each output is.
+    func verifyOutputs(_ step: PlannedStep, _ produced: Produced, upstream: [StepID: Data]) async throws -> [ImageInfo] {
+        let expectation = try await expectation(for: step, upstream: upstream)
+        var infos = [ImageInfo]()
+        for output in step.outputs {
+            guard produced.images.indices.contains(output.index) else {
+                throw EngineError(.tooFewImages, "\(step.id): the provider returned \(produced.images.count) image(s) "
+                    + "but \(output.path) needs image \(output.index + 1); check the step's n")
+            }
+            infos.append(try await writer.verify(produced.images[output.index], for: output.path, step: step.id,
+                                                 expecting: expectation))
+        }
+        return infos
+    }
+
+    /// What a step's images must be: the requested size (generate/edit) or the size its derive
+    /// operations make of its input, and alpha when a transparent background was asked for.
+    func expectation(for step: PlannedStep, upstream: [StepID: Data]) async throws -> OutputWriter.Expectation {
         var expectation = OutputWriter.Expectation(width: nil, height: nil,
                                                    alpha: step.parameters?.background == .transparent)
         if step.kind.usesProvider {
@@ -15,14 +30,17 @@ extension BuildEngine {
             let info = try await toolkit.inspect(source.data)
             (expectation.width, expectation.height) = operations.outputSize(width: info.width, height: info.height)
         }
+        return expectation
+    }
+
+    /// Writes every output of a step that `verifyOutputs` accepted and describes each for the manifest.
+    func writeOutputs(_ step: PlannedStep, _ produced: Produced, verified infos: [ImageInfo],
+                      elapsedMS: @Sendable () -> Int) async throws -> StepSuccess {
+        let cost = cost(of: step, usage: produced.usage)
         var files = [OutputManifest.File]()
-        for output in step.outputs {
-            guard produced.images.indices.contains(output.index) else {
-                throw EngineError(.tooFewImages, "\(step.id): the provider returned \(produced.images.count) image(s) "
-                    + "but \(output.path) needs image \(output.index + 1); check the step's n")
-            }
-            let written = try await writer.write(produced.images[output.index], to: output.path, step: step.id,
-                                                 expecting: expectation)
+        for (output, info) in zip(step.outputs, infos) {
+            let written = try await writer.commit(produced.images[output.index], to: output.path, step: step.id,
+                                                  info: info)
             files.append(OutputManifest.File(
                 path: output.path, step: output.owner, asset: "\(output.owner.pipeline)/\(output.owner.asset)",
                 variant: output.owner.variant, variantValues: step.variantValues, index: output.index,

@@ -3,7 +3,7 @@ import KilnCore
 
 extension BuildEngine {
     private enum Message: Sendable {
-        case produced(PlannedStep, Produced, upstream: [StepID: Data], start: ContinuousClock.Instant)
+        case produced(PlannedStep, Produced, verified: [ImageInfo], start: ContinuousClock.Instant)
         case step(StepRun)
         case control(Control)
         case controlEnded
@@ -21,7 +21,6 @@ extension BuildEngine {
         var scheduler = makeScheduler()
         var images = [StepID: [Data]]()
         var runs = [StepID: StepRun]()
-        var announcedWaiting = Set<StepID>()
         var consumersLeft = [StepID: Int]()
         func canonical(_ id: StepID) -> StepID { index[id].map { plan.steps[$0].id } ?? id }
         for step in plan.steps {
@@ -57,25 +56,26 @@ extension BuildEngine {
                         group.addTask {
                             let start = ContinuousClock.now
                             switch await self.producePhase(step, upstream: upstream, start: start) {
-                            case let .produced(result): return .produced(step, result, upstream: upstream, start: start)
+                            case let .produced(result, infos): return .produced(step, result, verified: infos, start: start)
                             case let .done(run): return .step(run)
                             }
                         }
                     }
                 }
-                for id in scheduler.waitingForSlot where !announcedWaiting.contains(id) {
-                    announcedWaiting.insert(id)
-                    progress.handle(.waiting(id, pool: scheduler.fullPool(for: id) ?? "?"))
+                for (id, pool) in scheduler.takeNewlyWaiting() {
+                    progress.handle(.waiting(id, pool: pool))
                 }
                 guard let message = await group.next() else {
                     finalSummary = nil
                     break
                 }
                 switch message {
-                case let .produced(step, result, upstream, start):
-                    // The answer is in hand: free the slots, then cache and write it.
-                    group.addTask { .step(await self.finishPhase(step, result, upstream: upstream, start: start)) }
-                    action = scheduler.handle(.slotsReleased(step.id))
+                case let .produced(step, result, infos, start):
+                    // The answer is in hand and checked: free the slots and let its readers start;
+                    // storing and writing it overlap their work.
+                    if consumersLeft[step.id, default: 0] > 0 { images[step.id] = result.images }
+                    group.addTask { .step(await self.persistPhase(step, result, verified: infos, start: start)) }
+                    action = scheduler.handle(.resultReady(step.id))
                 case let .step(run):
                     action = scheduler.handle(report(run, keep: &images, consumers: consumersLeft))
                     runs[run.id] = run.withoutImages()

@@ -4,38 +4,51 @@ import KilnCore
 extension BuildEngine {
     /// Phase one of a step, holding its pool slots: the cache lookup, then the provider call or
     /// the derive work. Returns the result to finish, or the step's failure.
+    /// The result is checked in memory here too (see `verifyOutputs`), so the steps that read it
+    /// can start the moment this phase ends, while it is stored and written. A result that fails
+    /// the check is still stored in the cache first: it was paid for.
     func producePhase(_ step: PlannedStep, upstream: [StepID: Data], start: ContinuousClock.Instant) async -> PhaseOne {
+        let produced: Produced
         do {
             try Task.checkCancellation()
-            return .produced(try await produce(step, upstream: upstream))
+            produced = try await produce(step, upstream: upstream)
         } catch {
+            return .done(failure(error, step: step, start: start))
+        }
+        do {
+            return .produced(produced, verified: try await verifyOutputs(step, produced, upstream: upstream))
+        } catch {
+            await store(step, produced)
             return .done(failure(error, step: step, start: start))
         }
     }
 
-    /// Phase two, after the slots are released: store a new result in the cache (first, and
-    /// whatever happens next), then write and verify the outputs.
-    func finishPhase(_ step: PlannedStep, _ produced: Produced, upstream: [StepID: Data],
-                     start: ContinuousClock.Instant) async -> StepRun {
-        if let cache, !produced.fromCache {
-            do {
-                try await cache.storeShielded(key: step.cacheKey, step: step, images: produced.images,
-                                              usage: produced.usage, requestID: produced.requestID,
-                                              resolved: produced.resolved)
-            } catch {
-                logger.error("could not store a result in the cache",
-                             metadata: ["step": "\(step.id)", "error": "\(error)"])
-            }
-        }
+    /// Phase two, after the slots are released: store a new result in the cache (first, whatever happens next), then write the
+    /// verified outputs.
+    func persistPhase(_ step: PlannedStep, _ produced: Produced, verified infos: [ImageInfo],
+                      start: ContinuousClock.Instant) async -> StepRun {
+        await store(step, produced)
         do {
-            let success = try await writeOutputs(step, produced, upstream: upstream) { Self.milliseconds(since: start) }
+            let success = try await writeOutputs(step, produced, verified: infos) { Self.milliseconds(since: start) }
             return StepRun(id: step.id, outcome: .succeeded(success), durationMS: Self.milliseconds(since: start))
         } catch {
             return failure(error, step: step, start: start)
         }
     }
 
-    /// A step's error as the run loop records it: cancelled, or failed with a message naming the step.
+    /// Stores a provider's answer in the cache; a failure to store is logged, never fatal.
+    func store(_ step: PlannedStep, _ produced: Produced) async {
+        guard let cache, !produced.fromCache else { return }
+        do {
+            try await cache.storeShielded(key: step.cacheKey, step: step, images: produced.images,
+                                          usage: produced.usage, requestID: produced.requestID,
+                                          resolved: produced.resolved)
+        } catch {
+            logger.error("could not store a result in the cache",
+                         metadata: ["step": "\(step.id)", "error": "\(error)"])
+        }
+    }
+
     /// The message leaves out the step id: every renderer prints it beside the message.
     func failure(_ error: any Error, step: PlannedStep, start: ContinuousClock.Instant) -> StepRun {
         let ms = Self.milliseconds(since: start)

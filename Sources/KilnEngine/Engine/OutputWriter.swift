@@ -28,6 +28,19 @@ struct OutputWriter: Sendable {
     let toolkit: any ImageToolkit
 
     func write(_ data: Data, to path: String, step: StepID, expecting expectation: Expectation) async throws -> Written {
+        let info = try await verify(data, for: path, step: step, expecting: expectation)
+        return try await commit(data, to: path, step: step, info: info)
+    }
+
+    /// Writes bytes that `verify` accepted: temp file beside the destination, then rename.
+    func commit(_ data: Data, to path: String, step: StepID, info: ImageInfo) async throws -> Written {
+        let url = try destination(path, step: step)
+        try await BlockingIO.run { try AtomicFile.write(data, to: url) }
+        return Written(sha256: Digest.sha256(data), bytes: data.count, info: info)
+    }
+
+    /// Checks in memory that `data` may be written to `path`; throws the violation otherwise.
+    func verify(_ data: Data, for path: String, step: StepID, expecting expectation: Expectation) async throws -> ImageInfo {
         let url = try destination(path, step: step)
         guard let extFormat = ImageFormat(pathExtension: url.pathExtension) else {
             throw EngineError.verification(step: step, path: path,
@@ -53,8 +66,7 @@ struct OutputWriter: Sendable {
             throw EngineError.verification(step: step, path: path,
                                            "a transparent background was requested but the image has no alpha channel")
         }
-        try await BlockingIO.run { try AtomicFile.write(data, to: url) }
-        return Written(sha256: Digest.sha256(data), bytes: data.count, info: info)
+        return info
     }
 
     /// The file for a relative output path, refusing paths that leave the output directory.

@@ -41,8 +41,9 @@ struct Produced: Sendable {
 
 /// What a step's first phase hands back to the run loop.
 enum PhaseOne: Sendable {
-    /// Images to store and write (the step's slots can go to others now).
-    case produced(Produced)
+    /// Images to store and write, checked in memory: what each output will be. The step's slots
+    /// can go to others now, and the steps that read it can start.
+    case produced(Produced, verified: [ImageInfo])
     /// The step already ended (failed or cancelled).
     case done(StepRun)
 }

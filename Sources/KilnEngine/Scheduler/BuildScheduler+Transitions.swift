@@ -16,13 +16,14 @@ extension BuildScheduler {
         case let .slotsReleased(id):
             guard let i = runningIndex(id) else { return nextAction() }
             releaseSlots(i)
+        case let .resultReady(id):
+            guard let i = runningIndex(id) else { return nextAction() }
+            releaseSlots(i)
+            releaseDependents(of: i)
         case let .stepSucceeded(id):
             guard let i = runningIndex(id) else { return nextAction() }
             release(i, as: .succeeded)
-            for d in dependents[i] where status[d] == .pending {
-                unmetDependencies[d] -= 1
-                if unmetDependencies[d] == 0 { insertReady(d) }
-            }
+            releaseDependents(of: i)
         case let .stepFailed(id, stopsRun):
             guard let i = runningIndex(id) else { return nextAction() }
             release(i, as: .failed)
@@ -50,10 +51,23 @@ extension BuildScheduler {
         stopReason == nil ? ready.map { steps[$0].id } : []
     }
 
+    /// Ready steps waiting for a slot that were not reported before, with the first full pool of
+    /// each; each step is reported once.
+    public mutating func takeNewlyWaiting() -> [(id: StepID, pool: String)] {
+        guard stopReason == nil else { return [] }
+        var out = [(id: StepID, pool: String)]()
+        for i in ready where !announcedWaiting[i] {
+            announcedWaiting[i] = true
+            let full = stepPools[i].first { poolInUse[$0] >= poolLimits[$0] }
+            out.append((steps[i].id, full.map { poolNames[$0] } ?? "?"))
+        }
+        return out
+    }
+
     /// The first full pool keeping `id` from starting, if any.
     public func fullPool(for id: StepID) -> String? {
         guard let i = index[id] else { return nil }
-        return steps[i].pools.first { pool in limits[pool].map { inUse[pool, default: 0] >= $0 } ?? false }
+        return stepPools[i].first { poolInUse[$0] >= poolLimits[$0] }.map { poolNames[$0] }
     }
 
     /// Steps currently running, in plan order.
@@ -82,7 +96,16 @@ extension BuildScheduler {
     private mutating func releaseSlots(_ i: Int) {
         guard holdsSlots[i] else { return }
         holdsSlots[i] = false
-        for pool in steps[i].pools { inUse[pool, default: 0] -= 1 }
+        for pool in stepPools[i] { poolInUse[pool] -= 1 }
+    }
+
+    private mutating func releaseDependents(of i: Int) {
+        guard !releasedDependents[i] else { return }
+        releasedDependents[i] = true
+        for d in dependents[i] where status[d] == .pending {
+            unmetDependencies[d] -= 1
+            if unmetDependencies[d] == 0 { insertReady(d) }
+        }
     }
 
     private mutating func stop(_ reason: StopReason, overriding: Bool = false) {
@@ -111,7 +134,7 @@ extension BuildScheduler {
     }
 
     private func hasSlot(_ i: Int) -> Bool {
-        steps[i].pools.allSatisfy { pool in limits[pool].map { inUse[pool, default: 0] < $0 } ?? true }
+        stepPools[i].allSatisfy { poolInUse[$0] < poolLimits[$0] }
     }
 
     private mutating func nextAction() -> Action {
@@ -123,7 +146,7 @@ extension BuildScheduler {
                 if hasSlot(i) {
                     status[i] = .running
                     running += 1
-                    for pool in steps[i].pools { inUse[pool, default: 0] += 1 }
+                    for pool in stepPools[i] { poolInUse[pool] += 1 }
                     holdsSlots[i] = true
                     started.append(i)
                 } else {

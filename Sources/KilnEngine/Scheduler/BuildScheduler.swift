@@ -35,6 +35,9 @@ public struct BuildScheduler: Sendable {
         /// finished) but it is still finishing (cache, outputs): free its slots for others.
         /// Dependents still wait for `stepSucceeded`.
         case slotsReleased(StepID)
+        /// The step's result is in hand and verified, though not yet written: free its slots and
+        /// let the steps that read it start. Its own success or failure comes later.
+        case resultReady(StepID)
         case stepSucceeded(StepID)
         case stepFailed(StepID, stopsRun: Bool)
         /// The step was cancelled in flight (after `cancelRequested`).
@@ -90,7 +93,6 @@ public struct BuildScheduler: Sendable {
 
     let steps: [Step]
     let index: [StepID: Int]
-    let limits: [String: Int]
     let keepGoing: Bool
     /// Dependencies by plan index (unknown ids dropped, duplicates removed).
     let dependencyIndices: [[Int]]
@@ -99,9 +101,18 @@ public struct BuildScheduler: Sendable {
     var unmetDependencies: [Int]
     /// Pending steps whose dependencies all succeeded, in plan order.
     var ready: [Int] = []
-    var inUse: [String: Int] = [:]
+    /// Pools by position: each step's pool indices, each pool's limit (`Int.max`: unlimited) and
+    /// slots in use. Integer arrays, since every event checks every ready step's pools.
+    let poolNames: [String]
+    let stepPools: [[Int]]
+    let poolLimits: [Int]
+    var poolInUse: [Int]
+    /// Ready steps already reported as waiting for a slot.
+    var announcedWaiting: [Bool]
     /// Whether each running step still holds its pool slots.
     var holdsSlots: [Bool]
+    /// Whether a step's dependents were already released by `resultReady`.
+    var releasedDependents: [Bool]
     var running = 0
     public internal(set) var stopReason: StopReason?
     var began = false
@@ -114,7 +125,6 @@ public struct BuildScheduler: Sendable {
         var index = [StepID: Int]()
         for (i, step) in steps.enumerated() where index[step.id] == nil { index[step.id] = i }
         self.index = index
-        self.limits = limits.mapValues { max(1, $0) }
         self.keepGoing = keepGoing
         var deps = [[Int]]()
         var dependents = Array(repeating: [Int](), count: steps.count)
@@ -129,5 +139,21 @@ public struct BuildScheduler: Sendable {
         self.status = Array(repeating: .pending, count: steps.count)
         self.unmetDependencies = deps.map(\.count)
         self.holdsSlots = Array(repeating: false, count: steps.count)
+        self.releasedDependents = Array(repeating: false, count: steps.count)
+        var poolIndex = [String: Int]()
+        var names = [String]()
+        self.stepPools = steps.map { step in
+            step.pools.map { pool in
+                if let i = poolIndex[pool] { return i }
+                poolIndex[pool] = names.count
+                names.append(pool)
+                return names.count - 1
+            }
+        }
+        self.poolNames = names
+        let clamped = limits.mapValues { max(1, $0) }
+        self.poolLimits = names.map { clamped[$0] ?? Int.max }
+        self.poolInUse = Array(repeating: 0, count: names.count)
+        self.announcedWaiting = Array(repeating: false, count: steps.count)
     }
 }
