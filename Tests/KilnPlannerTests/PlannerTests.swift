@@ -1,5 +1,6 @@
 import Foundation
 import KilnCore
+import KilnManifest
 import KilnPlanner
 import Testing
 
@@ -144,4 +145,34 @@ import Testing
     #expect(paid.steps[0].estimate?.outputTokens == 1056)
     #expect((paid.steps[0].estimate?.usd ?? 0) > 0.03)
     #expect(free.steps[0].estimate?.usd == 0)
+}
+
+@Test func outputsThroughASymlinkLeavingTheOutputDirectoryAreRefused() throws {
+    let root = try scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let outputs = root.appendingPathComponent("outputs")
+    let elsewhere = root.appendingPathComponent("elsewhere")
+    try FileManager.default.createDirectory(at: outputs, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(at: outputs.appendingPathComponent("escape"), withDestinationURL: elsewhere)
+    try FileManager.default.createDirectory(at: outputs.appendingPathComponent("inside"), withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(at: outputs.appendingPathComponent("alias"),
+                                               withDestinationURL: outputs.appendingPathComponent("inside"))
+    let yaml = """
+    version: 1
+    assets:
+      out: { prompt: "a", output: escape/a.png }
+      ok: { prompt: "b", output: alias/b.png }
+    """
+    let loaded = ManifestLoader.load(text: yaml, displayPath: "p.yaml", directory: root.path)
+    let manifest = try #require(loaded.manifest)
+    let options = PlannerOptions(outputDirectory: outputs.path)
+    #expect(throws: DiagnosticsError.self) { try Planner.plan([manifest], options: options) }
+    do {
+        _ = try Planner.plan([manifest], options: options)
+    } catch {
+        #expect(error.diagnostics.count == 1, "a symlink that stays inside is fine")
+        #expect(error.diagnostics.first?.message.contains("through a symlink") == true)
+        #expect(error.diagnostics.first?.location?.line == 3)
+    }
 }
