@@ -138,3 +138,17 @@ extension Fixture {
         self.root = root
     }
 }
+
+@Suite struct ManifestCarryOverTests {
+    @Test func aTargetedBuildKeepsEarlierFilesThatAreStillThere() async throws {
+        let f = try Fixture()
+        let a = Fixture.generate("a"), b = Fixture.generate("b")
+        _ = await f.engine([a, b]).run()
+        let second = await f.engine([a]).run()
+        #expect(second.manifest.files.map(\.path).sorted() == ["a.png", "b.png"])
+        #expect(second.summary.files == 1, "the summary counts this build's files")
+        try FileManager.default.removeItem(at: f.outputs.appendingPathComponent("b.png"))
+        let third = await f.engine([a]).run()
+        #expect(third.manifest.files.map(\.path) == ["a.png"], "a file no longer on disk is dropped")
+    }
+}

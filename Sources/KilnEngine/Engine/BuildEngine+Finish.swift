@@ -49,11 +49,15 @@ extension BuildEngine {
                 progress.handle(.skipped(step.id, because: nil, reason: reason))
             }
         }
+        let manifestURL = options.resolvedManifestPath
+        let planned = Set(plan.steps.flatMap { $0.outputs.map(\.path) })
+        let thisBuild = (files: files.count, bytes: files.reduce(0) { $0 + $1.bytes })
+        files += OutputManifest.carriedOver(from: manifestURL, outputDirectory: options.outputDirectory,
+                                            excluding: planned)
         let bytes = files.reduce(0) { $0 + $1.bytes }
         let manifest = OutputManifest(files: files, steps: entries, totals: .init(
             steps: plan.steps.count, files: files.count, bytes: bytes, costUSD: costUSD,
             usage: usage.map(UsageRecord.init), built: built, cached: cached, failed: failed, skipped: skipped))
-        let manifestURL = options.resolvedManifestPath
         var manifestError: String?
         do {
             try AtomicFile.write(try manifest.encoded(), to: manifestURL)
@@ -63,7 +67,7 @@ extension BuildEngine {
         }
         let summary = BuildSummary(
             totalSteps: plan.steps.count, built: built, cached: cached, failed: failed, skipped: skipped,
-            files: files.count, bytes: bytes, costUSD: costUSD, usage: usage.map(UsageRecord.init),
+            files: thisBuild.files, bytes: thisBuild.bytes, costUSD: costUSD, usage: usage.map(UsageRecord.init),
             elapsedMS: elapsedMS, stopReason: outcome.stopReason.map { Self.describe($0) }, failures: failures,
             notRun: notRun, manifestPath: manifestURL.path, manifestError: manifestError)
         progress.handle(.summary(summary))

@@ -1,0 +1,23 @@
+import Foundation
+import KilnCore
+
+extension OutputManifest {
+    /// The files of an earlier manifest that this build did not touch and that are still on disk
+    /// as Kiln wrote them (same size), so that after `kiln build hero` the manifest still lists
+    /// the stickers built before. Paths this build's plan writes are never carried over, whether
+    /// or not their step ran: their old bytes may no longer match the manifest's plan.
+    ///
+    /// Size, not a hash, is checked: re-reading every earlier output on each targeted build would
+    /// cost as much as the build. Returns nothing when there is no readable earlier manifest.
+    static func carriedOver(from url: URL, outputDirectory: URL, excluding planned: Set<String>) -> [File] {
+        guard let data = try? Data(contentsOf: url),
+              let previous = try? JSONDecoder().decode(OutputManifest.self, from: data),
+              previous.version == currentVersion else { return [] }
+        return previous.files.filter { file in
+            guard !planned.contains(file.path) else { return false }
+            let path = outputDirectory.appendingPathComponent(file.path).path
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
+            return size == file.bytes
+        }
+    }
+}
