@@ -84,3 +84,19 @@ func graphFormats(format: String, prefix: String) throws {
         #expect(help.stdout.contains("Examples:"), "\(command) --help has examples")
     }
 }
+
+@Test func buildJSONIsJSONLinesEndingInASummary() throws {
+    let project = try KilnProcess.exampleProject()
+    defer { try? FileManager.default.removeItem(at: project) }
+    let result = try KilnProcess.run(["build", "hero", "--json"], in: project)
+    #expect(result.status == 0, "\(result.stderr)")
+    let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+    #expect(lines.last == "", "ends with a newline")
+    let events = try lines.dropLast().map { line in
+        try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not JSON: \(line)")
+    }
+    #expect(events.first?["event"] as? String == "build_started")
+    #expect(events.last?["event"] as? String == "summary")
+    #expect(events.filter { $0["event"] as? String == "finished" }.count == 3)
+    #expect(result.stderr.contains("build succeeded"), "human output goes to stderr")
+}

@@ -39,7 +39,7 @@ public final class TerminalProgress: BuildProgressSink {
             var event = BuildEvent(.waitingForSlot)
             event.pool = "rate limit"
             event.error = description
-            if let line = try? JSONLinesRenderer().line(for: event) { Console.out(line + "\n") }
+            if let line = try? JSONLinesRenderer().line(for: event) { Console.out(Self.terminated(line)) }
         case .plain:
             Console.out("waiting \(description)\n")
         case .live:
@@ -47,12 +47,17 @@ public final class TerminalProgress: BuildProgressSink {
         }
     }
 
+    /// One line, ending in exactly one newline (JSON Lines allows no blank lines).
+    static func terminated(_ line: String) -> String {
+        line.hasSuffix("\n") ? line : line + "\n"
+    }
+
     public func handle(_ event: BuildEvent) {
         switch mode {
         case .jsonLines:
-            if let line = try? JSONLinesRenderer().line(for: event) { Console.out(line + "\n") }
+            if let line = try? JSONLinesRenderer().line(for: event) { Console.out(Self.terminated(line)) }
         case .plain:
-            if let line = PlainLineRenderer().line(for: event) { Console.out(line + "\n") }
+            if let line = PlainLineRenderer().line(for: event) { Console.out(Self.terminated(line)) }
         case .live:
             let elapsed = Date().timeIntervalSince(start)
             state.withLock { s in
