@@ -80,7 +80,7 @@ public struct BuildRunner: Sendable {
         budget?.onLimit { engine.requestStop() }
         let interrupts = InterruptHandler(
             first: {
-                Console.errRaw("\r\u{1B}[2K")
+                if Console.stderrIsTerminal { Console.errRaw("\r\u{1B}[2K") }   // clear the status line
                 Console.err("kiln: stopping — steps in flight finish and are kept (Ctrl-C again to cancel them)")
                 engine.requestStop()
             },
