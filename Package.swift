@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "kiln", targets: ["kiln"]),
+        .executable(name: "openai-fake", targets: ["openai-fake"]),
         .library(name: "KilnCore", targets: ["KilnCore"]),
     ],
     dependencies: [
@@ -60,7 +61,7 @@ let package = Package(
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .executableTarget(name: "kiln-fake-openai", dependencies: [
+        .executableTarget(name: "openai-fake", dependencies: [
             "KilnFakeOpenAI", "KilnOpenAI",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
