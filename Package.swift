@@ -53,7 +53,7 @@ let package = Package(
         ]),
         // A fake of the OpenAI Images API for tests, benchmarks and keyless rehearsals.
         .target(name: "KilnFakeOpenAI", dependencies: [
-            "KilnCore",
+            "KilnCore", "KilnPlaceholder",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "MultipartKit", package: "multipart-kit"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -91,7 +91,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "KilnOpenAITests", dependencies: [
-            "KilnOpenAI", "KilnFakeOpenAI",
+            "KilnOpenAI", "KilnFakeOpenAI", "KilnImaging",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -66,7 +66,7 @@ extension FakeOpenAIServer {
                 throw Self.error(for: .moderationBlocked) ?? .unknown("prompt")
             }
             if configuration.latency > .zero { try? await Task.sleep(for: configuration.latency) }
-            var body = await answer(valid)
+            var body = try await answer(valid)
             switch imageFormatFault {
             case .truncatedBody?: body = body.prefix(body.count / 2)
             case .badBase64?: body = Data(String(decoding: body, as: UTF8.self)
@@ -83,10 +83,16 @@ extension FakeOpenAIServer {
     }
 
     /// The `ImagesResponse` JSON, built by hand so the large base64 strings are copied once.
-    func answer(_ request: FakeImageRequest) async -> Data {
-        let alpha = request.background == "transparent" && request.format.supportsAlpha
-        let b64 = await state.base64Image(format: request.format, width: request.width, height: request.height,
-                                          alpha: alpha)
+    func answer(_ request: FakeImageRequest) async throws -> Data {
+        let transparent = request.background == "transparent" && request.format.supportsAlpha
+        let b64: String
+        do {
+            b64 = try await state.base64Image(format: request.format, width: request.width, height: request.height,
+                                              transparent: transparent, compression: request.compression)
+        } catch {
+            throw FakeAPIError(status: 500, message: "The fake could not render the answer: \(error)",
+                               type: "server_error", code: "server_error")
+        }
         let meta: [String: Any] = [
             "created": Int(Date().timeIntervalSince1970), "background": request.background,
             "output_format": request.format.rawValue, "size": "\(request.width)x\(request.height)",

@@ -55,7 +55,11 @@ extension FakeOpenAIServer {
                                code: "invalid_image_format")
             }
         }
-        return try FakeImageRequest(fields: dictionary(fields), inputImages: images.count, isEdit: true)
+        var request = try FakeImageRequest(fields: dictionary(fields), inputImages: images.count, isEdit: true)
+        if request.sizeIsAuto, let first = ImageDimensions(images[0].body) {
+            (request.width, request.height) = (first.width, first.height)
+        }
+        return request
     }
 
     private static func dictionary(_ fields: [(name: String, value: String)]) -> [String: String] {

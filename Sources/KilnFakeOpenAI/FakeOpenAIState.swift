@@ -7,7 +7,7 @@ public actor FakeOpenAIState {
     private var recorded: [RecordedRequest] = []
     private var inFlight = 0
     private var peak = 0
-    private var images: [String: String] = [:]
+    private let images = FakeImageCache()
     private var nextID = 0
 
     public init() {}
@@ -43,13 +43,10 @@ public actor FakeOpenAIState {
 
     func end() { inFlight -= 1 }
 
-    /// Base64 of a rendered image, reused so the fake is never the bottleneck.
-    func base64Image(format: ImageFormat, width: Int, height: Int, alpha: Bool) -> String {
-        let key = "\(format.rawValue)-\(width)x\(height)-\(alpha)"
-        if let cached = images[key] { return cached }
-        let encoded = TinyImageEncoder.encode(format: format, width: width, height: height, alpha: alpha)
-            .base64EncodedString()
-        images[key] = encoded
-        return encoded
+    /// Base64 of an answer image (rendered once per shape, then reused).
+    func base64Image(format: ImageFormat, width: Int, height: Int, transparent: Bool, compression: Int?) async throws
+        -> String {
+        try await images.base64(width: width, height: height, format: format, transparent: transparent,
+                                compression: compression)
     }
 }
