@@ -2,10 +2,12 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import KilnCore
+import NIOCore
 
 extension FakeOpenAIServer {
     /// Records the request, checks auth, plays the next fault, validates, and answers.
-    func handle(_ request: Request, body: ByteBuffer, edit: Bool, requestID: String) async -> Response {
+    func handle(_ request: Request, channel: any Channel, body: ByteBuffer, edit: Bool, requestID: String) async
+        -> Response {
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         let token = headers["authorization"].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
@@ -55,6 +57,8 @@ extension FakeOpenAIServer {
                 extraHeaders["x-ratelimit-reset-requests"] = reset
             case .truncatedBody, .badBase64:
                 imageFormatFault = fault
+            case .connectionReset:
+                return await Self.reset(channel, requestID: requestID)
             default:
                 if let error = Self.error(for: fault) { return Self.errorResponse(error, requestID: requestID) }
             }
@@ -109,6 +113,16 @@ extension FakeOpenAIServer {
         }
         json.append(contentsOf: Array("]}".utf8))
         return json
+    }
+
+    /// Resets the connection (SO_LINGER 0 makes the close an RST) so the client gets no response; the
+    /// returned response is never written.
+    static func reset(_ channel: any Channel, requestID: String) async -> Response {
+        if let socket = channel as? any SocketOptionProvider {
+            try? await socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).get()
+        }
+        try? await channel.close()
+        return response(status: 500, body: Data(), headers: [:], requestID: requestID)
     }
 
     /// Shows a key the way the live service does: first and last few characters.

@@ -88,7 +88,7 @@ extension FakeOpenAIServer {
                 type: "image_generation_user_error", code: "moderation_blocked")
         case let .status(status, type, code, message, headers):
             return FakeAPIError(status: status, message: message, type: type, code: code, headers: headers)
-        case .truncatedBody, .badBase64, .delay, .rateLimitHeaders:
+        case .truncatedBody, .badBase64, .delay, .rateLimitHeaders, .connectionReset:
             return nil
         }
     }
