@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "kiln", targets: ["kiln"]),
+        .executable(name: "openai-fake", targets: ["openai-fake"]),
         .library(name: "KilnCore", targets: ["KilnCore"]),
     ],
     dependencies: [
@@ -52,7 +53,7 @@ let package = Package(
         ]),
         // A fake of the OpenAI Images API for tests, benchmarks and keyless rehearsals.
         .target(name: "KilnFakeOpenAI", dependencies: [
-            "KilnCore",
+            "KilnCore", "KilnPlaceholder",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "MultipartKit", package: "multipart-kit"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -60,7 +61,7 @@ let package = Package(
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .executableTarget(name: "kiln-fake-openai", dependencies: [
+        .executableTarget(name: "openai-fake", dependencies: [
             "KilnFakeOpenAI", "KilnOpenAI",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -90,7 +91,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "KilnOpenAITests", dependencies: [
-            "KilnOpenAI", "KilnFakeOpenAI",
+            "KilnOpenAI", "KilnFakeOpenAI", "KilnImaging",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -8,6 +8,8 @@ public enum FakeFault: Sendable, Hashable {
     case serverError(status: Int = 500)
     /// 400 `moderation_blocked` from the safety system.
     case moderationBlocked
+    /// The connection is reset (closed with SO_LINGER 0) and no response is sent.
+    case connectionReset
     /// A 200 whose JSON body is cut in half.
     case truncatedBody
     /// A 200 whose `b64_json` is not base64.

@@ -10,6 +10,9 @@ struct FakeImageRequest {
     var quality: String
     var background: String
     var format: ImageFormat
+    var compression: Int?
+    /// `size` was `auto` (an edit then answers at its first image's size).
+    var sizeIsAuto = false
     var inputImages: Int
 
     static let gptImage1Sizes: Set<String> = ["1024x1024", "1536x1024", "1024x1536", "auto"]
@@ -47,7 +50,9 @@ struct FakeImageRequest {
             throw .invalid("size", "Invalid size '\(sizeText)'. Supported sizes are 1024x1024, 1024x1536, 1536x1024, and auto.")
         }
         switch size {
-        case .auto: (width, height) = (1024, 1024)
+        case .auto:
+            (width, height) = (1024, 1024)
+            sizeIsAuto = true
         case let .fixed(w, h):
             if gpt2 {
                 let (long, short) = (max(w, h), min(w, h))
@@ -82,6 +87,7 @@ struct FakeImageRequest {
             if format == .png, value != 100 {
                 throw .invalid("output_compression", "output_compression is only supported for jpeg and webp.")
             }
+            compression = format == .png ? nil : value
         }
         if let moderation = fields["moderation"], !["auto", "low"].contains(moderation) {
             throw .invalid("moderation", "Invalid moderation '\(moderation)'.")

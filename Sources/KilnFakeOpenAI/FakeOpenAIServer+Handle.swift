@@ -2,10 +2,12 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import KilnCore
+import NIOCore
 
 extension FakeOpenAIServer {
     /// Records the request, checks auth, plays the next fault, validates, and answers.
-    func handle(_ request: Request, body: ByteBuffer, edit: Bool, requestID: String) async -> Response {
+    func handle(_ request: Request, channel: any Channel, body: ByteBuffer, edit: Bool, requestID: String) async
+        -> Response {
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         let token = headers["authorization"].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
@@ -55,6 +57,8 @@ extension FakeOpenAIServer {
                 extraHeaders["x-ratelimit-reset-requests"] = reset
             case .truncatedBody, .badBase64:
                 imageFormatFault = fault
+            case .connectionReset:
+                return await Self.reset(channel, requestID: requestID)
             default:
                 if let error = Self.error(for: fault) { return Self.errorResponse(error, requestID: requestID) }
             }
@@ -66,7 +70,7 @@ extension FakeOpenAIServer {
                 throw Self.error(for: .moderationBlocked) ?? .unknown("prompt")
             }
             if configuration.latency > .zero { try? await Task.sleep(for: configuration.latency) }
-            var body = await answer(valid)
+            var body = try await answer(valid)
             switch imageFormatFault {
             case .truncatedBody?: body = body.prefix(body.count / 2)
             case .badBase64?: body = Data(String(decoding: body, as: UTF8.self)
@@ -83,10 +87,16 @@ extension FakeOpenAIServer {
     }
 
     /// The `ImagesResponse` JSON, built by hand so the large base64 strings are copied once.
-    func answer(_ request: FakeImageRequest) async -> Data {
-        let alpha = request.background == "transparent" && request.format.supportsAlpha
-        let b64 = await state.base64Image(format: request.format, width: request.width, height: request.height,
-                                          alpha: alpha)
+    func answer(_ request: FakeImageRequest) async throws -> Data {
+        let transparent = request.background == "transparent" && request.format.supportsAlpha
+        let b64: String
+        do {
+            b64 = try await state.base64Image(format: request.format, width: request.width, height: request.height,
+                                              transparent: transparent, compression: request.compression)
+        } catch {
+            throw FakeAPIError(status: 500, message: "The fake could not render the answer: \(error)",
+                               type: "server_error", code: "server_error")
+        }
         let meta: [String: Any] = [
             "created": Int(Date().timeIntervalSince1970), "background": request.background,
             "output_format": request.format.rawValue, "size": "\(request.width)x\(request.height)",
@@ -103,6 +113,16 @@ extension FakeOpenAIServer {
         }
         json.append(contentsOf: Array("]}".utf8))
         return json
+    }
+
+    /// Resets the connection (SO_LINGER 0 makes the close an RST) so the client gets no response; the
+    /// returned response is never written.
+    static func reset(_ channel: any Channel, requestID: String) async -> Response {
+        if let socket = channel as? any SocketOptionProvider {
+            try? await socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).get()
+        }
+        try? await channel.close()
+        return response(status: 500, body: Data(), headers: [:], requestID: requestID)
     }
 
     /// Shows a key the way the live service does: first and last few characters.

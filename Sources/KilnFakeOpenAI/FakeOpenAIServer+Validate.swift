@@ -55,7 +55,11 @@ extension FakeOpenAIServer {
                                code: "invalid_image_format")
             }
         }
-        return try FakeImageRequest(fields: dictionary(fields), inputImages: images.count, isEdit: true)
+        var request = try FakeImageRequest(fields: dictionary(fields), inputImages: images.count, isEdit: true)
+        if request.sizeIsAuto, let first = ImageDimensions(images[0].body) {
+            (request.width, request.height) = (first.width, first.height)
+        }
+        return request
     }
 
     private static func dictionary(_ fields: [(name: String, value: String)]) -> [String: String] {
@@ -84,7 +88,7 @@ extension FakeOpenAIServer {
                 type: "image_generation_user_error", code: "moderation_blocked")
         case let .status(status, type, code, message, headers):
             return FakeAPIError(status: status, message: message, type: type, code: code, headers: headers)
-        case .truncatedBody, .badBase64, .delay, .rateLimitHeaders:
+        case .truncatedBody, .badBase64, .delay, .rateLimitHeaders, .connectionReset:
             return nil
         }
     }

@@ -22,20 +22,25 @@ public struct FakeOpenAIServer: Sendable {
     public func makeApplication(host: String = "127.0.0.1", port: Int = 0, logger: Logger? = nil,
                                 onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in })
         -> some ApplicationProtocol {
-        let router = Router()
-        router.post("/v1/images/generations") { request, _ in await self.respond(request, edit: false) }
-        router.post("/v1/images/edits") { request, _ in await self.respond(request, edit: true) }
+        let router = Router(context: FakeRequestContext.self)
+        router.post("/v1/images/generations") { request, context in
+            await self.respond(request, channel: context.channel, edit: false)
+        }
+        router.post("/v1/images/edits") { request, context in
+            await self.respond(request, channel: context.channel, edit: true)
+        }
         var log = logger ?? Logger(label: "kiln.fake-openai")
         if logger == nil { log.logLevel = .warning }
         return Application(router: router, configuration: .init(address: .hostname(host, port: port)),
                            onServerRunning: onServerRunning, logger: log)
     }
 
-    func respond(_ request: Request, edit: Bool) async -> Response {
+    func respond(_ request: Request, channel: any Channel, edit: Bool) async -> Response {
         let requestID = await state.begin()
+        await state.watch(channel)
         do {
             let body = try await request.body.collect(upTo: configuration.maxRequestBytes)
-            let result = await handle(request, body: body, edit: edit, requestID: requestID)
+            let result = await handle(request, channel: channel, body: body, edit: edit, requestID: requestID)
             await state.end()
             return result
         } catch {

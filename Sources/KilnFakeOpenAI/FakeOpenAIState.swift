@@ -1,5 +1,6 @@
 import Foundation
 import KilnCore
+import NIOCore
 
 /// The fake's mutable state: scripted faults, recorded requests, counters, and rendered images.
 public actor FakeOpenAIState {
@@ -7,8 +8,10 @@ public actor FakeOpenAIState {
     private var recorded: [RecordedRequest] = []
     private var inFlight = 0
     private var peak = 0
-    private var images: [String: String] = [:]
+    private let images = FakeImageCache()
     private var nextID = 0
+    private var open: Set<ObjectIdentifier> = []
+    private var closed = 0
 
     public init() {}
 
@@ -21,8 +24,31 @@ public actor FakeOpenAIState {
     /// How many requests arrived.
     public var requestCount: Int { recorded.count }
 
+    /// Requests being handled right now (a handler sleeping on its latency counts).
+    public var requestsInFlight: Int { inFlight }
+
     /// The most requests ever handled at once.
     public var peakInFlight: Int { peak }
+
+    /// Connections that carried a request and are still open.
+    public var openConnections: Int { open.count }
+
+    /// Connections that carried a request and have since been closed by either side (a client closing
+    /// its half counts at once, even while the fake is still sleeping on its answer).
+    public var closedConnections: Int { closed }
+
+    /// Counts `channel` as open until the client closes its side or the channel closes.
+    func watch(_ channel: any Channel) async {
+        let id = ObjectIdentifier(channel)
+        guard open.insert(id).inserted else { return }
+        let closed: @Sendable () -> Void = { Task { await self.didClose(id) } }
+        channel.closeFuture.whenComplete { _ in closed() }
+        try? await channel.pipeline.addHandler(CloseObserver(onClose: closed), position: .first).get()
+    }
+
+    private func didClose(_ id: ObjectIdentifier) {
+        if open.remove(id) != nil { closed += 1 }
+    }
 
     /// Forgets recorded requests and the peak (faults stay queued).
     public func resetRecording() {
@@ -43,13 +69,10 @@ public actor FakeOpenAIState {
 
     func end() { inFlight -= 1 }
 
-    /// Base64 of a rendered image, reused so the fake is never the bottleneck.
-    func base64Image(format: ImageFormat, width: Int, height: Int, alpha: Bool) -> String {
-        let key = "\(format.rawValue)-\(width)x\(height)-\(alpha)"
-        if let cached = images[key] { return cached }
-        let encoded = TinyImageEncoder.encode(format: format, width: width, height: height, alpha: alpha)
-            .base64EncodedString()
-        images[key] = encoded
-        return encoded
+    /// Base64 of an answer image (rendered once per shape, then reused).
+    func base64Image(format: ImageFormat, width: Int, height: Int, transparent: Bool, compression: Int?) async throws
+        -> String {
+        try await images.base64(width: width, height: height, format: format, transparent: transparent,
+                                compression: compression)
     }
 }

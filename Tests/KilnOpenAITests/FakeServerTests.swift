@@ -8,7 +8,7 @@ import Testing
 
 @Suite("The fake validates like the live service")
 struct FakeServerTests {
-    struct Answer { var status: Int; var code: String?; var param: String? }
+    struct Answer { var status: Int; var code: String?; var param: String?; var images: [Data] = [] }
 
     /// Sends a raw request to a fresh fake and returns status plus the error envelope's code and param.
     func send(path: String, contentType: String, body: Data) async throws -> Answer {
@@ -23,8 +23,11 @@ struct FakeServerTests {
             let bytes = try await response.body.collect(upTo: 64 << 20)
             let object = try? JSONSerialization.jsonObject(with: Data(buffer: bytes)) as? [String: Any]
             let error = object?["error"] as? [String: Any]
+            let images = (object?["data"] as? [[String: Any]] ?? []).compactMap { item in
+                (item["b64_json"] as? String).flatMap { Data(base64Encoded: $0) }
+            }
             return Answer(status: Int(response.status.code), code: error?["code"] as? String,
-                          param: error?["param"] as? String)
+                          param: error?["param"] as? String, images: images)
         }
     }
 
@@ -71,7 +74,7 @@ struct FakeServerTests {
 
     @Test("File parts sent as octet-stream are rejected")
     func octetStream() async throws {
-        let png = TinyImageEncoder.png(width: 8, height: 8, alpha: false)
+        let png = TinyImageSamples.png(width: 8, height: 8, alpha: false)
         let answer = try await send(path: "/images/edits", contentType: "multipart/form-data; boundary=XYZ",
                                     body: multipart([("image[]", "a.png", "application/octet-stream", png),
                                                      ("prompt", nil, nil, Data("x".utf8))]))
@@ -81,7 +84,7 @@ struct FakeServerTests {
 
     @Test("A moderation part is unknown in multipart edits")
     func moderationPart() async throws {
-        let png = TinyImageEncoder.png(width: 8, height: 8, alpha: false)
+        let png = TinyImageSamples.png(width: 8, height: 8, alpha: false)
         let answer = try await send(path: "/images/edits", contentType: "multipart/form-data; boundary=XYZ",
                                     body: multipart([("image[]", "a.png", "image/png", png),
                                                      ("prompt", nil, nil, Data("x".utf8)),
@@ -93,8 +96,8 @@ struct FakeServerTests {
     @Test("The mask must have alpha and match the first image's size",
           arguments: [(16, 16, false), (8, 8, true)])
     func maskRules(width: Int, height: Int, alpha: Bool) async throws {
-        let image = TinyImageEncoder.png(width: 16, height: 16, alpha: false)
-        let mask = TinyImageEncoder.png(width: width, height: height, alpha: alpha)
+        let image = TinyImageSamples.png(width: 16, height: 16, alpha: false)
+        let mask = TinyImageSamples.png(width: width, height: height, alpha: alpha)
         let answer = try await send(path: "/images/edits", contentType: "multipart/form-data; boundary=XYZ",
                                     body: multipart([("image[]", "a.png", "image/png", image),
                                                      ("mask", "m.png", "image/png", mask),
@@ -105,21 +108,12 @@ struct FakeServerTests {
 
     @Test("A single `image` part and a valid mask are accepted")
     func validEdit() async throws {
-        let image = TinyImageEncoder.png(width: 16, height: 16, alpha: false)
-        let mask = TinyImageEncoder.png(width: 16, height: 16, alpha: true)
+        let image = TinyImageSamples.png(width: 16, height: 16, alpha: false)
+        let mask = TinyImageSamples.png(width: 16, height: 16, alpha: true)
         let answer = try await send(path: "/images/edits", contentType: "multipart/form-data; boundary=XYZ",
                                     body: multipart([("image", "a.png", "image/png", image),
                                                      ("mask", "m.png", "image/png", mask),
                                                      ("prompt", nil, nil, Data("x".utf8))]))
         #expect(answer.status == 200)
-    }
-
-    @Test("Encoders write images whose headers give back the size", arguments: ImageFormat.allCases)
-    func encoders(_ format: ImageFormat) throws {
-        let data = TinyImageEncoder.encode(format: format, width: 1536, height: 1024, alpha: format != .jpeg)
-        #expect(ImageFormat(sniffing: data) == format)
-        let info = try #require(ImageDimensions(Array(data)))
-        #expect(info.width == 1536 && info.height == 1024)
-        #expect(info.hasAlpha == (format != .jpeg))
     }
 }

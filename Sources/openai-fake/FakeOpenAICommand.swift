@@ -1,14 +1,15 @@
 import ArgumentParser
+import Foundation
 import Hummingbird
 import NIOCore
 import KilnFakeOpenAI
 
-/// `kiln-fake-openai --port 8080 --latency-ms 200`: a local stand-in for the OpenAI Images API, so a
+/// `openai-fake --port 8080 --latency-ms 200`: a local stand-in for the OpenAI Images API, so a
 /// pipeline can be rehearsed (or benchmarked) without a key: `OPENAI_BASE_URL=http://127.0.0.1:8080/v1`.
 @main
 struct FakeOpenAICommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "kiln-fake-openai", abstract: "Serve a fake OpenAI Images API on a local port.",
+        commandName: "openai-fake", abstract: "Serve a fake OpenAI Images API on a local port.",
         subcommands: [Serve.self, Drive.self], defaultSubcommand: Serve.self)
 }
 
@@ -25,7 +26,8 @@ struct Serve: AsyncParsableCommand {
         let server = FakeOpenAIServer(configuration: .init(apiKey: apiKey, latency: .milliseconds(latencyMs)))
         let app = server.makeApplication(host: host, port: port) { channel in
             let bound = channel.localAddress?.port ?? port
-            print("fake OpenAI listening on http://\(host):\(bound)/v1")
+            // Unbuffered, so a script waiting on the line sees it even when stdout is a pipe.
+            FileHandle.standardOutput.write(Data("fake OpenAI listening on http://\(host):\(bound)/v1\n".utf8))
         }
         try await app.runService()
     }
