@@ -32,9 +32,14 @@ private func filesUnder(_ dir: URL, containing secret: String) -> [String] {
     let project = try KilnProcess.exampleProject()
     defer { try? FileManager.default.removeItem(at: project) }
     try await withFakeOpenAI { environment, state in
-        let result = try await KilnProcess.runAsync(["build", "hero", "stickers"], in: project, environment: environment)
+        // Every example: generations, and the hero's edit with a mask; derives stay local.
+        let result = try await KilnProcess.runAsync(["build", "pipelines/"], in: project, environment: environment)
         #expect(result.status == 0, "\(result.stderr)\n\(result.stdout)")
-        #expect(await state.requestCount == 8)   // 6 stickers + backdrop + edit; derives are local
+        #expect(await state.requestCount == 18)   // 17 generations + 1 edit
+        let edit = try #require(await state.requests.first { $0.path.hasSuffix("/images/edits") })
+        #expect(edit.fields.contains { $0.name == "prompt" })
+        #expect(edit.files.map(\.field).sorted() == ["image[]", "image[]", "mask"])
+        #expect(edit.files.allSatisfy { $0.contentType == "image/png" })
         let data = try Data(contentsOf: project.appendingPathComponent("outputs/manifest.json"))
         let manifest = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let files = try #require(manifest["files"] as? [[String: Any]])
@@ -42,8 +47,14 @@ private func filesUnder(_ dir: URL, containing secret: String) -> [String] {
         #expect(hero["provider"] as? String == "openai")
         #expect((hero["request_id"] as? String)?.isEmpty == false)
         #expect(((hero["cost"] as? [String: Any])?["basis"]) as? String == "actual")
+        #expect(files.count == 54)
+        for file in files where file["provider"] as? String == "openai" {
+            #expect(file["usage"] != nil, "\(file["path"] ?? "")")
+            #expect((file["request_id"] as? String)?.isEmpty == false, "\(file["path"] ?? "")")
+        }
         let totals = try #require(manifest["totals"] as? [String: Any])
         #expect((totals["cost_usd"] as? Double ?? 0) > 0)
+        #expect(totals["usage"] != nil)
         #expect(!result.stdout.contains(key) && !result.stderr.contains(key), "the API key leaked")
         #expect(filesUnder(project, containing: key).isEmpty, "the API key leaked into a file")
     }
