@@ -87,8 +87,9 @@ let package = Package(
         ]),
         .testTarget(name: "KilnImagingTests", dependencies: ["KilnImaging", "KilnPlaceholder"]),
         .testTarget(name: "KilnCLITests", dependencies: [
-            "KilnCLI", "kiln", "KilnCore", "KilnImaging", "KilnEngine", "KilnFakeOpenAI",
+            "KilnCLI", "kiln", "KilnCore", "KilnImaging", "KilnEngine", "KilnFakeOpenAI", "KilnOpenAI",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "KilnOpenAITests", dependencies: [
             "KilnOpenAI", "KilnFakeOpenAI", "KilnImaging",

@@ -2,6 +2,9 @@ import KilnCore
 @testable import KilnCLI
 import KilnEngine
 import Synchronization
+import Foundation
+import KilnOpenAI
+import Logging
 import Testing
 
 private final class Collect: BuildProgressSink {
@@ -28,4 +31,19 @@ private func finished(_ step: String, cost: Double) -> BuildEvent {
     #expect(guardian.tripped)
     #expect(stops.withLock { $0 } == 1)
     #expect(next.events.withLock { $0.count } == 4)
+}
+
+@Test func commandLineLimitsReachTheOpenAIProvider() async throws {
+    let step = PlannedStep(id: StepID(pipeline: "p", asset: "a", variant: nil, step: "main"), kind: .generate,
+                           provider: "openai", model: "gpt-image-1.5", prompt: "x",
+                           parameters: ImageParameters(), cacheKey: "k")
+    let plan = Plan(steps: [step], providers: ["openai": ProviderSettings(requestsPerMinute: 50, retries: 2)])
+    let runner = BuildRunner(options: BuildOptions(outputDirectory: URL(fileURLWithPath: "/tmp/unused")),
+                             cacheDirectory: nil, progress: .plain, logger: Logger(label: "test"),
+                             environment: ["OPENAI_API_KEY": "sk-test-limits"], retries: 7, requestsPerMinute: 12)
+    let providers = try runner.providers(for: plan, terminal: TerminalProgress(mode: .plain))
+    let openai = try #require(providers["openai"] as? OpenAIProvider)
+    #expect(openai.configuration.retries == 7, "--retries wins over the manifest")
+    #expect(openai.configuration.requestsPerMinute == 12, "--rpm wins over the manifest")
+    try await openai.shutdown()
 }

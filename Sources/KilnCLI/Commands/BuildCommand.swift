@@ -40,6 +40,9 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(help: "Retries per provider request (default 4).")
     var retries: Int?
 
+    @Option(help: "OpenAI request starts per minute per model (overrides the manifest's requests_per_minute).")
+    var rpm: Int?
+
     @Flag(help: "Print JSON Lines events on stdout (human output goes to stderr).")
     var json = false
 
@@ -50,12 +53,13 @@ struct BuildCommand: AsyncParsableCommand {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         if let maxCost, maxCost < 0 { throw ValidationError("--max-cost must be 0 or more") }
         if let retries, retries < 0 { throw ValidationError("--retries must be 0 or more") }
+        if let rpm, rpm < 1 { throw ValidationError("--rpm must be at least 1") }
     }
 
     func run() async throws {
         var session = BuildSession(items: selection.items, provider: selection.provider)
         (session.jobs, session.keepGoing, session.outputDirectory, session.manifestPath) = (jobs, keepGoing, out, manifest)
-        (session.cacheDirectory, session.maxCostUSD, session.retries) = (cacheDir, maxCost, retries)
+        (session.cacheDirectory, session.maxCostUSD, session.retries, session.requestsPerMinute) = (cacheDir, maxCost, retries, rpm)
         (session.json, session.verbose) = (json, verbose)
         let status = await session.run()
         if status != .success { throw ExitCode(status.rawValue) }

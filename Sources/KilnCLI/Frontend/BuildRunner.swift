@@ -18,18 +18,21 @@ public struct BuildRunner: Sendable {
     public var environment: [String: String]
     /// `--retries`: retries per provider request (default: the provider's own, 4 for OpenAI).
     public var retries: Int?
+    /// `--rpm`: overrides the manifest's `requests_per_minute` for OpenAI.
+    public var requestsPerMinute: Int?
     /// `--max-cost`: refuse plans estimated above it; stop starting steps once spend reaches it.
     public var maxCostUSD: Double?
 
     public init(options: BuildOptions, cacheDirectory: URL?, progress: TerminalProgress.Mode, logger: Logger,
                 environment: [String: String] = ProcessInfo.processInfo.environment, retries: Int? = nil,
-                maxCostUSD: Double? = nil) {
+                requestsPerMinute: Int? = nil, maxCostUSD: Double? = nil) {
         self.options = options
         self.cacheDirectory = cacheDirectory
         self.progress = progress
         self.logger = logger
         self.environment = environment
         self.retries = retries
+        self.requestsPerMinute = requestsPerMinute
         self.maxCostUSD = maxCostUSD
     }
 
@@ -52,6 +55,7 @@ public struct BuildRunner: Sendable {
                 throw SetupError(message: "steps use the openai provider but OPENAI_API_KEY is not set: export OPENAI_API_KEY=…, or pass --provider placeholder to render offline")
             }
             if let retries { configuration.retries = retries }
+            if let requestsPerMinute { configuration.requestsPerMinute = requestsPerMinute }
             providers["openai"] = OpenAIProvider(configuration: configuration,
                                                  logger: logger, onRateLimitWait: { terminal.rateLimited($0.description) })
         }

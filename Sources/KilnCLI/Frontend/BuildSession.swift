@@ -14,6 +14,8 @@ public struct BuildSession: Sendable {
     public var cacheDirectory = ".kiln/cache"
     public var maxCostUSD: Double?
     public var retries: Int?
+    /// `--rpm`: request starts per minute per model, for providers with a rate limiter (OpenAI).
+    public var requestsPerMinute: Int?
     public var json = false
     public var verbose = false
 
@@ -39,7 +41,7 @@ public struct BuildSession: Sendable {
         let mode: TerminalProgress.Mode = json ? .jsonLines : (Console.stderrIsTerminal ? .live : .plain)
         let runner = BuildRunner(options: options, cacheDirectory: URL(fileURLWithPath: cacheDirectory),
                                  progress: mode, logger: logger, environment: frontend.workspace.environment,
-                                 retries: retries, maxCostUSD: maxCostUSD)
+                                 retries: retries, requestsPerMinute: requestsPerMinute, maxCostUSD: maxCostUSD)
         let result: BuildRunner.Outcome
         do {
             result = try await runner.run(plan)
