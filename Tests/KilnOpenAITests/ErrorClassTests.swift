@@ -76,7 +76,7 @@ struct ErrorClassTests {
 
     @Test("A wrong key stops the run and never appears in the error")
     func wrongKey() async throws {
-        let wrong = "sk-wrong-key-ABCDEFGHIJKLMNOP"
+        let wrong = "sk-test-wrong-key-ABCDEFGHIJKLMNOP"
         let (error, count) = try await withFake(environment: ["OPENAI_API_KEY": wrong]) { provider, state in
             (await expectProviderError { _ = try await provider.run(generateRequest()) }, await state.requestCount)
         }

@@ -35,7 +35,7 @@ struct RedactionTests {
     @Test("The key appears in no log line, error, or recorded request across every path")
     func keyNowhere() async throws {
         let logs = LogCapture()
-        let wrongKey = "sk-another-secret-ZZZZ9999"
+        let wrongKey = "sk-test-another-secret-ZZZZ9999"
         var texts: [String] = []
         let errors = try await withFake(logger: logs.logger) { provider, state in
             await state.enqueue([.rateLimited(retryAfterMs: "1"), .serverError(), .truncatedBody,
