@@ -6,9 +6,7 @@ struct BuildCommand: AsyncParsableCommand {
         commandName: "build",
         abstract: "Build the planned images: run steps concurrently, cache every result, write outputs/.",
         discussion: """
-        Without OPENAI_API_KEY (or with --provider placeholder) images are rendered offline.
-        Ctrl-C once stops starting steps and lets the running ones finish; twice cancels them.
-        Exit status: 0 built, 1 a step failed, 2 invalid manifest or arguments.
+        Without OPENAI_API_KEY (or with --provider placeholder) images are rendered offline. Ctrl-C once stops starting steps and lets the running ones finish; twice cancels them. Exit status: 0 built, 1 a step failed or the build was interrupted, 2 invalid manifest or arguments, 3 refused by --max-cost.
 
         Examples:
           kiln build                                  # every pipeline in pipelines/

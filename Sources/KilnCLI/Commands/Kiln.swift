@@ -9,9 +9,7 @@ public struct Kiln: AsyncParsableCommand {
         commandName: "kiln",
         abstract: "Build image assets from YAML manifests, the way make builds code.",
         discussion: """
-        Manifests live in pipelines/*.yaml. Start with `kiln init`, check with `kiln validate`,
-        see what would run and cost with `kiln plan`, then `kiln build`.
-        Docs: docs/manifest.md (the manifest language), docs/cli.md (commands).
+        Manifests live in pipelines/*.yaml. Start with `kiln init`, check with `kiln validate`, see what would run and cost with `kiln plan`, then `kiln build`. Docs: docs/manifest.md (the manifest language), docs/cli.md (commands).
         """,
         version: version,
         subcommands: [InitCommand.self, ValidateCommand.self, PlanCommand.self, GraphCommand.self,

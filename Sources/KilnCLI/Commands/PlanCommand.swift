@@ -7,8 +7,7 @@ struct PlanCommand: AsyncParsableCommand {
         commandName: "plan",
         abstract: "Show the steps a build would run, in order, with dependencies and estimated cost.",
         discussion: """
-        Estimates use the token table of the OpenAI contract (docs/openai.md); the placeholder
-        provider costs nothing.
+        Estimates use the token table of the OpenAI contract (docs/openai.md); the placeholder provider costs nothing.
 
         Examples:
           kiln plan                              # everything in pipelines/

@@ -8,8 +8,7 @@ struct SchemaCommand: AsyncParsableCommand {
         commandName: "schema",
         abstract: "Print a JSON Schema (draft 2020-12): the manifest language, or the output manifest.",
         discussion: """
-        Editors with the YAML language server use the manifest schema through the first line of
-        each manifest:
+        Editors with the YAML language server use the manifest schema through the first line of each manifest:
           # yaml-language-server: $schema=../docs/kiln.schema.json
 
         Examples:

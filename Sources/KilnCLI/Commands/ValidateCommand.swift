@@ -6,8 +6,7 @@ struct ValidateCommand: AsyncParsableCommand {
         commandName: "validate",
         abstract: "Check manifests and report every problem at once; nothing is run or spent.",
         discussion: """
-        Problems are printed as `file:line:col: error: message` (editors and CI annotate these).
-        Exit status: 0 when there is no error (warnings allowed), 2 otherwise.
+        Problems are printed as `file:line:col: error: message` (editors and CI annotate these). Exit status: 0 when there is no error (warnings allowed), 2 otherwise.
 
         Examples:
           kiln validate                       # every manifest in pipelines/
