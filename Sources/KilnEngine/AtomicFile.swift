@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -21,13 +22,20 @@ enum AtomicFile {
     /// Writes `data` to a hidden temp file in `url`'s directory and returns the temp file.
     static func writeTemporary(_ data: Data, besides url: URL) throws -> URL {
         let directory = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let temp = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString)")
+        try ensureDirectory(directory)
+        let temp = URL(fileURLWithPath: directory.path + "/.\(url.lastPathComponent).tmp-\(UUID().uuidString)")
         do {
             try data.write(to: temp)
         } catch {
-            discard(temp)
-            throw error
+            // The folder may have been removed since this process saw it: make it again, once.
+            forget(directory)
+            do {
+                try ensureDirectory(directory)
+                try data.write(to: temp)
+            } catch {
+                discard(temp)
+                throw error
+            }
         }
         return temp
     }
@@ -45,6 +53,23 @@ enum AtomicFile {
     }
 
     /// Removes a file if it exists, ignoring errors (cleanup path).
+    /// Folders this process created or found, so writing many files into one folder asks the
+    /// file system once (a build writes hundreds of files into a handful of folders).
+    private static let knownDirectories = Mutex<Set<String>>([])
+
+    /// Creates `directory` (and its parents) unless this process already saw it.
+    static func ensureDirectory(_ directory: URL) throws {
+        let path = directory.path
+        if knownDirectories.withLock({ $0.contains(path) }) { return }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        knownDirectories.withLock { _ = $0.insert(path) }
+    }
+
+    static func forget(_ directory: URL) {
+        let path = directory.path
+        knownDirectories.withLock { _ = $0.remove(path) }
+    }
+
     static func discard(_ url: URL) {
         try? FileManager.default.removeItem(at: url)
     }

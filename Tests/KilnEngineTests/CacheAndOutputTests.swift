@@ -1,6 +1,6 @@
 import Foundation
 import KilnCore
-import KilnEngine
+@testable import KilnEngine
 import Testing
 
 @Suite struct CacheAndOutputTests {
@@ -150,5 +150,19 @@ extension Fixture {
         try FileManager.default.removeItem(at: f.outputs.appendingPathComponent("b.png"))
         let third = await f.engine([a]).run()
         #expect(third.manifest.files.map(\.path) == ["a.png"], "a file no longer on disk is dropped")
+    }
+}
+
+@Suite struct AtomicFileTests {
+    @Test func aFolderRemovedAfterAWriteIsMadeAgain() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-atomic-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("sub/a.png")
+        try AtomicFile.write(Data([1, 2, 3]), to: file)
+        try FileManager.default.removeItem(at: dir)
+        try AtomicFile.write(Data([4, 5]), to: file)
+        #expect(try Data(contentsOf: file) == Data([4, 5]))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: file.deletingLastPathComponent().path)
+        #expect(leftovers == ["a.png"], "no temp file is left")
     }
 }

@@ -54,20 +54,22 @@ public struct ResultCache: Sendable {
                                  model: step.model, usage: usage, requestID: requestID, resolved: resolved,
                                  images: stored)
         let fm = FileManager.default
-        let staging = directory.appendingPathComponent("tmp").appendingPathComponent(UUID().uuidString)
-        defer { AtomicFile.discard(staging) }
+        let staging = URL(fileURLWithPath: directory.path + "/tmp/" + UUID().uuidString, isDirectory: true)
+        var moved = false
+        defer { if !moved { AtomicFile.discard(staging) } }
         try fm.createDirectory(at: staging, withIntermediateDirectories: true)
         for (image, data) in zip(stored, images) {
             try data.write(to: staging.appendingPathComponent(image.file))
         }
         try CanonicalJSON.encode(record, pretty: true).write(to: staging.appendingPathComponent("record.json"))
-        try fm.createDirectory(at: entry.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try AtomicFile.ensureDirectory(entry.deletingLastPathComponent())
         if fm.fileExists(atPath: entry.path) {
             if (try? lookup(key)) != nil { return record }
             try fm.removeItem(at: entry)
         }
         do {
             try fm.moveItem(at: staging, to: entry)
+            moved = true
         } catch where (try? lookup(key)) != nil {
             // Another build stored the same key at the same moment: theirs is as good as ours.
         }
@@ -89,6 +91,6 @@ public struct ResultCache: Sendable {
         guard key.count >= 8, key.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
             throw EngineError(.cacheCorrupt, "cache key '\(key)' is not a lowercase hex digest; re-plan the build")
         }
-        return directory.appendingPathComponent(String(key.prefix(2))).appendingPathComponent(key)
+        return URL(fileURLWithPath: directory.path + "/" + key.prefix(2) + "/" + key, isDirectory: true)
     }
 }

@@ -75,6 +75,7 @@ struct OutputWriter: Sendable {
         guard !path.isEmpty, !path.hasPrefix("/"), !parts.contains(where: { $0 == ".." || $0.isEmpty }) else {
             throw EngineError.invalidPlan("\(step): output path '\(path)' must be relative and stay inside the output directory")
         }
-        return parts.reduce(root) { $0.appendingPathComponent(String($1)) }
+        // One URL from one string: appending component by component re-parses the URL each time.
+        return URL(fileURLWithPath: root.path + "/" + path, isDirectory: false)
     }
 }
