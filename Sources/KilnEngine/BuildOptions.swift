@@ -25,10 +25,14 @@ public struct BuildOptions: Sendable {
     /// Record `duration_ms` per file in the output manifest. Durations are the only field that
     /// differs between two runs in the same cache state; turn this off for byte-identical manifests.
     public var recordDurations: Bool
+    /// Keep listing files an earlier build wrote that this plan does not (still on disk at the
+    /// recorded size). The CLI sets it for a build of some targets, so the manifest still
+    /// describes the rest of outputs/; a full build lists exactly what its plan makes.
+    public var keepEarlierFiles: Bool
 
     public init(outputDirectory: URL, manifestPath: URL? = nil, jobs: Int = 8,
                 localJobs: Int = ProcessInfo.processInfo.activeProcessorCount, keepGoing: Bool = false,
-                prices: PriceTable = .builtin, recordDurations: Bool = true) {
+                prices: PriceTable = .builtin, recordDurations: Bool = true, keepEarlierFiles: Bool = false) {
         self.outputDirectory = outputDirectory
         self.manifestPath = manifestPath
         self.jobs = jobs
@@ -36,6 +40,7 @@ public struct BuildOptions: Sendable {
         self.keepGoing = keepGoing
         self.prices = prices
         self.recordDurations = recordDurations
+        self.keepEarlierFiles = keepEarlierFiles
     }
 
     /// The output manifest's location.

@@ -72,3 +72,16 @@ private func checksums(_ dir: URL) throws -> [String: String] {
     #expect(result.stdout.contains("hero-mask.png"))
     #expect(!FileManager.default.fileExists(atPath: project.appendingPathComponent("outputs/hero/hero.png").path))
 }
+
+@Test func aTargetedBuildKeepsTheRestOfTheManifest() throws {
+    let project = try KilnProcess.exampleProject()
+    defer { try? FileManager.default.removeItem(at: project) }
+    #expect(try KilnProcess.run(["build"], in: project).status == 0)
+    let hero = try KilnProcess.run(["build", "hero"], in: project)
+    #expect(hero.status == 0, "\(hero.stderr)")
+    let data = try Data(contentsOf: project.appendingPathComponent("outputs/manifest.json"))
+    let manifest = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    let paths = (manifest["files"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
+    #expect(paths.count == 54, "the stickers, posters and icons built before are still listed")
+    #expect(paths.contains("stickers/corgi-happy.png") && paths.contains("hero/hero.png"))
+}

@@ -144,11 +144,14 @@ extension Fixture {
         let f = try Fixture()
         let a = Fixture.generate("a"), b = Fixture.generate("b")
         _ = await f.engine([a, b]).run()
-        let second = await f.engine([a]).run()
+        let second = await f.engine([a], keepEarlierFiles: true).run()
         #expect(second.manifest.files.map(\.path).sorted() == ["a.png", "b.png"])
         #expect(second.summary.files == 1, "the summary counts this build's files")
+        let full = await f.engine([a]).run()
+        #expect(full.manifest.files.map(\.path) == ["a.png"], "a full build lists exactly its plan's files")
+        _ = await f.engine([a, b]).run()
         try FileManager.default.removeItem(at: f.outputs.appendingPathComponent("b.png"))
-        let third = await f.engine([a]).run()
+        let third = await f.engine([a], keepEarlierFiles: true).run()
         #expect(third.manifest.files.map(\.path) == ["a.png"], "a file no longer on disk is dropped")
     }
 }

@@ -37,7 +37,8 @@ public struct BuildSession: Sendable {
         logger.logLevel = verbose ? .debug : .warning
         let options = BuildOptions(outputDirectory: URL(fileURLWithPath: outputDirectory),
                                    manifestPath: manifestPath.map(URL.init(fileURLWithPath:)), jobs: jobs,
-                                   keepGoing: keepGoing, prices: Frontend.prices(outcome.manifests))
+                                   keepGoing: keepGoing, prices: Frontend.prices(outcome.manifests),
+                                   keepEarlierFiles: !frontend.workspace.split(items).targets.isEmpty)
         let mode: TerminalProgress.Mode = json ? .jsonLines : (Console.stderrIsTerminal ? .live : .plain)
         let runner = BuildRunner(options: options, cacheDirectory: URL(fileURLWithPath: cacheDirectory),
                                  progress: mode, logger: logger, environment: frontend.workspace.environment,

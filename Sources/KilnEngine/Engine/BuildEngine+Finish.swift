@@ -52,8 +52,10 @@ extension BuildEngine {
         let manifestURL = options.resolvedManifestPath
         let planned = Set(plan.steps.flatMap { $0.outputs.map(\.path) })
         let thisBuild = (files: files.count, bytes: files.reduce(0) { $0 + $1.bytes })
-        files += OutputManifest.carriedOver(from: manifestURL, outputDirectory: options.outputDirectory,
-                                            excluding: planned)
+        if options.keepEarlierFiles {
+            files += OutputManifest.carriedOver(from: manifestURL, outputDirectory: options.outputDirectory,
+                                                excluding: planned)
+        }
         let bytes = files.reduce(0) { $0 + $1.bytes }
         let manifest = OutputManifest(files: files, steps: entries, totals: .init(
             steps: plan.steps.count, files: files.count, bytes: bytes, costUSD: costUSD,

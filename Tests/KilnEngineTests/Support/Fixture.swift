@@ -54,11 +54,11 @@ struct Fixture {
     func engine(_ steps: [PlannedStep], provider: ScriptedProvider? = nil, providers extra: [ScriptedProvider] = [],
                 settings: [String: ProviderSettings] = [:], jobs: Int = 8, localJobs: Int = 2,
                 keepGoing: Bool = false, cached: Bool = true, recordDurations: Bool = true,
-                progress: any BuildProgressSink = SilentProgress()) -> BuildEngine {
+                keepEarlierFiles: Bool = false, progress: any BuildProgressSink = SilentProgress()) -> BuildEngine {
         var providers = [String: any ImageProvider]()
         for p in [provider ?? ScriptedProvider(name: "scripted", recorder: recorder)] + extra { providers[p.name] = p }
         let options = BuildOptions(outputDirectory: outputs, jobs: jobs, localJobs: localJobs, keepGoing: keepGoing,
-                                   recordDurations: recordDurations)
+                                   recordDurations: recordDurations, keepEarlierFiles: keepEarlierFiles)
         return BuildEngine(plan: Plan(steps: steps, providers: settings), providers: providers,
                            toolkit: FakeToolkit(recorder: recorder), cache: cached ? cache : nil, options: options,
                            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), progress: progress)
