@@ -5,11 +5,7 @@ import KilnManifest
 /// a full step id, an asset name alone (`corgi-pack`), or a glob of any of these (`*`, `?`).
 enum TargetSelector {
     static func select(_ targets: [String], from steps: [PlannedStep], diagnostics: inout [Diagnostic]) -> [PlannedStep] {
-        var index = [StepID: Int]()
-        for (i, step) in steps.enumerated() {
-            index[step.id] = i
-            for alias in step.aliases { index[alias] = i }
-        }
+        let index = Plan(steps: steps).index()
         var chosen = Set<Int>()
         for target in targets {
             let matched = steps.indices.filter { i in

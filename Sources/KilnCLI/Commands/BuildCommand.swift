@@ -30,7 +30,7 @@ struct BuildCommand: AsyncParsableCommand {
     var manifest: String?
 
     @Option(help: "The result cache (default .kiln/cache).")
-    var cacheDir: String = ".kiln/cache"
+    var cacheDir: String?
 
     @Option(help: "Refuse to start when the plan is estimated above this many US dollars; stop starting steps once the spend reaches it (exit 3).")
     var maxCost: Double?

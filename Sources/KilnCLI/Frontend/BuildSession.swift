@@ -11,7 +11,8 @@ public struct BuildSession: Sendable {
     public var keepGoing = false
     public var outputDirectory = "outputs"
     public var manifestPath: String?
-    public var cacheDirectory = ".kiln/cache"
+    /// nil: `ResultCache.defaultDirectory` under the workspace (`.kiln/cache`).
+    public var cacheDirectory: String?
     public var maxCostUSD: Double?
     public var retries: Int?
     /// `--rpm`: request starts per minute per model, for providers with a rate limiter (OpenAI).
@@ -38,9 +39,11 @@ public struct BuildSession: Sendable {
         let options = BuildOptions(outputDirectory: URL(fileURLWithPath: outputDirectory),
                                    manifestPath: manifestPath.map(URL.init(fileURLWithPath:)), jobs: jobs,
                                    keepGoing: keepGoing, prices: Frontend.prices(outcome.manifests),
-                                   keepEarlierFiles: !frontend.workspace.split(items).targets.isEmpty)
+                                   keepEarlierFiles: !outcome.targets.isEmpty)
         let mode: TerminalProgress.Mode = json ? .jsonLines : (Console.stderrIsTerminal ? .live : .plain)
-        let runner = BuildRunner(options: options, cacheDirectory: URL(fileURLWithPath: cacheDirectory),
+        let cache = cacheDirectory.map { URL(fileURLWithPath: $0) }
+            ?? ResultCache.defaultDirectory(projectRoot: frontend.workspace.root)
+        let runner = BuildRunner(options: options, cacheDirectory: cache,
                                  progress: mode, logger: logger, environment: frontend.workspace.environment,
                                  retries: retries, requestsPerMinute: requestsPerMinute, maxCostUSD: maxCostUSD)
         let result: BuildRunner.Outcome

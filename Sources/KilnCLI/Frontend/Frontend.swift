@@ -27,6 +27,8 @@ public struct Frontend: Sendable {
     public struct Outcome: Sendable {
         public var plan: Plan?
         public var manifests: [Manifest]
+        /// The targets among the arguments (empty: everything).
+        public var targets: [String]
         /// Every warning and error, sorted by source.
         public var diagnostics: [Diagnostic]
         public var notices: [String]
@@ -47,7 +49,7 @@ public struct Frontend: Sendable {
         var diagnostics = found.diagnostics + loaded.diagnostics
         var notices = [String]()
         guard !diagnostics.hasErrors else {
-            return Outcome(plan: nil, manifests: loaded.manifests, diagnostics: diagnostics, notices: notices)
+            return Outcome(plan: nil, manifests: loaded.manifests, targets: targets, diagnostics: diagnostics, notices: notices)
         }
         let fallback = defaultProvider()
         if provider == nil, let notice = fallback.notice { notices.append(notice) }
@@ -57,10 +59,10 @@ public struct Frontend: Sendable {
         do {
             let plan = try Planner.plan(loaded.manifests, targets: targets, options: options)
             diagnostics += plan.warnings
-            return Outcome(plan: plan, manifests: loaded.manifests, diagnostics: diagnostics, notices: notices)
+            return Outcome(plan: plan, manifests: loaded.manifests, targets: targets, diagnostics: diagnostics, notices: notices)
         } catch {
             diagnostics += error.diagnostics
-            return Outcome(plan: nil, manifests: loaded.manifests, diagnostics: diagnostics, notices: notices)
+            return Outcome(plan: nil, manifests: loaded.manifests, targets: targets, diagnostics: diagnostics, notices: notices)
         }
     }
 

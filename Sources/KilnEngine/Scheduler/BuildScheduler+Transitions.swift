@@ -70,11 +70,6 @@ extension BuildScheduler {
         return stepPools[i].first { poolInUse[$0] >= poolLimits[$0] }.map { poolNames[$0] }
     }
 
-    /// Steps currently running, in plan order.
-    public var runningSteps: [StepID] {
-        steps.indices.filter { status[$0] == .running }.map { steps[$0].id }
-    }
-
     /// The current status of a step.
     public func status(of id: StepID) -> Status? {
         index[id].map { status[$0] }
