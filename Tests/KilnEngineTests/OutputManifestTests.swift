@@ -77,6 +77,20 @@ import Testing
         #expect(a.last == 0x0A)
     }
 
+    @Test func theWrittenManifestIsExactlyTheCanonicalEncoding() async throws {
+        let f = try Fixture()
+        let report = await mixedBuild(f)
+        let written = try Data(contentsOf: f.outputs.appendingPathComponent("manifest.json"))
+        var canonical = try CanonicalJSON.encode(report.manifest, pretty: true)
+        canonical.append(0x0A)
+        #expect(written == canonical, "entries encoded during the build were spliced differently")
+        #expect(try report.manifest.encoded() == canonical)
+        let empty = OutputManifest(files: [], steps: [], totals: report.manifest.totals)
+        var emptyCanonical = try CanonicalJSON.encode(empty, pretty: true)
+        emptyCanonical.append(0x0A)
+        #expect(try empty.encoded() == emptyCanonical)
+    }
+
     @Test func theDocumentationNamesEveryField() throws {
         let doc = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../docs/output-manifest.md").standardizedFileURL, encoding: .utf8)

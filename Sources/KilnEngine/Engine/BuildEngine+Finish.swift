@@ -6,6 +6,7 @@ extension BuildEngine {
     /// atomically, and emits `skipped` and `summary` events.
     func finish(_ outcome: BuildScheduler.Summary, runs: [StepID: StepRun], elapsedMS: Int) -> BuildReport {
         var files = [OutputManifest.File]()
+        var encodedFiles = [String: Data]()
         var entries = [OutputManifest.Step]()
         var failures = [BuildSummary.Failure]()
         var notRun = [BuildSummary.NotRun]()
@@ -20,6 +21,7 @@ extension BuildEngine {
             switch (status, runs[step.id]?.outcome) {
             case let (.succeeded, .succeeded(success)?):
                 files += success.files
+                for (file, entry) in zip(success.files, success.encodedFiles) { encodedFiles[file.path] = entry }
                 if success.fromCache {
                     cached += 1
                 } else {
@@ -62,7 +64,7 @@ extension BuildEngine {
             usage: usage.map(UsageRecord.init), built: built, cached: cached, failed: failed, skipped: skipped))
         var manifestError: String?
         do {
-            try AtomicFile.write(try manifest.encoded(), to: manifestURL)
+            try AtomicFile.write(try manifest.encoded(preencoded: encodedFiles), to: manifestURL)
         } catch {
             manifestError = "cannot write the output manifest \(manifestURL.path): \(error.localizedDescription)"
             logger.error("output manifest not written", metadata: ["error": "\(error)"])

@@ -55,7 +55,8 @@ extension BuildEngine {
         if options.recordDurations {
             for i in files.indices { files[i].durationMS = duration }
         }
-        return StepSuccess(images: produced.images, files: files, usage: produced.usage, cost: cost,
+        return StepSuccess(images: produced.images, files: files, encodedFiles: try files.map { try $0.encodedEntry() },
+                           usage: produced.usage, cost: cost,
                            fromCache: produced.fromCache)
     }
 

@@ -25,6 +25,8 @@ struct StepRun: Sendable {
 struct StepSuccess: Sendable {
     var images: [Data]
     var files: [OutputManifest.File]
+    /// Each file's output-manifest entry, encoded while the build runs (`File.encodedEntry()`).
+    var encodedFiles: [Data]
     var usage: Usage?
     var cost: OutputManifest.Cost
     var fromCache: Bool

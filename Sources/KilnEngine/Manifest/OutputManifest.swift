@@ -113,11 +113,4 @@ public struct OutputManifest: Hashable, Sendable, Codable {
         self.steps = steps.sorted { $0.step < $1.step }
         self.totals = totals
     }
-
-    /// The manifest as written: canonical, pretty, with a trailing newline.
-    public func encoded() throws -> Data {
-        var data = try CanonicalJSON.encode(self, pretty: true)
-        data.append(0x0A)
-        return data
-    }
 }
