@@ -119,7 +119,7 @@ func measure(_ name: String, steps: [PlannedStep], jobs: Int, ideal: Double, tar
                  report.summary.exitCode == 0 ? "" : " — BUILD FAILED"))
     if ProcessInfo.processInfo.environment["KILN_BENCH_TIMELINE"] != nil {
         let encodeStart = ContinuousClock.now
-        _ = try? report.manifest.encoded()
+        _ = try? report.manifest?.encoded()
         let encode = ContinuousClock.now - encodeStart
         print("  timeline: \(timeline.summary); steps done at \(report.summary.elapsedMS) ms, then the output manifest"
               + " (encoding it alone: \(encode.components.attoseconds / 1_000_000_000_000_000) ms)")

@@ -12,6 +12,10 @@ import Darwin
 /// and is removed when anything fails. No fsync: a crash may lose the newest file, never corrupt one.
 /// These are plain blocking calls with no cancellation points, so task cancellation cannot cut a
 /// write short.
+///
+/// A process killed between writing and renaming leaves its temp file behind. Temp names carry
+/// the writer's pid (`.<name>.kiln-<pid>-<random>.tmp`), so the next build removes the ones whose
+/// process is gone (`sweep`) without touching those of another build still running.
 enum AtomicFile {
     /// Writes `data` to `url`, creating parent directories and replacing any existing file.
     static func write(_ data: Data, to url: URL) throws {
@@ -23,7 +27,7 @@ enum AtomicFile {
     static func writeTemporary(_ data: Data, besides url: URL) throws -> URL {
         let directory = url.deletingLastPathComponent()
         try ensureDirectory(directory)
-        let temp = URL(fileURLWithPath: directory.path + "/.\(url.lastPathComponent).tmp-\(UUID().uuidString)")
+        let temp = URL(fileURLWithPath: directory.path + "/" + temporaryName(for: url.lastPathComponent))
         do {
             try data.write(to: temp)
         } catch {
@@ -52,7 +56,32 @@ enum AtomicFile {
         }
     }
 
-    /// Removes a file if it exists, ignoring errors (cleanup path).
+    static let temporarySuffix = ".tmp"
+
+    /// `.<name>.kiln-<pid>-<random>.tmp`: hidden, and naming the process that writes it.
+    static func temporaryName(for name: String) -> String {
+        ".\(name).kiln-\(getpid())-\(UInt32.random(in: 0...UInt32.max))\(temporarySuffix)"
+    }
+
+    /// Whether `name` is one of this type's temp files and the process that wrote it is gone.
+    static func isAbandonedTemporary(_ name: String) -> Bool {
+        guard name.hasPrefix("."), name.hasSuffix(temporarySuffix),
+              let marker = name.range(of: ".kiln-", options: .backwards) else { return false }
+        let fields = name[marker.upperBound...].dropLast(temporarySuffix.count).split(separator: "-")
+        guard fields.count == 2, let pid = Int32(fields[0]), pid > 0 else { return false }
+        return !ProcessLiveness.isAlive(pid)
+    }
+
+    /// Removes the temp files in `directory` (not below it) left by processes that died mid-write;
+    /// returns their names. A folder that does not exist has none.
+    @discardableResult
+    static func sweep(_ directory: URL) -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return [] }
+        let abandoned = names.filter(isAbandonedTemporary).sorted()
+        for name in abandoned { discard(directory.appendingPathComponent(name)) }
+        return abandoned
+    }
+
     /// Folders this process created or found, so writing many files into one folder asks the
     /// file system once (a build writes hundreds of files into a handful of folders).
     private static let knownDirectories = Mutex<Set<String>>([])
@@ -70,6 +99,7 @@ enum AtomicFile {
         knownDirectories.withLock { _ = $0.remove(path) }
     }
 
+    /// Removes a file if it exists, ignoring errors (cleanup path).
     static func discard(_ url: URL) {
         try? FileManager.default.removeItem(at: url)
     }

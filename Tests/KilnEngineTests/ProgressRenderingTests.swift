@@ -30,6 +30,11 @@ import Testing
         #expect(r.line(for: .done(step, cached: true, outputs: ["x.png"], durationMS: 3, costUSD: 0)) == "cached  p/a@v/s → x.png")
         #expect(r.line(for: .failed(step, error: "no", durationMS: 7)) == "FAILED  p/a@v/s (7 ms): no")
         #expect(r.line(for: .skipped(step, because: nil, reason: "not run")) == "skipped p/a@v/s: not run")
+        #expect(r.line(for: .warning(step, "x.png was deleted; restored it from the cache"))
+                == "warning: p/a@v/s: x.png was deleted; restored it from the cache")
+        #expect(r.line(for: .buildStarted(total: 5, upToDate: 3, estimatedCostUSD: 0.5))
+                == "building 2 of 5 step(s) (3 up to date), estimated $0.50")
+        #expect(r.line(for: .buildStarted(total: 5, upToDate: 5, estimatedCostUSD: 0)) == "all 5 step(s) up to date")
     }
 
     @Test func summaryTableNamesFailedStepsAndExitCodeFollows() {
@@ -39,7 +44,8 @@ import Testing
                              manifestPath: "outputs/manifest.json", manifestError: nil)
         let table = SummaryTableRenderer().render(s)
         #expect(table.contains("failed steps:\n  p/a@v/s: p/a@v/s: rejected"))
-        #expect(table.contains("spent     $0.04"))
+        #expect(table.contains("spent       $0.04"))
+        #expect(table.contains("up to date  0"))
         #expect(table.hasSuffix("build FAILED (exit code 1)\n"))
         #expect(s.exitCode == 1)
         s.failed = 0

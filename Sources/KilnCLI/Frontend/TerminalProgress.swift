@@ -63,8 +63,11 @@ public final class TerminalProgress: BuildProgressSink {
             state.withLock { s in
                 s.status.apply(event)
                 if case .failed = event.event, let step = event.step {
-                    // Failures stay on screen above the status line.
+                    // Failures and warnings stay on screen above the status line.
                     Console.errRaw("\r\u{1B}[2K" + "FAILED \(step): \(event.error ?? "")\n")
+                } else if event.event == .warning {
+                    let subject = event.step.map { "\($0): " } ?? ""
+                    Console.errRaw("\r\u{1B}[2K" + "warning: \(subject)\(event.error ?? "")\n")
                 }
                 // Repaint at most ten times a second, and always at the end.
                 guard event.event == .summary || elapsed - s.lastPaint >= 0.1 || !s.painted else { return }

@@ -3,8 +3,10 @@ import KilnCore
 
 extension BuildEngine {
     /// Builds the output manifest and summary from every step's outcome, writes the manifest
-    /// atomically, and emits `skipped` and `summary` events.
-    func finish(_ outcome: BuildScheduler.Summary, runs: [StepID: StepRun], elapsedMS: Int) -> BuildReport {
+    /// atomically, and emits `skipped` and `summary` events. `earlier`: the manifest entries of
+    /// the steps that were up to date (`check`) and did not run.
+    func finish(_ outcome: BuildScheduler.Summary, runs: [StepID: StepRun], check: UpToDateCheck,
+                earlier: [StepID: [OutputManifest.File]], elapsedMS: Int) -> BuildReport {
         var files = [OutputManifest.File]()
         var encodedFiles = [String: Data]()
         var entries = [OutputManifest.Step]()
@@ -12,8 +14,17 @@ extension BuildEngine {
         var notRun = [BuildSummary.NotRun]()
         var costUSD = 0.0
         var usage: Usage?
-        var built = 0, cached = 0, failed = 0, skipped = 0
-        for (step, status) in zip(plan.steps, outcome.statusList) {
+        var built = 0, cached = 0, upToDate = 0, failed = 0, skipped = 0
+        var produced = [StepID: [String: String]]()
+        var statuses = [StepID: BuildScheduler.Status]()
+        for (id, status) in zip(outcome.ids, outcome.statusList) { statuses[id] = status }
+        for step in plan.steps {
+            if check.upToDate.contains(step.id) {
+                upToDate += 1
+                files += earlier[step.id] ?? []
+                continue
+            }
+            let status = statuses[step.id] ?? .notRun
             func entry(_ s: OutputManifest.Step.Status, _ error: String, because: StepID? = nil) {
                 entries.append(.init(step: step.id, kind: step.kind, status: s, error: error, because: because,
                                      cacheKey: step.cacheKey, outputs: step.outputs.map(\.path).sorted()))
@@ -21,6 +32,7 @@ extension BuildEngine {
             switch (status, runs[step.id]?.outcome) {
             case let (.succeeded, .succeeded(success)?):
                 files += success.files
+                produced[step.id] = Dictionary(success.files.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
                 for (file, entry) in zip(success.files, success.encodedFiles) { encodedFiles[file.path] = entry }
                 if success.fromCache {
                     cached += 1
@@ -61,7 +73,8 @@ extension BuildEngine {
         let bytes = files.reduce(0) { $0 + $1.bytes }
         let manifest = OutputManifest(files: files, steps: entries, totals: .init(
             steps: plan.steps.count, files: files.count, bytes: bytes, costUSD: costUSD,
-            usage: usage.map(UsageRecord.init), built: built, cached: cached, failed: failed, skipped: skipped))
+            usage: usage.map(UsageRecord.init), built: built, cached: cached, upToDate: upToDate,
+            failed: failed, skipped: skipped))
         var manifestError: String?
         do {
             try AtomicFile.write(try manifest.encoded(preencoded: encodedFiles), to: manifestURL)
@@ -70,12 +83,13 @@ extension BuildEngine {
             logger.error("output manifest not written", metadata: ["error": "\(error)"])
         }
         let summary = BuildSummary(
-            totalSteps: plan.steps.count, built: built, cached: cached, failed: failed, skipped: skipped,
+            totalSteps: plan.steps.count, built: built, cached: cached, upToDate: upToDate, failed: failed, skipped: skipped,
             files: thisBuild.files, bytes: thisBuild.bytes, costUSD: costUSD, usage: usage.map(UsageRecord.init),
             elapsedMS: elapsedMS, stopReason: outcome.stopReason.map { Self.describe($0) }, failures: failures,
             notRun: notRun, manifestPath: manifestURL.path, manifestError: manifestError)
         progress.handle(.summary(summary))
-        return BuildReport(summary: summary, manifest: manifest, outcome: outcome)
+        return BuildReport(summary: summary, manifest: manifest, outcome: outcome, upToDate: check.upToDate,
+                           produced: produced)
     }
 
     static func describe(_ reason: BuildScheduler.StopReason?) -> String {

@@ -13,21 +13,34 @@ extension BuildEngine {
     /// and a manifest that could not be written are all in the report (see `BuildSummary.exitCode`).
     /// Call it once per engine.
     ///
+    /// Steps the `UpToDateCheck` found current do not run; when that is every step and the
+    /// output manifest exists, nothing at all is written.
+    ///
     /// Memory: a step's images stay in memory only until every step that reads them has started.
     public func run() async -> BuildReport {
         let clock = ContinuousClock()
         let startedAt = clock.now
         let index = plan.index()
-        var scheduler = makeScheduler()
+        func canonical(_ id: StepID) -> StepID { index[id].map { plan.steps[$0].id } ?? id }
+        var check = upToDate
+        if !plan.steps.isEmpty, check.upToDate.count == plan.steps.count,
+           FileManager.default.fileExists(atPath: options.resolvedManifestPath.path) {
+            progress.handle(.buildStarted(total: plan.steps.count, upToDate: plan.steps.count, estimatedCostUSD: 0))
+            return unchangedReport(elapsedMS: Self.milliseconds(since: startedAt))
+        }
+        let earlier = earlierEntries(&check)
+        let toRun = check.stepsToRun(plan)
+        var scheduler = makeScheduler(toRun)
         var images = [StepID: [Data]]()
         var runs = [StepID: StepRun]()
         var consumersLeft = [StepID: Int]()
-        func canonical(_ id: StepID) -> StepID { index[id].map { plan.steps[$0].id } ?? id }
-        for step in plan.steps {
+        for step in toRun {
             for dep in Set(step.dependencies.map(canonical)) { consumersLeft[dep, default: 0] += 1 }
         }
-        progress.handle(.buildStarted(total: plan.steps.count, estimatedCostUSD: plan.estimatedCost.usd))
-        logger.info("build started", metadata: ["steps": "\(plan.steps.count)", "jobs": "\(options.jobs)"])
+        let estimate = toRun.compactMap(\.estimate).reduce(CostEstimate.zero, +).usd
+        progress.handle(.buildStarted(total: plan.steps.count, upToDate: plan.steps.count - toRun.count,
+                                      estimatedCostUSD: estimate))
+        logger.info("build started", metadata: ["steps": "\(toRun.count)", "jobs": "\(options.jobs)"])
 
         var finalSummary: BuildScheduler.Summary?
         await withTaskGroup(of: Message.self) { group in
@@ -43,9 +56,15 @@ extension BuildEngine {
                     for id in ids {
                         guard let step = index[id].map({ plan.steps[$0] }) else { continue }
                         var upstream = [StepID: Data]()
+                        var earlierOutputs = [StepID: URL]()
                         for input in step.inputs + (step.mask.map { [$0] } ?? []) {
                             guard let ref = input.stepID else { continue }
-                            upstream[ref] = images[canonical(ref)]?.first
+                            if let data = images[canonical(ref)]?.first {
+                                upstream[ref] = data
+                            } else if check.upToDate.contains(canonical(ref)), let i = index[ref],
+                                      let first = plan.steps[i].outputs.first(where: { $0.index == 0 }) {
+                                earlierOutputs[ref] = options.outputDirectory.appendingPathComponent(first.path)
+                            }
                         }
                         for dep in Set(step.dependencies.map(canonical)) {
                             consumersLeft[dep, default: 1] -= 1
@@ -53,9 +72,20 @@ extension BuildEngine {
                         }
                         progress.handle(.started(step))
                         logger.debug("step started", metadata: ["step": "\(id)"])
+                        let forced = check.forced.contains(step.id)
                         group.addTask {
                             let start = ContinuousClock.now
-                            switch await self.producePhase(step, upstream: upstream, start: start) {
+                            var upstream = upstream
+                            do {
+                                for (ref, url) in earlierOutputs {
+                                    upstream[ref] = try await BlockingIO.run {
+                                        try self.readEarlierOutput(of: ref, at: url, for: step.id)
+                                    }
+                                }
+                            } catch {
+                                return .step(self.failure(error, step: step, start: start))
+                            }
+                            switch await self.producePhase(step, upstream: upstream, forced: forced, start: start) {
                             case let .produced(result, infos): return .produced(step, result, verified: infos, start: start)
                             case let .done(run): return .step(run)
                             }
@@ -95,7 +125,8 @@ extension BuildEngine {
         }
         let elapsed = clock.now - startedAt
         let elapsedMS = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
-        return finish(finalSummary ?? scheduler.snapshot(), runs: runs, elapsedMS: elapsedMS)
+        return finish(finalSummary ?? scheduler.snapshot(), runs: runs, check: check, earlier: earlier,
+                      elapsedMS: elapsedMS)
     }
 
     /// Emits the step's progress event and turns its run into a scheduler event.
@@ -104,6 +135,11 @@ extension BuildEngine {
         switch run.outcome {
         case let .succeeded(success):
             if consumers[run.id, default: 0] > 0 { images[run.id] = success.images }
+            for damage in upToDate.damaged[run.id] ?? [] {
+                progress.handle(.warning(run.id, success.fromCache
+                    ? "\(damage); restored it from the cache"
+                    : "\(damage); the cache did not have it, so it was built again"))
+            }
             progress.handle(.done(run.id, cached: success.fromCache, outputs: success.files.map(\.path),
                                   durationMS: run.durationMS, costUSD: success.fromCache ? 0 : success.cost.usd))
             logger.debug("step finished", metadata: ["step": "\(run.id)", "cached": "\(success.fromCache)"])

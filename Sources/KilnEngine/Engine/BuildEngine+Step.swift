@@ -7,11 +7,13 @@ extension BuildEngine {
     /// The result is checked in memory here too (see `verifyOutputs`), so the steps that read it
     /// can start the moment this phase ends, while it is stored and written. A result that fails
     /// the check is still stored in the cache first: it was paid for.
-    func producePhase(_ step: PlannedStep, upstream: [StepID: Data], start: ContinuousClock.Instant) async -> PhaseOne {
+    /// `forced` (`--force`): skip the cache lookup; the new answer replaces the cached one.
+    func producePhase(_ step: PlannedStep, upstream: [StepID: Data], forced: Bool = false,
+                      start: ContinuousClock.Instant) async -> PhaseOne {
         let produced: Produced
         do {
             try Task.checkCancellation()
-            produced = try await produce(step, upstream: upstream)
+            produced = try await produce(step, upstream: upstream, forced: forced)
         } catch {
             return .done(failure(error, step: step, start: start))
         }
@@ -77,8 +79,8 @@ extension BuildEngine {
     }
 
     /// The step's images: from the cache, else from the provider or the toolkit.
-    func produce(_ step: PlannedStep, upstream: [StepID: Data]) async throws -> Produced {
-        if let cache, let hit = try await BlockingIO.run({ try cache.lookup(step.cacheKey) }) {
+    func produce(_ step: PlannedStep, upstream: [StepID: Data], forced: Bool = false) async throws -> Produced {
+        if !forced, let cache, let hit = try await BlockingIO.run({ try cache.lookup(step.cacheKey) }) {
             return Produced(images: hit.images, usage: hit.record.usage?.usage, requestID: hit.record.requestID,
                             resolved: hit.record.resolved, fromCache: true)
         }

@@ -21,16 +21,20 @@ public final class BuildEngine: Sendable {
     let logger: Logger
     let progress: any BuildProgressSink
     let writer: OutputWriter
+    /// Steps that need not run, steps to run past the cache (`--force`), damaged outputs.
+    let upToDate: UpToDateCheck
     let control: AsyncStream<Control>
     let controlInput: AsyncStream<Control>.Continuation
 
     /// - Parameters:
     ///   - providers: by name, as steps' `provider` spells it.
     ///   - cache: nil builds without a cache (every call is made).
+    ///   - upToDate: which steps need not run (see `UpToDateCheck`); nil runs every step.
     public init(plan: Plan, providers: [String: any ImageProvider], toolkit: any ImageToolkit,
                 cache: ResultCache?, options: BuildOptions, logger: Logger,
-                progress: any BuildProgressSink = SilentProgress()) {
+                progress: any BuildProgressSink = SilentProgress(), upToDate: UpToDateCheck? = nil) {
         self.plan = plan
+        self.upToDate = upToDate ?? UpToDateCheck(plan: plan)
         self.providers = providers
         self.toolkit = toolkit
         self.cache = cache
@@ -49,14 +53,15 @@ public final class BuildEngine: Sendable {
     /// that already arrived is still stored in the cache.
     public func cancel() { controlInput.yield(.cancel) }
 
-    /// The scheduler's view of the plan: canonical dependency ids, pools and limits.
-    func makeScheduler() -> BuildScheduler {
+    /// The scheduler's view of `steps` (the plan's steps that run): canonical dependency ids,
+    /// pools and limits. Dependencies on steps that do not run are met already.
+    func makeScheduler(_ steps: [PlannedStep]) -> BuildScheduler {
         let index = plan.index()
         var limits = [BuildPool.network: options.jobs, BuildPool.local: options.localJobs]
         for (name, settings) in plan.providers {
             if let max = settings.maxInFlight { limits[BuildPool.provider(name)] = max }
         }
-        let steps = plan.steps.map { step in
+        let steps = steps.map { step in
             BuildScheduler.Step(
                 id: step.id,
                 dependencies: step.dependencies.map { index[$0].map { plan.steps[$0].id } ?? $0 },

@@ -10,9 +10,7 @@ extension OutputManifest {
     /// Size, not a hash, is checked: re-reading every earlier output on each targeted build would
     /// cost as much as the build. Returns nothing when there is no readable earlier manifest.
     static func carriedOver(from url: URL, outputDirectory: URL, excluding planned: Set<String>) -> [File] {
-        guard let data = try? Data(contentsOf: url),
-              let previous = try? JSONDecoder().decode(OutputManifest.self, from: data),
-              previous.version == currentVersion else { return [] }
+        guard let previous = read(from: url) else { return [] }
         return previous.files.filter { file in
             guard !planned.contains(file.path) else { return false }
             let path = outputDirectory.appendingPathComponent(file.path).path

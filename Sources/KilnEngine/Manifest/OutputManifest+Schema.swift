@@ -80,8 +80,10 @@ extension OutputManifest {
             "steps": integer("Steps in the plan."), "files": integer("Files written."),
             "bytes": integer("Bytes written."), "cost_usd": number("Spent by this build (cache hits count zero)."),
             "usage": ref("usage"), "built": integer("Steps run."), "cached": integer("Steps from cache."),
+            "up_to_date": integer("Steps not run: their files were current."),
             "failed": integer("Steps failed or cancelled."), "skipped": integer("Steps not run."),
-        ], required: ["steps", "files", "bytes", "cost_usd", "built", "cached", "failed", "skipped"])
+        ], required: ["steps", "files", "bytes", "cost_usd", "built", "cached", "up_to_date", "failed",
+                     "skipped"])
     }
 
     static var usageSchema: JSONValue {

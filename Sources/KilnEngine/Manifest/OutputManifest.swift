@@ -92,11 +92,13 @@ public struct OutputManifest: Hashable, Sendable, Codable {
         public var usage: UsageRecord?
         public var built: Int
         public var cached: Int
+        /// Steps that did not run: their files were already current.
+        public var upToDate: Int
         public var failed: Int
         public var skipped: Int
 
         enum CodingKeys: String, CodingKey {
-            case steps, files, bytes, costUSD = "cost_usd", usage, built, cached, failed, skipped
+            case steps, files, bytes, costUSD = "cost_usd", usage, built, cached, upToDate = "up_to_date", failed, skipped
         }
     }
 

@@ -6,6 +6,9 @@ public struct BuildEvent: Hashable, Sendable, Codable {
     public enum Kind: String, Hashable, Sendable, Codable {
         case buildStarted = "build_started", started, waitingForSlot = "waiting_for_slot", finished, cached
         case failed, skipped, summary
+        /// Something the user should know that is not a failure (`error` says what; `step` when
+        /// it concerns one), e.g. an output deleted by hand and restored from the cache.
+        case warning
     }
 
     public var event: Kind
@@ -23,6 +26,8 @@ public struct BuildEvent: Hashable, Sendable, Codable {
     public var because: StepID?
     /// `build_started`: steps in the plan; `estimated_cost_usd` with it.
     public var total: Int?
+    /// `build_started`: steps whose outputs are already current (they do not run).
+    public var upToDate: Int?
     public var estimatedCostUSD: Double?
     public var summary: BuildSummary?
 
@@ -33,12 +38,14 @@ public struct BuildEvent: Hashable, Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case event, step, stepKind = "kind", provider, pool, outputs, durationMS = "duration_ms"
-        case costUSD = "cost_usd", error, because, total, estimatedCostUSD = "estimated_cost_usd", summary
+        case costUSD = "cost_usd", error, because, total, upToDate = "up_to_date"
+        case estimatedCostUSD = "estimated_cost_usd", summary
     }
 
-    public static func buildStarted(total: Int, estimatedCostUSD: Double) -> BuildEvent {
+    public static func buildStarted(total: Int, upToDate: Int = 0, estimatedCostUSD: Double) -> BuildEvent {
         var e = BuildEvent(.buildStarted)
         e.total = total
+        e.upToDate = upToDate
         e.estimatedCostUSD = estimatedCostUSD
         return e
     }
@@ -76,6 +83,12 @@ public struct BuildEvent: Hashable, Sendable, Codable {
         var e = BuildEvent(.skipped, step: step)
         e.because = because
         e.error = reason
+        return e
+    }
+
+    public static func warning(_ step: StepID?, _ message: String) -> BuildEvent {
+        var e = BuildEvent(.warning, step: step)
+        e.error = message
         return e
     }
 

@@ -31,6 +31,8 @@ public struct BuildSummary: Hashable, Sendable, Codable {
     /// Steps that ran and succeeded (not from cache).
     public var built: Int
     public var cached: Int
+    /// Steps that did not run: their outputs were already what the plan makes.
+    public var upToDate: Int
     public var failed: Int
     public var skipped: Int
     public var files: Int
@@ -47,12 +49,13 @@ public struct BuildSummary: Hashable, Sendable, Codable {
     /// Set when the output manifest could not be written.
     public var manifestError: String?
 
-    public init(totalSteps: Int, built: Int, cached: Int, failed: Int, skipped: Int, files: Int, bytes: Int,
+    public init(totalSteps: Int, built: Int, cached: Int, upToDate: Int = 0, failed: Int, skipped: Int, files: Int, bytes: Int,
                 costUSD: Double, usage: UsageRecord?, elapsedMS: Int, stopReason: String?, failures: [Failure],
                 notRun: [NotRun], manifestPath: String?, manifestError: String?) {
         self.totalSteps = totalSteps
         self.built = built
         self.cached = cached
+        self.upToDate = upToDate
         self.failed = failed
         self.skipped = skipped
         self.files = files
@@ -69,13 +72,13 @@ public struct BuildSummary: Hashable, Sendable, Codable {
 
     /// 0 when every step was built or came from cache and the manifest was written; 1 otherwise.
     public var exitCode: Int32 {
-        failed == 0 && skipped == 0 && manifestError == nil && built + cached == totalSteps ? 0 : 1
+        failed == 0 && skipped == 0 && manifestError == nil && built + cached + upToDate == totalSteps ? 0 : 1
     }
 
     public var succeeded: Bool { exitCode == 0 }
 
     enum CodingKeys: String, CodingKey {
-        case totalSteps = "total_steps", built, cached, failed, skipped, files, bytes, costUSD = "cost_usd"
+        case totalSteps = "total_steps", built, cached, upToDate = "up_to_date", failed, skipped, files, bytes, costUSD = "cost_usd"
         case usage, elapsedMS = "elapsed_ms", stopReason = "stop_reason", failures, notRun = "not_run"
         case manifestPath = "manifest_path", manifestError = "manifest_error"
     }

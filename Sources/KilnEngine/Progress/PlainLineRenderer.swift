@@ -8,8 +8,12 @@ public struct PlainLineRenderer: Sendable {
     public func line(for event: BuildEvent) -> String? {
         guard let step = event.step else {
             if event.event == .buildStarted {
-                return "building \(event.total ?? 0) step(s), estimated \(formatUSD(event.estimatedCostUSD ?? 0))"
+                let total = event.total ?? 0, current = event.upToDate ?? 0
+                if current == total { return "all \(total) step(s) up to date" }
+                let count = current > 0 ? "\(total - current) of \(total) step(s) (\(current) up to date)" : "\(total) step(s)"
+                return "building \(count), estimated \(formatUSD(event.estimatedCostUSD ?? 0))"
             }
+            if event.event == .warning { return "warning: \(event.error ?? "")" }
             return nil
         }
         let ms = event.durationMS.map { " (\($0) ms)" } ?? ""
@@ -20,6 +24,7 @@ public struct PlainLineRenderer: Sendable {
         case .cached: return "cached  \(step)" + outputs(event)
         case .failed: return "FAILED  \(step)\(ms): \(event.error ?? "")"
         case .skipped: return "skipped \(step): \(event.error ?? "")"
+        case .warning: return "warning: \(step): \(event.error ?? "")"
         case .buildStarted, .started, .waitingForSlot, .summary: return nil
         }
     }

@@ -16,7 +16,9 @@ public struct StatusLineRenderer: Sendable {
 
     public mutating func apply(_ event: BuildEvent) {
         switch event.event {
-        case .buildStarted: total = event.total ?? 0
+        case .buildStarted:
+            total = event.total ?? 0
+            done = event.upToDate ?? 0
         case .started: running += 1
         case .waitingForSlot: waiting += 1
         case .finished, .cached, .failed:
@@ -27,6 +29,7 @@ public struct StatusLineRenderer: Sendable {
             spentUSD += event.costUSD ?? 0
         case .skipped: done += 1
         case .summary: running = 0
+        case .warning: break
         }
     }
 

@@ -8,7 +8,7 @@ public struct SummaryTableRenderer: Sendable {
 
     public func render(_ s: BuildSummary) -> String {
         var rows: [(String, String)] = [
-            ("steps", "\(s.totalSteps)"), ("built", "\(s.built)"), ("cached", "\(s.cached)"),
+            ("steps", "\(s.totalSteps)"), ("built", "\(s.built)"), ("cached", "\(s.cached)"), ("up to date", "\(s.upToDate)"),
             ("failed", "\(s.failed)"), ("skipped", "\(s.skipped)"), ("files", "\(s.files) (\(s.bytes) bytes)"),
             ("spent", formatUSD(s.costUSD)), ("time", formatClock(Double(s.elapsedMS) / 1000)),
         ]

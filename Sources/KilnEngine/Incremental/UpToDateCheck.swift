@@ -1,0 +1,107 @@
+import Foundation
+import KilnCore
+
+/// Which steps of a plan need not run because their outputs are already exactly what the plan
+/// makes: the step was last built with the same cache key (`BuildBaseline`) and every output
+/// file on disk still has the digest recorded then. The make-style "nothing to do" test, done
+/// before the build starts; a pure function of the plan and the baseline.
+///
+/// A step with no output files (an intermediate generate read by an edit) is up to date when its
+/// key is unchanged, unless a step that runs needs its image: then it runs too (a cache hit, as
+/// a rule). A step that runs reads an up-to-date upstream's image from that step's first output
+/// file, so an upstream without one runs instead.
+public struct UpToDateCheck: Sendable {
+    /// What happened to an output file since it was built.
+    public enum Damage: Hashable, Sendable, CustomStringConvertible {
+        case missing(String)
+        case edited(String)
+
+        public var path: String {
+            switch self { case let .missing(p), let .edited(p): p }
+        }
+
+        public var description: String {
+            switch self {
+            case let .missing(path): "\(path) was deleted"
+            case let .edited(path): "\(path) was changed by hand"
+            }
+        }
+    }
+
+    /// Steps that need not run.
+    public private(set) var upToDate: Set<StepID>
+    /// Steps whose key is unchanged but whose output files are gone or edited: they run, and the
+    /// cache normally restores the files.
+    public private(set) var damaged: [StepID: [Damage]]
+    /// The steps `--force` named and everything downstream of them: they skip the cache.
+    public private(set) var forced: Set<StepID>
+
+    /// - Parameter force: steps to run again whatever the cache holds (a deliberate re-roll).
+    ///   Their dependents run again too: they read the new image under the same cache keys.
+    public init(plan: Plan, baseline: BuildBaseline, force: Set<StepID> = []) {
+        let index = plan.index()
+        func canonical(_ id: StepID) -> StepID { index[id].map { plan.steps[$0].id } ?? id }
+        var forced = Set<StepID>()
+        var upToDate = Set<StepID>()
+        var damaged = [StepID: [Damage]]()
+        for step in plan.steps {   // topological order: dependencies first
+            if force.contains(step.id) || step.aliases.contains(where: force.contains)
+                || step.dependencies.contains(where: { forced.contains(canonical($0)) }) {
+                forced.insert(step.id)
+                continue
+            }
+            guard let record = baseline.records[step.id], record.cacheKey == step.cacheKey else { continue }
+            var damage = [Damage]()
+            var matches = Set(step.outputs.map(\.path)) == Set(record.outputs.keys)
+            for output in step.outputs {
+                guard let recorded = record.outputs[output.path] else { continue }
+                switch baseline.currentDigest(output.path) {
+                case nil: damage.append(.missing(output.path))
+                case recorded?: break
+                case _?: damage.append(.edited(output.path))
+                }
+            }
+            if !damage.isEmpty {
+                damaged[step.id] = damage
+                matches = false
+            }
+            if matches { upToDate.insert(step.id) }
+        }
+        self.upToDate = upToDate
+        self.damaged = damaged
+        self.forced = forced
+        settle(plan)
+    }
+
+    /// No step is up to date (a build without a baseline).
+    public init(plan: Plan) {
+        self.init(plan: plan, baseline: .none)
+    }
+
+    /// Marks `ids` as needing to run (their earlier manifest entries are gone, say), then
+    /// re-settles which upstream steps must run for them.
+    public mutating func demote(_ ids: some Sequence<StepID>, plan: Plan) {
+        upToDate.subtract(ids)
+        settle(plan)
+    }
+
+    /// The steps that run, in plan order.
+    public func stepsToRun(_ plan: Plan) -> [PlannedStep] {
+        plan.steps.filter { !upToDate.contains($0.id) }
+    }
+
+    /// Up-to-date steps whose image a running step needs but that have no first output file to
+    /// read it from must run as well; walking the plan backwards carries that upstream.
+    private mutating func settle(_ plan: Plan) {
+        let index = plan.index()
+        for step in plan.steps.reversed() where !upToDate.contains(step.id) {
+            for dep in step.dependencies {
+                guard let i = index[dep] else { continue }
+                let upstream = plan.steps[i]
+                if upToDate.contains(upstream.id) && !upstream.outputs.contains(where: { $0.index == 0 }) {
+                    upToDate.remove(upstream.id)
+                }
+            }
+        }
+    }
+}
