@@ -81,7 +81,7 @@ extension PlanBuilder {
         if let cached = files[absolute] { return cached }
         let url = URL(fileURLWithPath: absolute)
         var info: (digest: String, format: ImageFormat?)?
-        if let digest = try? Digest.sha256(fileAt: url) {
+        if let digest = options.fileDigest(absolute) {
             let head = (try? FileHandle(forReadingFrom: url).read(upToCount: 16)) ?? nil
             info = (digest, head.flatMap { ImageFormat(sniffing: Array($0)) })
         }

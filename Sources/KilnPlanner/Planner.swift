@@ -1,3 +1,4 @@
+import Foundation
 import KilnCore
 import KilnManifest
 
@@ -11,9 +12,14 @@ public struct PlannerOptions: Sendable {
     public var environment: [String: String]
     /// The absolute output directory, to refuse outputs that a symlink would carry outside it.
     public var outputDirectory: String?
+    /// The SHA-256 of an input file by absolute path, nil when it cannot be read. Default: read
+    /// and hash it; `kiln build` passes its stat cache so unchanged inputs are not re-read.
+    public var fileDigest: @Sendable (String) -> String?
 
     public init(defaultProvider: String = "openai", providerOverride: String? = nil,
-                environment: [String: String] = [:], outputDirectory: String? = nil) {
+                environment: [String: String] = [:], outputDirectory: String? = nil,
+                fileDigest: @escaping @Sendable (String) -> String? = { try? Digest.sha256(fileAt: URL(fileURLWithPath: $0)) }) {
+        self.fileDigest = fileDigest
         self.defaultProvider = defaultProvider
         self.providerOverride = providerOverride
         self.environment = environment
@@ -39,6 +45,25 @@ public enum Planner {
         if collapsed.hasErrors { throw DiagnosticsError(collapsed) }
         plan.warnings = collapsed
         return plan
+    }
+
+    /// The ids of the planned steps that `targets` name (same forms as build targets), without
+    /// their dependencies: what `kiln build --force TARGET…` re-rolls. A target matching no step
+    /// is an error.
+    public static func steps(matching targets: [String], in plan: Plan) throws(DiagnosticsError) -> Set<StepID> {
+        var chosen = Set<StepID>()
+        var diagnostics = [Diagnostic]()
+        for target in targets {
+            let matched = plan.steps.filter { step in
+                ([step.id] + step.aliases).contains { TargetSelector.matches(target, $0) }
+            }
+            if matched.isEmpty {
+                diagnostics.append(.error("no step matches '\(target)'; `kiln plan` lists the steps", at: nil))
+            }
+            chosen.formUnion(matched.map(\.id))
+        }
+        if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics) }
+        return chosen
     }
 
     /// One diagnostic per message and place: a mistake in a template repeats for every variant.

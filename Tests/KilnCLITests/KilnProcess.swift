@@ -24,15 +24,7 @@ struct KilnProcess {
 
     /// Runs `kiln arguments…` in `directory` with `environment` (OPENAI_API_KEY removed unless given).
     static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Result {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        var env = ProcessInfo.processInfo.environment
-        env["OPENAI_API_KEY"] = nil
-        env["VIPS_WARNING"] = "0"
-        env.merge(environment) { _, new in new }
-        process.environment = env
+        let process = makeProcess(arguments, in: directory, environment: environment)
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -54,6 +46,28 @@ struct KilnProcess {
                 continuation.resume(with: Swift.Result { try run(arguments, in: directory, environment: environment) })
             }
         }
+    }
+
+    /// Starts `kiln arguments…` without waiting (to stop or kill it); its output is discarded.
+    static func start(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Process {
+        let process = makeProcess(arguments, in: directory, environment: environment)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    private static func makeProcess(_ arguments: [String], in directory: URL, environment: [String: String]) -> Process {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        var env = ProcessInfo.processInfo.environment
+        env["OPENAI_API_KEY"] = nil
+        env["VIPS_WARNING"] = "0"
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        return process
     }
 
     /// A temporary project holding a copy of the example pipelines.
