@@ -11,8 +11,8 @@ private func paidEntries(in project: URL) -> Set<String> {
     let actions = project.appendingPathComponent(".kiln/cache/actions")
     var keys = Set<String>()
     let enumerator = FileManager.default.enumerator(at: actions, includingPropertiesForKeys: nil)
-    while let url = enumerator?.nextObject() as? URL where url.pathExtension == "json" {
-        guard let data = try? Data(contentsOf: url),
+    while let url = enumerator?.nextObject() as? URL {
+        guard url.pathExtension == "json", let data = try? Data(contentsOf: url),
               let record = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let kind = record["kind"] as? String, kind != "derive" else { continue }
         keys.insert(url.deletingPathExtension().lastPathComponent)
