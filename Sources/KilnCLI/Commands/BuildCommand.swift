@@ -6,13 +6,15 @@ struct BuildCommand: AsyncParsableCommand {
         commandName: "build",
         abstract: "Build the planned images: run steps concurrently, cache every result, write outputs/.",
         discussion: """
-        Without OPENAI_API_KEY (or with --provider placeholder) images are rendered offline. Ctrl-C once stops starting steps and lets the running ones finish; twice cancels them. Exit status: 0 built, 1 a step failed or the build was interrupted, 2 invalid manifest or arguments, 3 refused by --max-cost.
+        Without OPENAI_API_KEY (or with --provider placeholder) images are rendered offline. A step whose cache key and files are unchanged since the last build does not run; a cache hit costs nothing. Every build records each step's key and output digests in kiln.lock (commit it with outputs/). Ctrl-C once stops starting steps and lets the running ones finish; twice cancels them. Exit status: 0 built, 1 a step failed or the build was interrupted, 2 invalid manifest or arguments, 3 refused by --max-cost or --locked.
 
         Examples:
           kiln build                                  # every pipeline in pipelines/
           kiln build hero stickers/corgi-pack@cat-happy
           kiln build -k --jobs 16                     # keep going past failures
           kiln build --json > events.jsonl            # JSON Lines for CI tooling
+          kiln build --force 'stickers/corgi-pack@*'  # re-roll: pay for new images
+          kiln build --locked                         # CI: prove outputs match kiln.lock, no key
         """)
 
     @OptionGroup var selection: SelectionArguments
@@ -29,8 +31,15 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(help: "Where to write the output manifest (default <out>/manifest.json).")
     var manifest: String?
 
-    @Option(help: "The result cache (default .kiln/cache).")
+    @Option(help: "The result cache (default $KILN_CACHE_DIR, else .kiln/cache).")
     var cacheDir: String?
+
+    @Option(parsing: .upToNextOption,
+            help: ArgumentHelp("Run these targets again whatever the cache holds (a re-roll), and the steps that read them; the new answers replace the cached ones.", valueName: "target"))
+    var force: [String] = []
+
+    @Flag(help: "Never call a provider: every step must match kiln.lock from the cache or the committed outputs; otherwise exit 3 and list each stale step and why.")
+    var locked = false
 
     @Option(help: "Refuse to start when the plan is estimated above this many US dollars; stop starting steps once the spend reaches it (exit 3).")
     var maxCost: Double?
@@ -52,13 +61,14 @@ struct BuildCommand: AsyncParsableCommand {
         if let maxCost, maxCost < 0 { throw ValidationError("--max-cost must be 0 or more") }
         if let retries, retries < 0 { throw ValidationError("--retries must be 0 or more") }
         if let rpm, rpm < 1 { throw ValidationError("--rpm must be at least 1") }
+        if locked && !force.isEmpty { throw ValidationError("--locked and --force cannot be used together: a re-roll calls the provider") }
     }
 
     func run() async throws {
         var session = BuildSession(items: selection.items, provider: selection.provider)
         (session.jobs, session.keepGoing, session.outputDirectory, session.manifestPath) = (jobs, keepGoing, out, manifest)
         (session.cacheDirectory, session.maxCostUSD, session.retries, session.requestsPerMinute) = (cacheDir, maxCost, retries, rpm)
-        (session.json, session.verbose) = (json, verbose)
+        (session.json, session.verbose, session.force, session.locked) = (json, verbose, force, locked)
         let status = await session.run()
         if status != .success { throw ExitCode(status.rawValue) }
     }

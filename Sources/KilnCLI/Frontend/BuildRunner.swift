@@ -38,7 +38,8 @@ public struct BuildRunner: Sendable {
 
     /// How a build ended.
     public struct Outcome: Sendable {
-        public var summary: BuildSummary
+        public var report: BuildReport
+        public var summary: BuildSummary { report.summary }
         /// `--max-cost` stopped it.
         public var stoppedByBudget: Bool
     }
@@ -66,21 +67,25 @@ public struct BuildRunner: Sendable {
         return providers
     }
 
-    /// Builds `plan`. Throws `SetupError` (libvips missing, no key, unknown provider) or
-    /// `PolicyRefusal` (`--max-cost` below the estimate) before any step runs.
-    public func run(_ plan: Plan) async throws -> Outcome {
-        let estimate = plan.estimatedCost.usd
+    /// Builds `plan`; the steps `upToDate` found current do not run. Throws `SetupError`
+    /// (libvips missing, no key, unknown provider) or `PolicyRefusal` (`--max-cost` below the
+    /// estimate of the steps that will run) before any step runs.
+    /// - Parameter locked: `--locked`: no provider is called (the caller checked that the cache
+    ///   and the files satisfy every step; a call would fail the step and stop the build).
+    public func run(_ plan: Plan, upToDate: UpToDateCheck? = nil, locked: Bool = false) async throws -> Outcome {
+        let check = upToDate ?? UpToDateCheck(plan: plan)
+        let estimate = check.stepsToRun(plan).compactMap(\.estimate).reduce(CostEstimate.zero, +).usd
         if let limit = maxCostUSD, estimate > limit {
             let money = { (usd: Double) in String(format: "$%.4f", usd) }
             throw PolicyRefusal(message: "the plan is estimated at \(money(estimate)), above --max-cost \(money(limit)): raise the limit or build fewer targets (`kiln plan` shows each step's estimate)")
         }
         try VipsToolkit.initialize()
         let terminal = TerminalProgress(mode: progress)
-        let providers = try providers(for: plan, terminal: terminal)
+        let providers = locked ? LockedProvider.standIns(for: plan) : try providers(for: plan, terminal: terminal)
         let budget = maxCostUSD.map { BudgetGuard(limitUSD: $0, forwardingTo: terminal) }
         let engine = BuildEngine(plan: plan, providers: providers, toolkit: VipsToolkit(),
                                  cache: cacheDirectory.map(ResultCache.init(directory:)), options: options,
-                                 logger: logger, progress: budget ?? terminal)
+                                 logger: logger, progress: budget ?? terminal, upToDate: check)
         budget?.onLimit { engine.requestStop() }
         let interrupts = InterruptHandler(
             first: {
@@ -93,11 +98,11 @@ public struct BuildRunner: Sendable {
                 engine.cancel()
             })
         defer { interrupts.remove() }
-        let summary = await engine.run().summary
+        let report = await engine.run()
         if let openai = providers["openai"] as? OpenAIProvider {
             try? await openai.shutdown()   // the HTTP client must be shut down before it is dropped
         }
-        return Outcome(summary: summary, stoppedByBudget: budget?.tripped ?? false)
+        return Outcome(report: report, stoppedByBudget: budget?.tripped ?? false)
     }
 }
 

@@ -1,9 +1,11 @@
 import Foundation
 import KilnCore
 import KilnEngine
+import KilnPlanner
 import Logging
 
-/// `kiln build` from arguments to exit status: plan, refuse or run, report.
+/// `kiln build` from arguments to exit status: plan, decide what is up to date, refuse or run,
+/// report, then record the build in kiln.lock and the stat cache.
 public struct BuildSession: Sendable {
     public var items: [String]
     public var provider: String?
@@ -11,12 +13,16 @@ public struct BuildSession: Sendable {
     public var keepGoing = false
     public var outputDirectory = "outputs"
     public var manifestPath: String?
-    /// nil: `ResultCache.defaultDirectory` under the workspace (`.kiln/cache`).
+    /// nil: `KILN_CACHE_DIR`, else `.kiln/cache` in the workspace.
     public var cacheDirectory: String?
     public var maxCostUSD: Double?
     public var retries: Int?
     /// `--rpm`: request starts per minute per model, for providers with a rate limiter (OpenAI).
     public var requestsPerMinute: Int?
+    /// `--force TARGET…`: run these steps (and what reads them) again whatever the cache holds.
+    public var force: [String] = []
+    /// `--locked`: never call a provider; every step must match kiln.lock (exit 3 otherwise).
+    public var locked = false
     public var json = false
     public var verbose = false
 
@@ -27,28 +33,42 @@ public struct BuildSession: Sendable {
 
     /// Runs the build and returns the exit status (see `ExitStatus`).
     public func run(frontend: Frontend = Frontend()) async -> ExitStatus {
-        let outcome = frontend.plan(items, provider: provider, outputDirectory: URL(fileURLWithPath: outputDirectory))
+        let project: ProjectFiles
+        do {
+            project = try ProjectFiles(workspace: frontend.workspace, outputDirectory: outputDirectory,
+                                       cacheDirectory: cacheDirectory)
+        } catch {
+            Console.err("error: \(error)")
+            return .invalid
+        }
+        let outcome = frontend.plan(items, provider: provider, outputDirectory: project.outputDirectory,
+                                    fallbackProvider: locked ? project.lockedProvider : nil,
+                                    fileDigest: project.fileDigest)
         outcome.notices.forEach(Console.err)
         Console.report(outcome.diagnostics)
         guard let plan = outcome.plan else {
             Console.err(Frontend.summary(outcome.diagnostics, manifests: outcome.manifests.count))
             return .invalid
         }
-        var logger = Logger(label: "kiln") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = verbose ? .debug : .warning
-        let options = BuildOptions(outputDirectory: URL(fileURLWithPath: outputDirectory),
-                                   manifestPath: manifestPath.map(URL.init(fileURLWithPath:)), jobs: jobs,
-                                   keepGoing: keepGoing, prices: Frontend.prices(outcome.manifests),
-                                   keepEarlierFiles: !outcome.targets.isEmpty)
-        let mode: TerminalProgress.Mode = json ? .jsonLines : (Console.stderrIsTerminal ? .live : .plain)
-        let cache = cacheDirectory.map { URL(fileURLWithPath: $0) }
-            ?? ResultCache.defaultDirectory(projectRoot: frontend.workspace.root)
-        let runner = BuildRunner(options: options, cacheDirectory: cache,
-                                 progress: mode, logger: logger, environment: frontend.workspace.environment,
+        let check: UpToDateCheck
+        do {
+            check = UpToDateCheck(plan: plan, baseline: project.baseline(),
+                                  force: force.isEmpty ? [] : try Planner.steps(matching: force, in: plan))
+        } catch {
+            Console.report(error.diagnostics)
+            return .invalid
+        }
+        if locked, let refusal = lockedRefusal(plan, check: check, project: project) {
+            Console.err(refusal)
+            return .refused
+        }
+        let runner = BuildRunner(options: buildOptions(outcome), cacheDirectory: project.cache.directory,
+                                 progress: json ? .jsonLines : (Console.stderrIsTerminal ? .live : .plain),
+                                 logger: logger(), environment: frontend.workspace.environment,
                                  retries: retries, requestsPerMinute: requestsPerMinute, maxCostUSD: maxCostUSD)
         let result: BuildRunner.Outcome
         do {
-            result = try await runner.run(plan)
+            result = try await runner.run(plan, upToDate: check, locked: locked)
         } catch let refusal as PolicyRefusal {
             Console.err("error: \(refusal)")
             return .refused
@@ -56,9 +76,42 @@ public struct BuildSession: Sendable {
             Console.err("error: \(error)")
             return .invalid
         }
+        do {
+            try project.save(after: result.report, plan: plan, partial: outcome.partial, writeLock: !locked)
+        } catch {
+            Console.err("error: \(error)")
+            return .buildFailed
+        }
         let table = SummaryTableRenderer().render(result.summary)
         if json { Console.err(table) } else { Console.out(table) }
         if result.summary.exitCode != 0 { return .buildFailed }
         return result.stoppedByBudget ? .refused : .success
+    }
+
+    func buildOptions(_ outcome: Frontend.Outcome) -> BuildOptions {
+        BuildOptions(outputDirectory: URL(fileURLWithPath: outputDirectory),
+                     manifestPath: manifestPath.map(URL.init(fileURLWithPath:)), jobs: jobs, keepGoing: keepGoing,
+                     prices: Frontend.prices(outcome.manifests), keepEarlierFiles: outcome.partial)
+    }
+
+    func logger() -> Logger {
+        var logger = Logger(label: "kiln") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = verbose ? .debug : .warning
+        return logger
+    }
+
+    /// Under `--locked`: why the build cannot be proven from kiln.lock, the cache and the files
+    /// on disk without calling a provider; nil when it can.
+    func lockedRefusal(_ plan: Plan, check: UpToDateCheck, project: ProjectFiles) -> String? {
+        guard let lock = project.lock else {
+            return "error: --locked needs \(LockFile.fileName), and there is none: run `kiln build` (with OPENAI_API_KEY set) and commit \(LockFile.fileName) and outputs/"
+        }
+        let stale = StalenessReport.lockedViolations(plan: plan, lock: lock, check: check,
+                                                     cacheHasKey: project.cache.hasEntry)
+        guard !stale.isEmpty else { return nil }
+        let lines = stale.map { "  \($0.reason.line(for: $0.step))" }
+        return "error: --locked: \(stale.count) step(s) are not what \(LockFile.fileName) records, and building them would call a provider:\n"
+            + lines.joined(separator: "\n")
+            + "\nrun `kiln build` with OPENAI_API_KEY set to update them, then commit \(LockFile.fileName) and outputs/"
     }
 }

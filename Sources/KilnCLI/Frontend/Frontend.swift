@@ -29,6 +29,9 @@ public struct Frontend: Sendable {
         public var manifests: [Manifest]
         /// The targets among the arguments (empty: everything).
         public var targets: [String]
+        /// Whether the plan covers less than every manifest in pipelines/ (targets, or manifests
+        /// named on the command line): files and lock entries of the rest are kept.
+        public var partial = false
         /// Every warning and error, sorted by source.
         public var diagnostics: [Diagnostic]
         public var notices: [String]
@@ -42,24 +45,36 @@ public struct Frontend: Sendable {
     }
 
     /// Loads `arguments` (paths and targets) and plans them.
-    public func plan(_ arguments: [String], provider: String? = nil, outputDirectory: URL? = nil) -> Outcome {
+    /// - Parameters:
+    ///   - fallbackProvider: the provider of steps that name none when no API key is set (the
+    ///     lockfile's, for `--locked`); nil: the placeholder renderer, with a notice.
+    ///   - fileDigest: how input files are hashed (the stat cache, for a build).
+    public func plan(_ arguments: [String], provider: String? = nil, outputDirectory: URL? = nil,
+                     fallbackProvider: String? = nil,
+                     fileDigest: (@Sendable (String) -> String?)? = nil) -> Outcome {
         let (paths, targets) = workspace.split(arguments)
         let found = workspace.manifestFiles(paths)
+        let partial = !targets.isEmpty || (!paths.isEmpty && found.files != workspace.manifestFiles([]).files)
         let loaded = workspace.load(found.files)
         var diagnostics = found.diagnostics + loaded.diagnostics
         var notices = [String]()
         guard !diagnostics.hasErrors else {
             return Outcome(plan: nil, manifests: loaded.manifests, targets: targets, diagnostics: diagnostics, notices: notices)
         }
-        let fallback = defaultProvider()
+        var fallback = defaultProvider()
+        if let fallbackProvider, fallback.notice != nil { fallback = (fallbackProvider, nil) }
         if provider == nil, let notice = fallback.notice { notices.append(notice) }
-        let options = PlannerOptions(defaultProvider: fallback.name, providerOverride: provider,
+        var options = PlannerOptions(defaultProvider: fallback.name, providerOverride: provider,
                                      environment: workspace.environment,
                                      outputDirectory: (outputDirectory ?? workspace.url("outputs")).path)
+        if let fileDigest { options.fileDigest = fileDigest }
         do {
             let plan = try Planner.plan(loaded.manifests, targets: targets, options: options)
             diagnostics += plan.warnings
-            return Outcome(plan: plan, manifests: loaded.manifests, targets: targets, diagnostics: diagnostics, notices: notices)
+            var outcome = Outcome(plan: plan, manifests: loaded.manifests, targets: targets, diagnostics: diagnostics,
+                                  notices: notices)
+            outcome.partial = partial
+            return outcome
         } catch {
             diagnostics += error.diagnostics
             return Outcome(plan: nil, manifests: loaded.manifests, targets: targets, diagnostics: diagnostics, notices: notices)

@@ -16,12 +16,13 @@ extension BuildEngine {
         var usage: Usage?
         var built = 0, cached = 0, upToDate = 0, failed = 0, skipped = 0
         var produced = [StepID: [String: String]]()
+        var unchanged = [OutputManifest.File]()
         var statuses = [StepID: BuildScheduler.Status]()
         for (id, status) in zip(outcome.ids, outcome.statusList) { statuses[id] = status }
         for step in plan.steps {
             if check.upToDate.contains(step.id) {
                 upToDate += 1
-                files += earlier[step.id] ?? []
+                unchanged += earlier[step.id] ?? []
                 continue
             }
             let status = statuses[step.id] ?? .notRun
@@ -66,6 +67,7 @@ extension BuildEngine {
         let manifestURL = options.resolvedManifestPath
         let planned = Set(plan.steps.flatMap { $0.outputs.map(\.path) })
         let thisBuild = (files: files.count, bytes: files.reduce(0) { $0 + $1.bytes })
+        files += unchanged
         if options.keepEarlierFiles {
             files += OutputManifest.carriedOver(from: manifestURL, outputDirectory: options.outputDirectory,
                                                 excluding: planned)

@@ -17,12 +17,14 @@ public enum StaleReason: Hashable, Sendable, CustomStringConvertible {
     case upToDate
     /// The cache holds the answer for the current key: it will be materialised, not paid for.
     case cached
+    /// `kiln build --force` named it or a step upstream of it: run again whatever the cache holds.
+    case forced
 
     /// Whether the step has to run (call its provider, or redo its local work).
     public var needsRun: Bool {
         switch self {
         case .upToDate, .cached: false
-        case .newStep, .changed, .saltChanged, .cacheMissing: true
+        case .newStep, .changed, .saltChanged, .cacheMissing, .forced: true
         }
     }
 
@@ -35,6 +37,7 @@ public enum StaleReason: Hashable, Sendable, CustomStringConvertible {
         case .cacheMissing: "cache entry missing and outputs do not match kiln.lock"
         case .upToDate: "up to date"
         case .cached: "cached"
+        case .forced: "forced (--force): run again, whatever the cache holds"
         }
     }
 

@@ -1,0 +1,74 @@
+import Foundation
+import KilnCore
+import KilnEngine
+
+/// What a project keeps between builds, and where: `kiln.lock` (committed: each step's key and
+/// output digests), `.kiln/state` (the stat cache, so unchanged files are not re-hashed) and the
+/// result cache (`--cache-dir`, else `KILN_CACHE_DIR`, else `.kiln/cache`), all in the directory
+/// Kiln runs in.
+struct ProjectFiles: Sendable {
+    let root: URL
+    let outputDirectory: URL
+    let cache: ResultCache
+    let state: BuildState
+    /// The lockfile as the last build left it (nil: none yet).
+    let lock: LockFile?
+
+    var lockURL: URL { root.appendingPathComponent(LockFile.fileName) }
+    var stateURL: URL { BuildState.defaultURL(in: root) }
+
+    /// Reads the lockfile and the stat cache. Throws `LockFileError` for a malformed lockfile.
+    init(workspace: Workspace, outputDirectory: String, cacheDirectory: String?) throws {
+        root = workspace.root
+        self.outputDirectory = workspace.url(outputDirectory)
+        cache = ResultCache(directory: Self.cacheDirectory(flag: cacheDirectory, workspace: workspace))
+        state = BuildState.load(from: BuildState.defaultURL(in: workspace.root))
+        lock = try LockFile.read(from: workspace.root.appendingPathComponent(LockFile.fileName))
+    }
+
+    static func cacheDirectory(flag: String?, workspace: Workspace) -> URL {
+        if let flag { return workspace.url(flag) }
+        if let variable = workspace.environment["KILN_CACHE_DIR"], !variable.isEmpty { return workspace.url(variable) }
+        return ResultCache.defaultDirectory(projectRoot: workspace.root)
+    }
+
+    /// The SHA-256 of a file by absolute path through the stat cache; nil when it cannot be read.
+    var fileDigest: @Sendable (String) -> String? {
+        let state = self.state
+        return { try? state.digest(ofFile: $0) }
+    }
+
+    /// What the last build left, as the up-to-date check reads it.
+    func baseline() -> BuildBaseline {
+        let prefix = outputDirectory.path + "/"
+        let digest = fileDigest
+        return BuildBaseline(records: lock?.baselineRecords() ?? [:]) { digest(prefix + $0) }
+    }
+
+    /// The provider the lockfile's paid steps were built with, when they agree: `--locked`,
+    /// `status` and `plan --explain` plan with it when neither `--provider` nor a key says
+    /// otherwise, so a lock made with OpenAI is checked as OpenAI on a machine without a key.
+    var lockedProvider: String? {
+        let providers = Set(lock?.steps.values.compactMap(\.provider) ?? [])
+        return providers.count == 1 ? providers.first : nil
+    }
+
+    /// After a build: records the written files in the stat cache and writes the lockfile (unless
+    /// `writeLock` is false: `--locked` proves the lock, it never changes it). Each file is
+    /// written only when its content changed, so a no-op build writes nothing.
+    func save(after report: BuildReport, plan: Plan, partial: Bool, writeLock: Bool) throws {
+        for (_, outputs) in report.produced {
+            for (path, sha256) in outputs {
+                state.record(path: outputDirectory.path + "/" + path, sha256: sha256)
+            }
+        }
+        if state.hasChanges {
+            try? FileManager.default.createDirectory(at: stateURL.deletingLastPathComponent(),
+                                                     withIntermediateDirectories: true)
+            try? state.write(to: stateURL)   // only a cache: losing it costs re-hashing, nothing else
+        }
+        guard writeLock else { return }
+        let updated = (lock ?? LockFile()).updated(after: report, plan: plan, keepOthers: partial)
+        if updated != lock { try updated.write(to: lockURL) }
+    }
+}
