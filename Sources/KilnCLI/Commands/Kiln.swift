@@ -9,11 +9,12 @@ public struct Kiln: AsyncParsableCommand {
         commandName: "kiln",
         abstract: "Build image assets from YAML manifests, the way make builds code.",
         discussion: """
-        Manifests live in pipelines/*.yaml. Start with `kiln init`, check with `kiln validate`, see what would run and cost with `kiln plan`, then `kiln build`. Docs: docs/manifest.md (the manifest language), docs/cli.md (commands).
+        Manifests live in pipelines/*.yaml. Start with `kiln init`, check with `kiln validate`, see what would run and cost with `kiln plan`, then `kiln build`; `kiln status` says what is out of date and why. Docs: docs/manifest.md (the manifest language), docs/cli.md (commands).
         """,
         version: version,
         subcommands: [InitCommand.self, ValidateCommand.self, PlanCommand.self, GraphCommand.self,
-                      BuildCommand.self, SchemaCommand.self])
+                      BuildCommand.self, StatusCommand.self, CleanCommand.self, CacheCommand.self,
+                      SchemaCommand.self])
 
     public init() {}
 }

@@ -14,6 +14,7 @@ struct PlanCommand: AsyncParsableCommand {
           kiln plan stickers                     # one pipeline
           kiln plan 'stickers/corgi-pack@corgi-*' --provider openai
           kiln plan --json > plan.json
+          kiln plan --explain                    # why each step would run (or not)
         """)
 
     @OptionGroup var selection: SelectionArguments
@@ -21,7 +22,19 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(help: "Print the plan as JSON on stdout.")
     var json = false
 
+    @Flag(help: "For each step: up to date, cached, or why it would run (new step, which field changed from what to what, which input or upstream step changed, salt, cache entry missing).")
+    var explain = false
+
+    @OptionGroup var project: ProjectArguments
+
     func run() async throws {
+        if explain {
+            guard let inspection = ProjectInspection.inspect(selection.items, provider: selection.provider,
+                                                             outputDirectory: project.out, cacheDirectory: project.cacheDir)
+            else { throw ExitCode(ExitStatus.invalid.rawValue) }
+            Console.out(inspection.explanationText())
+            return
+        }
         let outcome = Frontend().plan(selection.items, provider: selection.provider)
         outcome.notices.forEach(Console.err)
         Console.report(outcome.diagnostics)

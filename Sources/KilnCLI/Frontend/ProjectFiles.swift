@@ -62,11 +62,7 @@ struct ProjectFiles: Sendable {
                 state.record(path: outputDirectory.path + "/" + path, sha256: sha256)
             }
         }
-        if state.hasChanges {
-            try? FileManager.default.createDirectory(at: stateURL.deletingLastPathComponent(),
-                                                     withIntermediateDirectories: true)
-            try? state.write(to: stateURL)   // only a cache: losing it costs re-hashing, nothing else
-        }
+        try? saveStatCache()   // only a cache: losing it costs re-hashing, nothing else
         guard writeLock else { return }
         let updated = (lock ?? LockFile()).updated(after: report, plan: plan, keepOthers: partial)
         if updated != lock { try updated.write(to: lockURL) }

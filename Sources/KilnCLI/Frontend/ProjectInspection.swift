@@ -1,0 +1,91 @@
+import Foundation
+import KilnCore
+import KilnEngine
+import KilnPlanner
+
+/// What `kiln status`, `kiln plan --explain` and `kiln clean` look at: the plan, checked against
+/// kiln.lock, the stat cache, the cache and the files in outputs/. Reads only; writes nothing
+/// except the stat cache (which only saves re-hashing next time).
+struct ProjectInspection {
+    let project: ProjectFiles
+    let outcome: Frontend.Outcome
+    let plan: Plan
+    let report: StalenessReport
+
+    /// Plans `items` as `kiln build` would (with the lockfile's provider when no key or
+    /// `--provider` says otherwise). Returns nil after printing the diagnostics when there is no plan.
+    static func inspect(_ items: [String], provider: String?, outputDirectory: String, cacheDirectory: String?,
+                        frontend: Frontend = Frontend()) -> ProjectInspection? {
+        let project: ProjectFiles
+        do {
+            project = try ProjectFiles(workspace: frontend.workspace, outputDirectory: outputDirectory,
+                                       cacheDirectory: cacheDirectory)
+        } catch {
+            Console.err("error: \(error)")
+            return nil
+        }
+        let outcome = frontend.plan(items, provider: provider, outputDirectory: project.outputDirectory,
+                                    fallbackProvider: project.lockedProvider, fileDigest: project.fileDigest)
+        outcome.notices.forEach(Console.err)
+        Console.report(outcome.diagnostics)
+        guard let plan = outcome.plan else {
+            Console.err(Frontend.summary(outcome.diagnostics, manifests: outcome.manifests.count))
+            return nil
+        }
+        let check = UpToDateCheck(plan: plan, baseline: project.baseline())
+        let report = StalenessReport(plan: plan, lock: project.lock, check: check, cacheHasKey: project.cache.hasEntry)
+        try? project.saveStatCache()
+        return ProjectInspection(project: project, outcome: outcome, plan: plan, report: report)
+    }
+
+    /// `kiln status`: counts, then each step that is not up to date with why, grouped by what
+    /// building it would cost.
+    func statusText() -> String {
+        let entries = report.entries
+        let current = entries.filter { $0.reason == .upToDate }
+        let restore = entries.filter { $0.reason == .cached }
+        let paid = entries.filter { $0.reason.needsRun && $0.kind.usesProvider }
+        let local = entries.filter { $0.reason.needsRun && !$0.kind.usesProvider }
+        var lines = ["\(entries.count) step(s): \(current.count) up to date, \(restore.count) in the cache, "
+            + "\(paid.count) to pay for, \(local.count) local"]
+        func section(_ title: String, _ items: [StalenessReport.Entry]) {
+            guard !items.isEmpty else { return }
+            lines.append("\(title):")
+            for item in items {
+                let damage = item.damage.isEmpty ? "" : " (\(item.damage.map(\.description).joined(separator: ", ")))"
+                lines.append("  \(item.reason.line(for: item.step))\(damage)")
+            }
+        }
+        section("from the cache, no call", restore)
+        section("would call a provider", paid)
+        section("local work", local)
+        if project.lock == nil { lines.append("no \(LockFile.fileName) yet: `kiln build` writes it") }
+        if paid.isEmpty && local.isEmpty && restore.isEmpty { lines.append("everything is up to date") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `kiln plan --explain`: every step, in order, with why it would run or why not.
+    func explanationText() -> String {
+        var rows = [["STEP", "KIND", "WHY"]]
+        for entry in report.entries {
+            let damage = entry.damage.isEmpty ? "" : " (\(entry.damage.map(\.description).joined(separator: ", ")))"
+            rows.append([entry.step.description, entry.kind.rawValue, entry.reason.description + damage])
+        }
+        let widths = (0..<2).map { c in rows.map { $0[c].count }.max() ?? 0 }
+        let body = rows.map { row in
+            row[0].padding(toLength: widths[0], withPad: " ", startingAt: 0) + "  "
+                + row[1].padding(toLength: widths[1], withPad: " ", startingAt: 0) + "  " + row[2]
+        }
+        let paid = report.entries.filter { $0.reason.needsRun && $0.kind.usesProvider }.count
+        return body.joined(separator: "\n") + "\n\(paid) step(s) would call a provider\n"
+    }
+}
+
+extension ProjectFiles {
+    /// Writes the stat cache when hashing added to it (inspection commands read files too).
+    func saveStatCache() throws {
+        guard state.hasChanges else { return }
+        try FileManager.default.createDirectory(at: stateURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try state.write(to: stateURL)
+    }
+}
