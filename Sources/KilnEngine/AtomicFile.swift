@@ -104,3 +104,13 @@ enum AtomicFile {
         try? FileManager.default.removeItem(at: url)
     }
 }
+
+/// Cleanup after a build that was killed mid-write (see `AtomicFile`).
+public enum AbandonedWrites {
+    /// Removes, in each folder (not below it), the temp files of Kiln processes that are gone;
+    /// returns their paths. Temp files of builds still running are kept.
+    @discardableResult
+    public static func sweep(_ directories: some Sequence<URL>) -> [String] {
+        directories.flatMap { directory in AtomicFile.sweep(directory).map { directory.path + "/" + $0 } }
+    }
+}

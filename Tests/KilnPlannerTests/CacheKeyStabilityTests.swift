@@ -6,10 +6,11 @@ import Testing
 /// A hero-like chain (generate → edit → derive) whose every knob the tests turn.
 private func chain(backdropSize: String = "1536x1024", finalPrompt: String = "the product on the backdrop",
                    thumbQuality: Int = 85, salt: String = "1", user: String = "team-a",
-                   output: String = "hero/hero.png", mask: String = "inputs/hero-mask.png") -> String {
+                   output: String = "hero/hero.png", mask: String = "inputs/hero-mask.png",
+                   model: String = "gpt-image-1.5") -> String {
     """
     version: 1
-    defaults: { model: gpt-image-1.5, quality: high, user: \(user) }
+    defaults: { model: \(model), quality: high, user: \(user) }
     assets:
       hero:
         steps:
@@ -82,6 +83,7 @@ private func changed(_ a: Plan, _ b: Plan) -> Set<String> {
     #expect(changed(base, try plan(chain(salt: "2"))) == ["p/hero/backdrop", "p/hero/final", "p/hero/thumb"])
     #expect(changed(base, try plan(chain(finalPrompt: "the product, centred"))) == ["p/hero/final", "p/hero/thumb"])
     #expect(changed(base, try plan(chain(thumbQuality: 70))) == ["p/hero/thumb"])
+    #expect(changed(base, try plan(chain(model: "gpt-image-1"))) == ["p/hero/backdrop", "p/hero/final", "p/hero/thumb"])
 }
 
 @Test func namesPathsAndUserChangeNoKey() throws {

@@ -62,7 +62,9 @@ public struct BuildSession: Sendable {
             Console.err(refusal)
             return .refused
         }
-        let runner = BuildRunner(options: buildOptions(outcome), cacheDirectory: project.cache.directory,
+        let options = buildOptions(outcome)
+        project.sweepAbandonedWrites(plan: plan, manifest: options.resolvedManifestPath)
+        let runner = BuildRunner(options: options, cacheDirectory: project.cache.directory,
                                  progress: json ? .jsonLines : (Console.stderrIsTerminal ? .live : .plain),
                                  logger: logger(), environment: frontend.workspace.environment,
                                  retries: retries, requestsPerMinute: requestsPerMinute, maxCostUSD: maxCostUSD)

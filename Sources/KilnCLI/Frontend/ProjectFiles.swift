@@ -53,6 +53,20 @@ struct ProjectFiles: Sendable {
         return providers.count == 1 ? providers.first : nil
     }
 
+    /// Removes what a build killed mid-write left: temp files beside kiln.lock, the stat cache,
+    /// the output manifest and every planned output, and in the cache. Other builds' are kept.
+    func sweepAbandonedWrites(plan: Plan, manifest: URL) {
+        var folders: Set<String> = [root.path, stateURL.deletingLastPathComponent().path,
+                                    manifest.deletingLastPathComponent().path]
+        for step in plan.steps {
+            for output in step.outputs {
+                folders.insert(((outputDirectory.path + "/" + output.path) as NSString).deletingLastPathComponent)
+            }
+        }
+        AbandonedWrites.sweep(folders.sorted().map { URL(fileURLWithPath: $0, isDirectory: true) })
+        _ = try? cache.sweepTemporaries()
+    }
+
     /// After a build: records the written files in the stat cache and writes the lockfile (unless
     /// `writeLock` is false: `--locked` proves the lock, it never changes it). Each file is
     /// written only when its content changed, so a no-op build writes nothing.

@@ -33,7 +33,9 @@ public enum Scaffold {
 
     """
 
-    public static let ignoreLines = ["/outputs/", "/.kiln/"]
+    /// Only Kiln's private state: `outputs/` and `kiln.lock` are meant to be committed, so CI can
+    /// prove them with `kiln build --locked` (docs/ci.md).
+    public static let ignoreLines = ["/.kiln/"]
 
     /// What `init` did, one line per file, for the person.
     public static func run(in root: URL) throws -> [String] {

@@ -99,19 +99,11 @@ public struct LockFile: Hashable, Sendable {
     /// Writes the lockfile atomically: a temp file in the same folder (named with this process's
     /// id), then `rename(2)`, so a reader sees the old or the new file, never half of one.
     public func write(to url: URL) throws {
-        let directory = url.deletingLastPathComponent()
-        let temp = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
         do {
-            try encoded().write(to: temp)
+            try AtomicFile.write(encoded(), to: url)
         } catch {
-            try? FileManager.default.removeItem(at: temp)
             throw LockFileError(path: url.path, problem: "cannot be written (\(error.localizedDescription))",
                                 remedy: LockFileError.writeRemedy)
-        }
-        if rename(temp.path, url.path) != 0 {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temp)
-            throw LockFileError(path: url.path, problem: "cannot be replaced (\(reason))", remedy: LockFileError.writeRemedy)
         }
     }
 }

@@ -82,21 +82,7 @@ extension BuildState {
     /// Writes the state atomically (a temp file named with this process's id, then `rename(2)`),
     /// creating the folder; afterwards `hasChanges` is false.
     public func write(to url: URL) throws {
-        let directory = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let temp = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        do {
-            try encoded().write(to: temp)
-            if rename(temp.path, url.path) != 0 {
-                throw CocoaError(.fileWriteUnknown, userInfo: [
-                    NSFilePathErrorKey: url.path,
-                    NSLocalizedDescriptionKey: "cannot rename into \(url.path): \(String(cString: strerror(errno)))",
-                ])
-            }
-        } catch {
-            try? FileManager.default.removeItem(at: temp)
-            throw error
-        }
+        try AtomicFile.write(encoded(), to: url)
         tables.withLock { $0.changed = false }
     }
 

@@ -12,7 +12,7 @@ import Synchronization
 /// The trade-off, as in `make`: a file whose size, mtime (to the nanosecond) and inode are all
 /// unchanged is taken to be unchanged, without reading it. An edit that keeps the size and puts
 /// the mtime back (or lands within the file system's timestamp granularity of the previous write)
-/// goes unnoticed until the stamp changes; `kiln build --force` or deleting `.kiln/state` rehashes.
+/// goes unnoticed until the stamp changes; deleting `.kiln/state` makes the next build re-hash everything.
 public final class BuildState: Sendable {
     /// One file's stamp and digest.
     public struct Entry: Hashable, Sendable {

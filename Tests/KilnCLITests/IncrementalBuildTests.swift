@@ -1,0 +1,110 @@
+import Foundation
+import KilnCore
+import Testing
+
+/// Incremental builds, kiln.lock, --locked, status, explain and clean, through the real binary,
+/// offline (the placeholder renderer).
+@Suite struct IncrementalBuildTests {
+    let build = ["build", "--provider", "placeholder"]
+
+    func read(_ project: URL, _ path: String) throws -> Data {
+        try Data(contentsOf: project.appendingPathComponent(path))
+    }
+
+    func modified(_ project: URL, _ path: String) throws -> Date? {
+        try FileManager.default.attributesOfItem(atPath: project.appendingPathComponent(path).path)[.modificationDate] as? Date
+    }
+
+    @Test func aSecondBuildDoesNothingAndRewritesNothing() throws {
+        let project = try KilnProcess.exampleProject()
+        defer { try? FileManager.default.removeItem(at: project) }
+        let first = try KilnProcess.run(build, in: project)
+        #expect(first.status == 0, "\(first.stderr)\n\(first.stdout)")
+        let lock = try read(project, "kiln.lock")
+        let (manifestDate, lockDate) = (try modified(project, "outputs/manifest.json"), try modified(project, "kiln.lock"))
+
+        let second = try KilnProcess.run(build, in: project)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("all 55 step(s) up to date"))
+        #expect(second.stdout.contains("up to date  55") && second.stdout.contains("built       0"))
+        #expect(try read(project, "kiln.lock") == lock)
+        #expect(try modified(project, "outputs/manifest.json") == manifestDate, "a no-op build rewrote the manifest")
+        #expect(try modified(project, "kiln.lock") == lockDate, "a no-op build rewrote kiln.lock")
+    }
+
+    @Test func theLockRecordsEveryStepWithItsKeyAndOutputDigests() throws {
+        let project = try KilnProcess.exampleProject()
+        defer { try? FileManager.default.removeItem(at: project) }
+        #expect(try KilnProcess.run(build, in: project).status == 0)
+        let lock = try #require(try JSONSerialization.jsonObject(with: read(project, "kiln.lock")) as? [String: Any])
+        #expect(lock["version"] as? Int == 1)
+        let steps = try #require(lock["steps"] as? [String: [String: Any]])
+        #expect(steps.count == 55)
+        let hero = try #require(steps["hero/hero/final"])
+        #expect(hero["provider"] as? String == "placeholder" && hero["kind"] as? String == "edit")
+        let outputs = try #require(hero["outputs"] as? [[String: String]])
+        #expect(outputs.first?["path"] == "hero/hero.png")
+        #expect(outputs.first?["sha256"] == Digest.sha256(try read(project, "outputs/hero/hero.png")))
+    }
+
+    @Test func lockedPassesOnACleanCheckoutAndFailsWithReasonsWhenAPromptChanges() throws {
+        let project = try KilnProcess.exampleProject()
+        defer { try? FileManager.default.removeItem(at: project) }
+        #expect(try KilnProcess.run(build, in: project).status == 0)
+        // A fresh clone: manifests, committed outputs and kiln.lock; no cache, no stat cache.
+        try FileManager.default.removeItem(at: project.appendingPathComponent(".kiln"))
+        let clean = try KilnProcess.run(["build", "--locked"], in: project)
+        #expect(clean.status == 0, "\(clean.stderr)\n\(clean.stdout)")
+        #expect(clean.stdout.contains("up to date  55"))
+
+        let hero = project.appendingPathComponent("pipelines/hero.yaml")
+        let text = try String(contentsOf: hero, encoding: .utf8)
+        try text.replacingOccurrences(of: "warm clay tones", with: "cool slate tones").write(to: hero, atomically: true, encoding: .utf8)
+        let stale = try KilnProcess.run(["build", "--locked"], in: project)
+        #expect(stale.status == 3)
+        #expect(stale.stderr.contains("hero/hero/backdrop: prompt: \"soft studio backdrop in warm clay tones"))
+        #expect(stale.stderr.contains("hero/hero/final: upstream step hero/hero/backdrop changed"))
+        #expect(!stale.stderr.contains("stickers/"), "an unchanged step was reported stale")
+        #expect(!FileManager.default.fileExists(atPath: project.appendingPathComponent(".kiln/cache/actions").path),
+                "--locked ran something before refusing")
+    }
+
+    @Test func statusAndExplainSayWhatChangedAndFromWhatToWhat() throws {
+        let project = try KilnProcess.exampleProject()
+        defer { try? FileManager.default.removeItem(at: project) }
+        #expect(try KilnProcess.run(build, in: project).status == 0)
+        let icons = project.appendingPathComponent("pipelines/icons.yaml")
+        let text = try String(contentsOf: icons, encoding: .utf8)
+        #expect(text.contains("quality: medium"))
+        try text.replacingOccurrences(of: "quality: medium", with: "quality: high").write(to: icons, atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(at: project.appendingPathComponent("outputs/hero/hero.png"))
+
+        let status = try KilnProcess.run(["status"], in: project)
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(status.stdout.contains("hero/hero/final: cached (hero/hero.png was deleted)"))
+        #expect(status.stdout.contains("quality: medium → high"))
+        let explain = try KilnProcess.run(["plan", "--explain"], in: project)
+        #expect(explain.status == 0, "\(explain.stderr)")
+        let lines = explain.stdout.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("stickers/corgi-pack@corgi-happy/sticker") && $0.hasSuffix("up to date") })
+        #expect(lines.contains { $0.contains("quality: medium → high") })
+    }
+
+    @Test func cleanRemovesOnlyFilesNoStepProduces() throws {
+        let project = try KilnProcess.exampleProject()
+        defer { try? FileManager.default.removeItem(at: project) }
+        #expect(try KilnProcess.run(build, in: project).status == 0)
+        let stray = project.appendingPathComponent("outputs/old/leftover.png")
+        try FileManager.default.createDirectory(at: stray.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data([1, 2, 3]).write(to: stray)
+
+        let dry = try KilnProcess.run(["clean", "--dry-run"], in: project)
+        #expect(dry.status == 0 && dry.stdout == "would remove old/leftover.png\n", "\(dry.stdout)\(dry.stderr)")
+        #expect(FileManager.default.fileExists(atPath: stray.path))
+        let real = try KilnProcess.run(["clean"], in: project)
+        #expect(real.status == 0 && real.stdout == "removed old/leftover.png\n")
+        #expect(!FileManager.default.fileExists(atPath: stray.deletingLastPathComponent().path), "the empty folder stayed")
+        #expect(FileManager.default.fileExists(atPath: project.appendingPathComponent("outputs/hero/hero.png").path))
+        #expect(FileManager.default.fileExists(atPath: project.appendingPathComponent("outputs/manifest.json").path))
+    }
+}
