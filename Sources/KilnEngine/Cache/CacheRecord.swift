@@ -1,20 +1,21 @@
 import Foundation
 import KilnCore
 
-/// What the cache keeps about one result beside its image bytes: enough to rebuild the output
-/// manifest entry without calling the provider again. Never holds the API key, and no timestamps
-/// (a cache entry is a pure function of its key).
+/// The action entry the cache keeps for one key: the digests of the result's images (each stored
+/// as an object named by that digest) and enough metadata to rebuild the output manifest entry
+/// without calling the provider again. Never holds the API key.
 public struct CacheRecord: Hashable, Sendable, Codable {
-    /// One stored image.
+    /// The record format this build reads and writes; a record of any other version is a miss.
+    public static let currentVersion = 2
+
+    /// One stored image: a reference to the object `objects/<2 hex>/<sha256>`.
     public struct Image: Hashable, Sendable, Codable {
-        /// File name inside the entry's directory.
-        public var file: String
+        /// The object's digest (lowercase hex SHA-256 of the image bytes).
         public var sha256: String
         public var bytes: Int
         public var format: ImageFormat?
 
-        public init(file: String, sha256: String, bytes: Int, format: ImageFormat?) {
-            self.file = file
+        public init(sha256: String, bytes: Int, format: ImageFormat?) {
             self.sha256 = sha256
             self.bytes = bytes
             self.format = format
@@ -33,10 +34,14 @@ public struct CacheRecord: Hashable, Sendable, Codable {
     /// Values the service reported it used (auto resolved).
     public var resolved: [String: String]
     public var images: [Image]
+    /// When the answer was stored: ISO-8601 in UTC, to the second (`2025-06-01T12:00:00Z`).
+    public var created: String
 
     public init(cacheKey: String, step: StepID, kind: StepKind, provider: String?, model: String?,
-                usage: Usage?, requestID: String?, resolved: [String: String], images: [Image]) {
-        self.version = 1
+                usage: Usage?, requestID: String?, resolved: [String: String], images: [Image],
+                created: Date = Date()) {
+        self.version = Self.currentVersion
+        self.created = created.formatted(.iso8601)
         self.cacheKey = cacheKey
         self.step = step
         self.kind = kind
@@ -50,7 +55,7 @@ public struct CacheRecord: Hashable, Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case version, cacheKey = "cache_key", step, kind, provider, model, usage
-        case requestID = "request_id", resolved, images
+        case requestID = "request_id", resolved, images, created
     }
 }
 

@@ -1,19 +1,35 @@
 import Foundation
 import KilnCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Content-addressed results on disk, keyed by `PlannedStep.cacheKey`.
 ///
-/// Layout: `<directory>/<key prefix>/<key>/record.json` plus `image-<i>.<ext>`. An entry is written
-/// into a temp directory beside the entries and renamed into place whole, so a lookup sees a
-/// complete entry or none. `store` is called the moment a provider answers, before outputs are
-/// written, and through `storeShielded` so task cancellation cannot cut it short: an answer that
-/// was paid for is never thrown away.
+/// Layout under `directory` (default `.kiln/cache`):
+/// - `objects/<2 hex>/<sha256>`: raw image bytes, named by their SHA-256 (shared by every key
+///   whose answer holds the same image).
+/// - `actions/<2 hex>/<cache key>.json`: the `CacheRecord` (compact JSON, `version` 2), whose
+///   `images` name object digests. Its mtime is the last time a build used it (`collectGarbage`).
+/// - `tmp/<pid>-<random>`: files being written; `locks/<key>.lock`: per-key locks (`lock(_:)`).
+/// - `last-build.json`: hits and misses of the last build (`recordLastBuild`).
+///
+/// Every file is written to `tmp/` and renamed into place, objects before the action that names
+/// them, so an action never points at a missing object. No fsync: `kill -9` at any moment leaves
+/// whole files only, and a power loss may lose the newest entry but never corrupts one a lookup
+/// would accept, since a lookup checks every object against its digest. `store` is called the
+/// moment a provider answers, before outputs are written, and through `storeShielded` so task
+/// cancellation cannot cut it short: an answer that was paid for is never thrown away.
 public struct ResultCache: Sendable {
     /// The cache's root directory.
     public let directory: URL
+    let root: String
 
     public init(directory: URL) {
         self.directory = directory
+        root = directory.path
     }
 
     /// `.kiln/cache` under a project root.
@@ -21,58 +37,64 @@ public struct ResultCache: Sendable {
         projectRoot.appendingPathComponent(".kiln").appendingPathComponent("cache")
     }
 
-    /// The stored result for `key`, or nil when there is none (or it is damaged: a damaged
-    /// entry is treated as a miss and replaced by the next store).
+    var objectsPath: String { root + "/objects" }
+    var actionsPath: String { root + "/actions" }
+    var tmpPath: String { root + "/tmp" }
+    var locksPath: String { root + "/locks" }
+
+    func objectPath(_ digest: String) -> String { objectsPath + "/" + digest.prefix(2) + "/" + digest }
+    func actionPath(_ key: String) -> String { actionsPath + "/" + key.prefix(2) + "/" + key + ".json" }
+
+    /// The stored result for `key`, or nil on a miss. A missing or damaged action, a record of
+    /// another version, or a missing object is a miss; an object whose bytes no longer match its
+    /// digest is deleted as well (the next store writes it again). A hit marks the action as used.
+    /// Throws only when `key` is not a lowercase hex digest.
     public func lookup(_ key: String) throws -> CachedResult? {
-        let entry = try entryDirectory(key)
-        let recordURL = entry.appendingPathComponent("record.json")
-        guard let recordData = try? Data(contentsOf: recordURL) else { return nil }
-        guard let record = try? JSONDecoder().decode(CacheRecord.self, from: recordData),
-              record.cacheKey == key else { return nil }
+        try Self.validate(key)
+        let path = actionPath(key)
+        guard let data = CacheFiles.read(path),
+              let record = try? JSONDecoder().decode(CacheRecord.self, from: data),
+              record.version == CacheRecord.currentVersion, record.cacheKey == key else { return nil }
         var images = [Data]()
+        images.reserveCapacity(record.images.count)
         for image in record.images {
-            guard let data = try? Data(contentsOf: entry.appendingPathComponent(image.file)),
-                  Digest.sha256(data) == image.sha256 else { return nil }
-            images.append(data)
+            guard Self.isDigest(image.sha256) else { return nil }
+            let object = objectPath(image.sha256)
+            guard let bytes = CacheFiles.read(object) else { return nil }
+            guard Digest.sha256(bytes) == image.sha256 else {
+                unlink(object)
+                return nil
+            }
+            images.append(bytes)
         }
+        CacheFiles.touch(path)
         return CachedResult(record: record, images: images)
     }
 
-    /// Stores a result atomically; returns the record written. Replaces a damaged entry; keeps an
-    /// intact one (same key, same content by construction).
+    /// Stores a result: each image as an object (kept when an intact copy is already there), then
+    /// the action entry, replacing any earlier entry for `key`. Returns the record written.
+    /// Throws `EngineError(.writeFailed)` when a file cannot be written.
     @discardableResult
     public func store(key: String, step: PlannedStep, images: [Data], usage: Usage?, requestID: String?,
                       resolved: [String: String]) throws -> CacheRecord {
-        let entry = try entryDirectory(key)
+        try Self.validate(key)
         var stored = [CacheRecord.Image]()
-        for (i, data) in images.enumerated() {
-            let format = ImageFormat(sniffing: data)
-            stored.append(.init(file: "image-\(i).\(format?.fileExtension ?? "bin")", sha256: Digest.sha256(data),
-                                bytes: data.count, format: format))
+        stored.reserveCapacity(images.count)
+        for data in images {
+            let digest = Digest.sha256(data)
+            let path = objectPath(digest)
+            // Touching a reused object keeps a concurrent `collectGarbage` from taking it as unused.
+            if CacheFiles.holds(data, at: path) {
+                CacheFiles.touch(path)
+            } else {
+                try put(data, at: path)
+            }
+            stored.append(.init(sha256: digest, bytes: data.count, format: ImageFormat(sniffing: data)))
         }
         let record = CacheRecord(cacheKey: key, step: step.id, kind: step.kind, provider: step.provider,
                                  model: step.model, usage: usage, requestID: requestID, resolved: resolved,
                                  images: stored)
-        let fm = FileManager.default
-        let staging = URL(fileURLWithPath: directory.path + "/tmp/" + UUID().uuidString, isDirectory: true)
-        var moved = false
-        defer { if !moved { AtomicFile.discard(staging) } }
-        try fm.createDirectory(at: staging, withIntermediateDirectories: true)
-        for (image, data) in zip(stored, images) {
-            try data.write(to: staging.appendingPathComponent(image.file))
-        }
-        try CanonicalJSON.encode(record, pretty: true).write(to: staging.appendingPathComponent("record.json"))
-        try AtomicFile.ensureDirectory(entry.deletingLastPathComponent())
-        if fm.fileExists(atPath: entry.path) {
-            if (try? lookup(key)) != nil { return record }
-            try fm.removeItem(at: entry)
-        }
-        do {
-            try fm.moveItem(at: staging, to: entry)
-            moved = true
-        } catch where (try? lookup(key)) != nil {
-            // Another build stored the same key at the same moment: theirs is as good as ours.
-        }
+        try put(CanonicalJSON.encode(record), at: actionPath(key))
         return record
     }
 
@@ -87,10 +109,36 @@ public struct ResultCache: Sendable {
         }
     }
 
-    private func entryDirectory(_ key: String) throws -> URL {
-        guard key.count >= 8, key.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
+    /// Writes through `tmp/` and renames to `path`, making each folder once per process (and once
+    /// more if it was removed since).
+    func put(_ data: Data, at path: String) throws {
+        let folders = [tmpPath, String(path[..<path.lastIndex(of: "/")!])]
+            .map { URL(fileURLWithPath: $0, isDirectory: true) }
+        do {
+            for folder in folders { try AtomicFile.ensureDirectory(folder) }
+            try CacheFiles.write(data, to: path, tmp: tmpPath)
+        } catch {
+            for folder in folders {
+                AtomicFile.forget(folder)
+                try AtomicFile.ensureDirectory(folder)
+            }
+            try CacheFiles.write(data, to: path, tmp: tmpPath)
+        }
+    }
+
+    static func validate(_ key: String) throws {
+        guard key.utf8.count >= 8, key.utf8.allSatisfy(isLowerHex) else {
             throw EngineError(.cacheCorrupt, "cache key '\(key)' is not a lowercase hex digest; re-plan the build")
         }
-        return URL(fileURLWithPath: directory.path + "/" + key.prefix(2) + "/" + key, isDirectory: true)
+    }
+
+    /// A SHA-256 in lowercase hex: the only names an object may have (a record is read from disk,
+    /// so its digests are checked before they become paths).
+    static func isDigest(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy(isLowerHex)
+    }
+
+    private static func isLowerHex(_ byte: UInt8) -> Bool {
+        (byte >= 48 && byte <= 57) || (byte >= 97 && byte <= 102)
     }
 }
