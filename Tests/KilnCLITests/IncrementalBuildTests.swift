@@ -86,7 +86,7 @@ import Testing
         let explain = try KilnProcess.run(["plan", "--explain"], in: project)
         #expect(explain.status == 0, "\(explain.stderr)")
         let lines = explain.stdout.split(separator: "\n")
-        #expect(lines.contains { $0.hasPrefix("stickers/corgi-pack@corgi-happy/sticker") && $0.hasSuffix("up to date") })
+        #expect(lines.contains { $0.hasPrefix("stickers/corgi-pack@corgi-happy/main ") && $0.hasSuffix("up to date") })
         #expect(lines.contains { $0.contains("quality: medium → high") })
     }
 

@@ -83,7 +83,7 @@ private func changed(_ a: Plan, _ b: Plan) -> Set<String> {
     #expect(changed(base, try plan(chain(salt: "2"))) == ["p/hero/backdrop", "p/hero/final", "p/hero/thumb"])
     #expect(changed(base, try plan(chain(finalPrompt: "the product, centred"))) == ["p/hero/final", "p/hero/thumb"])
     #expect(changed(base, try plan(chain(thumbQuality: 70))) == ["p/hero/thumb"])
-    #expect(changed(base, try plan(chain(model: "gpt-image-1"))) == ["p/hero/backdrop", "p/hero/final", "p/hero/thumb"])
+    #expect(changed(base, try plan(chain(model: "gpt-image-1-mini"))) == ["p/hero/backdrop", "p/hero/final", "p/hero/thumb"])
 }
 
 @Test func namesPathsAndUserChangeNoKey() throws {

@@ -84,6 +84,7 @@ public struct BuildSession: Sendable {
             Console.err("error: \(error)")
             return .buildFailed
         }
+        try? project.cache.recordLastBuild(hits: result.summary.cached, misses: result.summary.built)
         let table = SummaryTableRenderer().render(result.summary)
         if json { Console.err(table) } else { Console.out(table) }
         if result.summary.exitCode != 0 { return .buildFailed }

@@ -21,6 +21,7 @@ extension BuildEngine {
             return .produced(produced, verified: try await verifyOutputs(step, produced, upstream: upstream))
         } catch {
             await store(step, produced)
+            produced.keyLock?.release()
             return .done(failure(error, step: step, start: start))
         }
     }
@@ -30,6 +31,7 @@ extension BuildEngine {
     func persistPhase(_ step: PlannedStep, _ produced: Produced, verified infos: [ImageInfo],
                       start: ContinuousClock.Instant) async -> StepRun {
         await store(step, produced)
+        produced.keyLock?.release()
         do {
             let success = try await writeOutputs(step, produced, verified: infos) { Self.milliseconds(since: start) }
             return StepRun(id: step.id, outcome: .succeeded(success), durationMS: Self.milliseconds(since: start))
@@ -79,11 +81,12 @@ extension BuildEngine {
     }
 
     /// The step's images: from the cache, else from the provider or the toolkit.
+    ///
+    /// A paid step that misses takes the key's lock, then looks again: another build sharing the
+    /// cache may have paid for the same key meanwhile. The lock travels with the answer until it
+    /// is stored.
     func produce(_ step: PlannedStep, upstream: [StepID: Data], forced: Bool = false) async throws -> Produced {
-        if !forced, let cache, let hit = try await BlockingIO.run({ try cache.lookup(step.cacheKey) }) {
-            return Produced(images: hit.images, usage: hit.record.usage?.usage, requestID: hit.record.requestID,
-                            resolved: hit.record.resolved, fromCache: true)
-        }
+        if !forced, let hit = try await cachedResult(step) { return hit }
         let produced: Produced
         switch step.kind {
         case .generate, .edit:
@@ -91,10 +94,20 @@ extension BuildEngine {
                 throw EngineError.unknownProvider(step.provider ?? "(none)", step: step.id, known: Array(providers.keys))
             }
             let request = try await makeRequest(step, upstream: upstream)
-            try Task.checkCancellation()
-            let response = try await provider.run(request)
-            produced = Produced(images: response.images, usage: response.usage, requestID: response.requestID,
-                                resolved: response.resolved, fromCache: false)
+            let keyLock = try await cache?.lock(step.cacheKey)
+            do {
+                if !forced, let hit = try await cachedResult(step) {
+                    keyLock?.release()
+                    return hit
+                }
+                try Task.checkCancellation()
+                let response = try await provider.run(request)
+                produced = Produced(images: response.images, usage: response.usage, requestID: response.requestID,
+                                    resolved: response.resolved, fromCache: false, keyLock: keyLock)
+            } catch {
+                keyLock?.release()
+                throw error
+            }
         case .derive:
             guard let operations = step.derive, let input = step.inputs.first else {
                 throw EngineError.invalidPlan("\(step.id): a derive step needs one input and its operations")
@@ -104,6 +117,13 @@ extension BuildEngine {
             produced = Produced(images: [data], usage: nil, requestID: nil, resolved: [:], fromCache: false)
         }
         return produced
+    }
+
+    /// The cached answer for the step's key, if the cache holds an intact one.
+    func cachedResult(_ step: PlannedStep) async throws -> Produced? {
+        guard let cache, let hit = try await BlockingIO.run({ try cache.lookup(step.cacheKey) }) else { return nil }
+        return Produced(images: hit.images, usage: hit.record.usage?.usage, requestID: hit.record.requestID,
+                        resolved: hit.record.resolved, fromCache: true)
     }
 
     /// A generate or edit request; for an edit, reads the inputs and runs the toolkit's

@@ -39,6 +39,9 @@ struct Produced: Sendable {
     var requestID: String?
     var resolved: [String: String]
     var fromCache: Bool
+    /// Held from a cache miss until the answer is stored, so another build sharing the cache waits
+    /// for it instead of paying for the same key (see `ResultCache.lock`).
+    var keyLock: CacheKeyLock? = nil
 }
 
 /// What a step's first phase hands back to the run loop.
