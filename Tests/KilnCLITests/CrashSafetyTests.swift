@@ -57,7 +57,9 @@ func killNineMidBuildThenBuildAgainPaysOnlyForAnswersThatNeverArrived() async th
 
         // The killed build's connections close; a request it had fully sent may still be handled
         // (and recorded) by the fake. Let that settle before counting the rebuild's requests.
-        for _ in 0..<500 where await server.state.openConnections > 0 || await server.state.requestsInFlight > 0 {
+        for _ in 0..<500 {
+            let open = await server.state.openConnections, inFlight = await server.state.requestsInFlight
+            if open == 0 && inFlight == 0 { break }
             try await Task.sleep(for: .milliseconds(10))
         }
         await server.state.resetRecording()
