@@ -78,3 +78,27 @@ func killNineMidBuildThenBuildAgainPaysOnlyForAnswersThatNeverArrived() async th
         #expect((try? JSONSerialization.jsonObject(with: lock)) != nil, "kiln.lock is torn")
     }
 }
+
+@Test(.timeLimit(.minutes(3)))
+func twoBuildsSharingOneCachePayForEachAnswerOnce() async throws {
+    let first = try KilnProcess.exampleProject(), second = try KilnProcess.exampleProject()
+    let cache = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-shared-cache-\(UUID().uuidString)")
+    defer { for dir in [first, second, cache] { try? FileManager.default.removeItem(at: dir) } }
+    let server = FakeOpenAIServer(configuration: FakeOpenAIConfiguration(apiKey: key, latency: .milliseconds(200)))
+    try await server.makeApplication().test(.live) { client in
+        let environment = ["OPENAI_API_KEY": key, "OPENAI_BASE_URL": "http://127.0.0.1:\(client.port ?? 0)/v1",
+                           "KILN_CACHE_DIR": cache.path]
+        async let a = KilnProcess.runAsync(["build", "pipelines/", "--jobs", "4"], in: first, environment: environment)
+        async let b = KilnProcess.runAsync(["build", "pipelines/", "--jobs", "4"], in: second, environment: environment)
+        let (ra, rb) = try await (a, b)
+        #expect(ra.status == 0, "\(ra.stderr)\n\(ra.stdout)")
+        #expect(rb.status == 0, "\(rb.stderr)\n\(rb.stdout)")
+        // 17 generations + 1 edit: each key paid for once, whichever build got there first.
+        #expect(await server.state.requestCount == 18)
+        let files = { (project: URL) in try Data(contentsOf: project.appendingPathComponent("outputs/hero/hero.png")) }
+        #expect(try files(first) == files(second))
+        #expect(FileManager.default.fileExists(atPath: cache.appendingPathComponent("actions").path))
+        #expect(!FileManager.default.fileExists(atPath: first.appendingPathComponent(".kiln/cache").path),
+                "KILN_CACHE_DIR was ignored")
+    }
+}

@@ -88,3 +88,31 @@ private func filesUnder(_ dir: URL, containing secret: String) -> [String] {
     #expect(result.stderr.contains("OPENAI_API_KEY is not set"))
     #expect(result.stderr.contains("--provider placeholder"))
 }
+
+@Test func forceReRollsATargetAndWhatReadsItAndLockedChecksAnOpenAILockWithoutAKey() async throws {
+    let project = try KilnProcess.exampleProject()
+    defer { try? FileManager.default.removeItem(at: project) }
+    try await withFakeOpenAI { environment, state in
+        let first = try await KilnProcess.runAsync(["build"], in: project, environment: environment)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(await state.requestCount == 18)
+
+        await state.resetRecording()
+        let again = try await KilnProcess.runAsync(["build"], in: project, environment: environment)
+        #expect(again.stdout.contains("all 55 step(s) up to date"))
+        #expect(await state.requestCount == 0)
+
+        // Re-roll the hero's backdrop: it and the edit that reads it are paid again; the derived
+        // thumbnail is redone locally; nothing else runs.
+        let forced = try await KilnProcess.runAsync(["build", "--force", "hero/hero/backdrop"], in: project,
+                                                    environment: environment)
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(await state.requests.map(\.path).sorted() == ["/v1/images/edits", "/v1/images/generations"])
+        #expect(forced.stdout.contains("built       3") && forced.stdout.contains("up to date  52"), "\(forced.stdout)")
+    }
+    // CI: no key, no provider calls, the lock was made with OpenAI.
+    try FileManager.default.removeItem(at: project.appendingPathComponent(".kiln"))
+    let locked = try KilnProcess.run(["build", "--locked"], in: project)
+    #expect(locked.status == 0, "\(locked.stderr)\n\(locked.stdout)")
+    #expect(locked.stdout.contains("up to date  55"))
+}
