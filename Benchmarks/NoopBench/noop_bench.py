@@ -50,8 +50,9 @@ def main():
             f.write(png(i))
     with open(os.path.join(root, "kiln", "pipelines", "tiles.yaml"), "w") as f:
         f.write("version: 1\nassets:\n  tile:\n    matrix:\n      t: [" + ", ".join(names) + "]\n"
-                "    derive: { from: \"inputs/{{t}}.png\", resize: { width: 8 }, format: png }\n"
-                "    output: \"tiles/{{t}}.png\"\n")
+                "    steps:\n      small:\n"
+                "        derive: { from: \"inputs/{{t}}.png\", resize: { width: 8 }, format: png }\n"
+                "        output: \"tiles/{{t}}.png\"\n")
     env = dict(os.environ, VIPS_WARNING="0")
     env.pop("OPENAI_API_KEY", None)
     kiln_dir = os.path.join(root, "kiln")

@@ -5,11 +5,15 @@ import KilnManifest
 extension PlanBuilder {
     /// Resolves an image source to a planned input (planning a referenced step first) and the
     /// format it will have. Reports the problem and returns nil when it cannot.
-    mutating func resolveInput(_ source: Located<ImageSource>, instance: Instance,
+    /// A file path may hold `{{name}}` templates (`inputs/{{animal}}.png`), rendered with `values`.
+    mutating func resolveInput(_ source: Located<ImageSource>, instance: Instance, values: TemplateScope,
                                keys: inout [StepID: String]) -> (input: StepInput, format: ImageFormat?)? {
         let manifest = manifests[instance.manifest]
         switch source.value {
-        case let .file(path):
+        case let .file(written):
+            // The validator checked the template's names; one it could not parse stays literal.
+            let path = written.contains("{{")
+                ? ((try? Template(parsing: written))?.render { values[$0] } ?? written) : written
             let absolute = (manifest.directory as NSString).appendingPathComponent(path)
             guard let file = fileInfo(absolute) else {
                 diagnostics.append(.error("no such file '\(path)' (relative to \(displayDirectory(manifest)))",

@@ -50,11 +50,11 @@ extension PlanBuilder {
             break
         case .edit:
             for image in definition.images {
-                guard let input = resolveInput(image, instance: instance, keys: &keys) else { return nil }
+                guard let input = resolveInput(image, instance: instance, values: values, keys: &keys) else { return nil }
                 inputs.append(input.input)
             }
             if let m = definition.mask {
-                guard let input = resolveInput(m, instance: instance, keys: &keys) else { return nil }
+                guard let input = resolveInput(m, instance: instance, values: values, keys: &keys) else { return nil }
                 mask = input.input
             }
         case .derive:
@@ -64,7 +64,7 @@ extension PlanBuilder {
                                           at: definition.name.location))
                 return nil
             }
-            guard let input = resolveInput(source, instance: instance, keys: &keys) else { return nil }
+            guard let input = resolveInput(source, instance: instance, values: values, keys: &keys) else { return nil }
             inputs.append(input.input)
             inputFormat = input.format
         }

@@ -176,3 +176,27 @@ import Testing
         #expect(error.diagnostics.first?.location?.line == 3)
     }
 }
+
+@Test func inputPathsAreRenderedPerVariant() throws {
+    let dir = try scratchDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try FileManager.default.createDirectory(at: dir.appendingPathComponent("inputs"), withIntermediateDirectories: true)
+    let source = try Data(contentsOf: repositoryRoot.appendingPathComponent("pipelines/inputs/product.png"))
+    var other = source
+    other.append(0)
+    try source.write(to: dir.appendingPathComponent("inputs/a.png"))
+    try other.write(to: dir.appendingPathComponent("inputs/b.png"))
+    let planned = try plan("""
+        version: 1
+        assets:
+          tile:
+            matrix: { t: [a, b] }
+            steps:
+              small:
+                derive: { from: "inputs/{{t}}.png", resize: { width: 8 }, format: png }
+                output: "tiles/{{t}}.png"
+        """, directory: dir)
+    let inputs = planned.steps.map { $0.inputs.first?.description }
+    #expect(inputs == ["inputs/a.png", "inputs/b.png"])
+    #expect(Set(planned.steps.map(\.cacheKey)).count == 2, "each variant reads its own file")
+}
