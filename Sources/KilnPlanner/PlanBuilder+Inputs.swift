@@ -12,15 +12,22 @@ extension PlanBuilder {
         switch source.value {
         case let .file(written):
             // The validator checked the template's names; one it could not parse stays literal.
-            let path = written.contains("{{")
-                ? ((try? Template(parsing: written))?.render { values[$0] } ?? written) : written
-            let absolute = (manifest.directory as NSString).appendingPathComponent(path)
+            var path = written
+            if written.contains("{{") {
+                if pathTemplates[written] == nil { pathTemplates[written] = try? Template(parsing: written) }
+                path = pathTemplates[written]?.render { values[$0] } ?? written
+            }
+            let absolute = manifest.directory.hasSuffix("/") ? manifest.directory + path : manifest.directory + "/" + path
             guard let file = fileInfo(absolute) else {
                 diagnostics.append(.error("no such file '\(path)' (relative to \(displayDirectory(manifest)))",
                                           at: source.location))
                 return nil
             }
-            let display = normalize((displayDirectory(manifest) as NSString).appendingPathComponent(path))
+            if displayDirectories[instance.manifest] == nil {
+                displayDirectories[instance.manifest] = displayDirectory(manifest)
+            }
+            let folder = displayDirectories[instance.manifest] ?? "."
+            let display = normalize(folder == "." ? path : folder + "/" + path)
             return (.file(path: display, digest: file.digest), file.format)
         case .reference:
             switch manifest.resolve(source.value, from: instance.asset) {
@@ -83,14 +90,23 @@ extension PlanBuilder {
     /// Digest and sniffed format of an input file, read once per plan.
     mutating func fileInfo(_ absolute: String) -> (digest: String, format: ImageFormat?)? {
         if let cached = files[absolute] { return cached }
-        let url = URL(fileURLWithPath: absolute)
         var info: (digest: String, format: ImageFormat?)?
         if let digest = options.fileDigest(absolute) {
-            let head = (try? FileHandle(forReadingFrom: url).read(upToCount: 16)) ?? nil
-            info = (digest, head.flatMap { ImageFormat(sniffing: Array($0)) })
+            info = (digest, Self.sniffFormat(absolute))
         }
         files[absolute] = .some(info)
         return info
+    }
+
+    /// The format of the file's first bytes (one `read(2)`, no Foundation file handle: a plan may
+    /// read thousands of inputs).
+    static func sniffFormat(_ path: String) -> ImageFormat? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: 16)
+        let count = head.withUnsafeMutableBytes { read(fd, $0.baseAddress, 16) }
+        return count > 0 ? ImageFormat(sniffing: Array(head.prefix(count))) : nil
     }
 
     func displayDirectory(_ manifest: Manifest) -> String {

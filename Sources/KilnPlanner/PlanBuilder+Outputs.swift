@@ -78,7 +78,6 @@ extension PlanBuilder {
     /// Where a symlink on the path points when that is outside `root`; nil when the path is safe.
     /// Directories already found safe are remembered, so each is looked at once per plan.
     mutating func symlinkEscape(_ relative: String, root: String) -> String? {
-        let rootURL = URL(fileURLWithPath: root).resolvingSymlinksInPath()
         var current = root
         var components = relative.split(separator: "/")
         components.removeLast()   // the file itself is replaced by rename, never followed
@@ -89,6 +88,7 @@ extension PlanBuilder {
             guard lstat(current, &info) == 0 else { return nil }   // does not exist yet: created as a real folder
             if (info.st_mode & S_IFMT) == S_IFLNK {
                 let resolved = URL(fileURLWithPath: current).resolvingSymlinksInPath().path
+                let rootURL = URL(fileURLWithPath: root).resolvingSymlinksInPath()
                 if !(resolved == rootURL.path || resolved.hasPrefix(rootURL.path + "/")) { return resolved }
             }
             safeDirectories.insert(current)

@@ -47,6 +47,10 @@ struct PlanBuilder {
     var outputOwners = [String: (StepID, SourceLocation?)]()
     var contexts = [[Int]: DefinitionContext]()
     var safeDirectories = Set<String>()
+    /// Input path templates by their text, parsed once (a matrix of 10,000 reads one template).
+    var pathTemplates = [String: Template]()
+    /// Each manifest's folder as shown in paths and errors, by manifest index.
+    var displayDirectories = [Int: String]()
     var deriveFragments = [[Int]: (DeriveOperations, String)]()
     var baseValues = [[Int]: [String: String]]()
     var prices = PriceTable.builtin

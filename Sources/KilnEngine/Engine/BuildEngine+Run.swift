@@ -20,14 +20,14 @@ extension BuildEngine {
     public func run() async -> BuildReport {
         let clock = ContinuousClock()
         let startedAt = clock.now
-        let index = plan.index()
-        func canonical(_ id: StepID) -> StepID { index[id].map { plan.steps[$0].id } ?? id }
         var check = upToDate
         if !plan.steps.isEmpty, check.upToDate.count == plan.steps.count,
            FileManager.default.fileExists(atPath: options.resolvedManifestPath.path) {
             progress.handle(.buildStarted(total: plan.steps.count, upToDate: plan.steps.count, estimatedCostUSD: 0))
             return unchangedReport(elapsedMS: Self.milliseconds(since: startedAt))
         }
+        let index = plan.index()
+        func canonical(_ id: StepID) -> StepID { index[id].map { plan.steps[$0].id } ?? id }
         let earlier = earlierEntries(&check)
         let toRun = check.stepsToRun(plan)
         var scheduler = makeScheduler(toRun)

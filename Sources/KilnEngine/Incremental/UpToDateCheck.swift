@@ -70,7 +70,7 @@ public struct UpToDateCheck: Sendable {
         self.upToDate = upToDate
         self.damaged = damaged
         self.forced = forced
-        settle(plan)
+        settle(plan, index: index)
     }
 
     /// No step is up to date (a build without a baseline).
@@ -82,7 +82,7 @@ public struct UpToDateCheck: Sendable {
     /// re-settles which upstream steps must run for them.
     public mutating func demote(_ ids: some Sequence<StepID>, plan: Plan) {
         upToDate.subtract(ids)
-        settle(plan)
+        settle(plan, index: plan.index())
     }
 
     /// The steps that run, in plan order.
@@ -92,8 +92,7 @@ public struct UpToDateCheck: Sendable {
 
     /// Up-to-date steps whose image a running step needs but that have no first output file to
     /// read it from must run as well; walking the plan backwards carries that upstream.
-    private mutating func settle(_ plan: Plan) {
-        let index = plan.index()
+    private mutating func settle(_ plan: Plan, index: [StepID: Int]) {
         for step in plan.steps.reversed() where !upToDate.contains(step.id) {
             for dep in step.dependencies {
                 guard let i = index[dep] else { continue }

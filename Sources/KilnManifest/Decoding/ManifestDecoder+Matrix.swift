@@ -24,6 +24,7 @@ extension ManifestDecoder {
             return nil
         }
         let axes = Dictionary(matrix.axes.map { ($0.name.value, $0) }, uniquingKeysWith: { a, _ in a })
+        let axisValues = axes.mapValues { Set($0.values.map(\.value)) }
         for (item, list) in combinations {
             let isExclude = item.name == "exclude"
             for combination in list {
@@ -34,7 +35,7 @@ extension ManifestDecoder {
                         error(message, at: value.location)
                         continue
                     }
-                    if isExclude, !axis.values.contains(where: { $0.value == value.value }) {
+                    if isExclude, axisValues[name]?.contains(value.value) != true {
                         let known = axis.values.map(\.value).joined(separator: ", ")
                         error("exclude: '\(value.value)' is not a value of axis '\(name)' (values: \(known))", at: value.location)
                     }
@@ -67,12 +68,13 @@ extension ManifestDecoder {
             return nil
         }
         var values = [Located<String>]()
+        var seen = Set<String>()   // a 10,000-value axis must not cost 10,000² comparisons
         for node in sequence {
-            guard case let .scalar(scalar) = node, node.tagName != .null else {
+            guard case let .scalar(scalar) = node, !Self.isNull(node) else {
                 error("matrix values must be strings or numbers; this one is \(kind(node))", at: location(node))
                 continue
             }
-            if values.contains(where: { $0.value == scalar.string }) {
+            if !seen.insert(scalar.string).inserted {
                 error("duplicate value '\(scalar.string)' on matrix axis '\(item.name)'", at: location(node))
                 continue
             }

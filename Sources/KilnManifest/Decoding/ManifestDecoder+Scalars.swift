@@ -3,6 +3,16 @@ import Yams
 
 /// Reading typed scalar values, with messages naming the key and what it expects.
 extension ManifestDecoder {
+    /// YAML's null, without running Yams' regular-expression tag resolution on every scalar (a
+    /// 10,000-value matrix axis): an untagged scalar can only be null when spelled like one.
+    static func isNull(_ node: Node) -> Bool {
+        if case let .scalar(scalar) = node, scalar.tag.description.isEmpty || scalar.tag.description == "!",
+           !["", "~", "null", "Null", "NULL"].contains(scalar.string) {
+            return false
+        }
+        return node.tagName == .null
+    }
+
     /// Any non-empty scalar as text (numbers and booleans as written).
     func string(_ entry: Entry) -> Located<String>? {
         guard case let .scalar(scalar) = entry.value, entry.value.tagName != .null else {
