@@ -40,13 +40,20 @@ extension OutputManifest {
     /// hold no raw newline, so each newline byte starts a line.
     private static func appendIndented(_ value: Data, depth: Int, to out: inout Data) {
         let indent = [UInt8](repeating: 0x20, count: depth * 2)
-        var lineStart = value.startIndex
-        for i in value.indices where value[i] == 0x0A {
-            out.append(value[lineStart...i])
-            if i + 1 < value.endIndex && value[i + 1] != 0x0A { out.append(contentsOf: indent) }
-            lineStart = i + 1
+        value.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            guard let base = bytes.baseAddress else { return }
+            var lineStart = 0
+            while lineStart < bytes.count,
+                  let found = memchr(base + lineStart, 0x0A, bytes.count - lineStart) {
+                let newline = base.distance(to: UnsafeRawPointer(found))
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[lineStart...newline]))
+                if newline + 1 < bytes.count && bytes[newline + 1] != 0x0A { out.append(contentsOf: indent) }
+                lineStart = newline + 1
+            }
+            if lineStart < bytes.count {
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[lineStart...]))
+            }
         }
-        out.append(value[lineStart...])
     }
 }
 
