@@ -62,6 +62,8 @@ public struct ResultCache: Sendable {
             let object = objectPath(image.sha256)
             guard let bytes = CacheFiles.read(object) else { return nil }
             guard Digest.sha256(bytes) == image.sha256 else {
+                // Should another process rename a good copy in between the read and this unlink,
+                // that copy goes too: the worst case is one more miss, never a wrong hit.
                 unlink(object)
                 return nil
             }
