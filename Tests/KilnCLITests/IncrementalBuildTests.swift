@@ -108,3 +108,25 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: project.appendingPathComponent("outputs/manifest.json").path))
     }
 }
+
+@Suite struct CacheCommandTests {
+    @Test func statsCountsTheCacheAndGCKeepsWhatTheLockNames() throws {
+        let project = try KilnProcess.exampleProject()
+        defer { try? FileManager.default.removeItem(at: project) }
+        #expect(try KilnProcess.run(["build", "--provider", "placeholder"], in: project).status == 0)
+        let stats = try KilnProcess.run(["cache", "stats"], in: project)
+        #expect(stats.status == 0, "\(stats.stderr)")
+        #expect(stats.stdout.contains("entries  55"), "\(stats.stdout)")
+        #expect(stats.stdout.contains("last     0 hit(s), 55 miss(es): 0% hit rate"), "\(stats.stdout)")
+
+        let kept = try KilnProcess.run(["cache", "gc", "--keep-days", "0"], in: project)
+        #expect(kept.status == 0 && kept.stdout.hasPrefix("removed 0 entries, 0 object(s)"), "\(kept.stdout)\(kept.stderr)")
+
+        // Without the lock naming them, entries unused for 0 days go; objects written in the last
+        // hour stay (a concurrent build may be about to name them).
+        try FileManager.default.removeItem(at: project.appendingPathComponent("kiln.lock"))
+        let dropped = try KilnProcess.run(["cache", "gc", "--keep-days", "0"], in: project)
+        #expect(dropped.status == 0 && dropped.stdout.hasPrefix("removed 55 entries"), "\(dropped.stdout)\(dropped.stderr)")
+        #expect(try KilnProcess.run(["cache", "stats"], in: project).stdout.contains("entries  0"))
+    }
+}
