@@ -104,7 +104,7 @@ extension BuildEngine {
                     // The answer is in hand and checked: free the slots and let its readers start;
                     // storing and writing it overlap their work.
                     if consumersLeft[step.id, default: 0] > 0 { images[step.id] = result.images }
-                    group.addTask(priority: .low) { .step(await self.persistPhase(step, result, verified: infos, start: start)) }
+                    group.addTask { .step(await self.persistPhase(step, result, verified: infos, start: start)) }
                     action = scheduler.handle(.resultReady(step.id))
                 case let .step(run):
                     action = scheduler.handle(report(run, keep: &images, consumers: consumersLeft))
