@@ -33,7 +33,8 @@ enum CacheFiles {
         }
     }
 
-    private static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Bool {
+    /// Writes all of `buffer` to `fd`, retrying short and interrupted writes; false on an error (errno says which).
+    static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Bool {
         var offset = 0
         while offset < buffer.count {
             let n = systemWrite(fd, buffer.baseAddress! + offset, buffer.count - offset)
