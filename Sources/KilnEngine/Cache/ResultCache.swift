@@ -77,13 +77,14 @@ public struct ResultCache: Sendable {
     /// the action entry, replacing any earlier entry for `key`. Returns the record written.
     /// Throws `EngineError(.writeFailed)` when a file cannot be written.
     @discardableResult
-    public func store(key: String, step: PlannedStep, images: [Data], usage: Usage?, requestID: String?,
-                      resolved: [String: String]) throws -> CacheRecord {
+    /// - Parameter digests: the images' SHA-256 when the caller has them already (else computed).
+    public func store(key: String, step: PlannedStep, images: [Data], digests: [String]? = nil, usage: Usage?,
+                      requestID: String?, resolved: [String: String]) throws -> CacheRecord {
         try Self.validate(key)
         var stored = [CacheRecord.Image]()
         stored.reserveCapacity(images.count)
-        for data in images {
-            let digest = Digest.sha256(data)
+        for (i, data) in images.enumerated() {
+            let digest = digests.flatMap { $0.indices.contains(i) ? $0[i] : nil } ?? Digest.sha256(data)
             let path = objectPath(digest)
             // Touching a reused object keeps a concurrent `collectGarbage` from taking it as unused.
             if CacheFiles.holds(data, at: path) {

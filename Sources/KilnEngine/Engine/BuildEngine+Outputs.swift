@@ -33,14 +33,12 @@ extension BuildEngine {
         return expectation
     }
 
-    /// Writes every output of a step that `verifyOutputs` accepted and describes each for the manifest.
-    func writeOutputs(_ step: PlannedStep, _ produced: Produced, verified infos: [ImageInfo],
-                      elapsedMS: @Sendable () -> Int) async throws -> StepSuccess {
+    /// Describes each output a step wrote (`written`, in `step.outputs` order) for the manifest.
+    func describeOutputs(_ step: PlannedStep, _ produced: Produced, written: [OutputWriter.Written],
+                         elapsedMS: () -> Int) throws -> StepSuccess {
         let cost = cost(of: step, usage: produced.usage)
         var files = [OutputManifest.File]()
-        for (output, info) in zip(step.outputs, infos) {
-            let written = try await writer.commit(produced.images[output.index], to: output.path, step: step.id,
-                                                  info: info)
+        for (output, written) in zip(step.outputs, written) {
             files.append(OutputManifest.File(
                 path: output.path, step: output.owner, asset: "\(output.owner.pipeline)/\(output.owner.asset)",
                 variant: output.owner.variant, variantValues: step.variantValues, index: output.index,

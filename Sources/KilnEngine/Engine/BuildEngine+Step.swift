@@ -26,17 +26,44 @@ extension BuildEngine {
         }
     }
 
-    /// Phase two, after the slots are released: store a new result in the cache (first, whatever happens next), then write the
-    /// verified outputs.
+    /// Phase two, after the slots are released: store a new result in the cache (first, whatever
+    /// happens next), then write the verified outputs — both in one trip off the cooperative pool,
+    /// which cancellation cannot cut short, with each image hashed once.
     func persistPhase(_ step: PlannedStep, _ produced: Produced, verified infos: [ImageInfo],
                       start: ContinuousClock.Instant) async -> StepRun {
-        await store(step, produced)
-        produced.keyLock?.release()
+        let written: Result<[OutputWriter.Written], any Error>
         do {
-            let success = try await writeOutputs(step, produced, verified: infos) { Self.milliseconds(since: start) }
+            written = try await BlockingIO.run {
+                let digests = produced.images.map(Digest.sha256)
+                self.storeBlocking(step, produced, digests: digests)
+                produced.keyLock?.release()
+                return Result {
+                    try zip(step.outputs, infos).map { output, info in
+                        try self.writer.commitBlocking(produced.images[output.index], sha256: digests[output.index],
+                                                       to: output.path, step: step.id, info: info)
+                    }
+                }
+            }
+        } catch {
+            written = .failure(error)
+        }
+        do {
+            let success = try describeOutputs(step, produced, written: try written.get()) { Self.milliseconds(since: start) }
             return StepRun(id: step.id, outcome: .succeeded(success), durationMS: Self.milliseconds(since: start))
         } catch {
             return failure(error, step: step, start: start)
+        }
+    }
+
+    /// `store` on the calling thread (already off the cooperative pool).
+    func storeBlocking(_ step: PlannedStep, _ produced: Produced, digests: [String]) {
+        guard let cache, !produced.fromCache else { return }
+        do {
+            try cache.store(key: step.cacheKey, step: step, images: produced.images, digests: digests,
+                            usage: produced.usage, requestID: produced.requestID, resolved: produced.resolved)
+        } catch {
+            logger.error("could not store a result in the cache",
+                         metadata: ["step": "\(step.id)", "error": "\(error)"])
         }
     }
 

@@ -34,9 +34,14 @@ struct OutputWriter: Sendable {
 
     /// Writes bytes that `verify` accepted: temp file beside the destination, then rename.
     func commit(_ data: Data, to path: String, step: StepID, info: ImageInfo) async throws -> Written {
-        let url = try destination(path, step: step)
-        try await BlockingIO.run { try AtomicFile.write(data, to: url) }
-        return Written(sha256: Digest.sha256(data), bytes: data.count, info: info)
+        try await BlockingIO.run { try commitBlocking(data, sha256: Digest.sha256(data), to: path, step: step, info: info) }
+    }
+
+    /// `commit` on the calling thread, with the digest already known: for callers already off the
+    /// cooperative pool.
+    func commitBlocking(_ data: Data, sha256: String, to path: String, step: StepID, info: ImageInfo) throws -> Written {
+        try AtomicFile.write(data, to: try destination(path, step: step))
+        return Written(sha256: sha256, bytes: data.count, info: info)
     }
 
     /// Checks in memory that `data` may be written to `path`; throws the violation otherwise.
