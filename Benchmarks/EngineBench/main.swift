@@ -105,7 +105,8 @@ func measure(_ name: String, steps: [PlannedStep], jobs: Int, ideal: Double, tar
     let engine = BuildEngine(
         plan: Plan(steps: steps), providers: ["bench": SleepyProvider(latency: .milliseconds(200))],
         toolkit: TrivialToolkit(), cache: cached ? ResultCache(directory: dir.appendingPathComponent("cache")) : nil,
-        options: BuildOptions(outputDirectory: dir.appendingPathComponent("outputs"), jobs: jobs),
+        options: BuildOptions(outputDirectory: dir.appendingPathComponent("outputs"), jobs: jobs,
+                             localJobs: Int(ProcessInfo.processInfo.environment["KILN_BENCH_LOCAL"] ?? "") ?? ProcessInfo.processInfo.activeProcessorCount),
         logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }), progress: timeline)
     let clock = ContinuousClock()
     let start = clock.now
