@@ -120,3 +120,29 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: f.outputs.appendingPathComponent("thumbs/d.png").path))
     }
 }
+
+@Suite struct RestoreTests {
+    @Test func anOutputEditedByHandIsRestoredFromTheCacheAndTheEntryKeepsWhatWasPaid() async throws {
+        let f = try Fixture()
+        let gen = Fixture.generate("g")
+        let first = await f.engine([gen]).run()
+        let original = try Data(contentsOf: f.outputs.appendingPathComponent("g.png"))
+        var edited = original
+        edited.append(contentsOf: [1, 2, 3])
+        try edited.write(to: f.outputs.appendingPathComponent("g.png"))
+
+        let again = Fixture(existing: f.root)
+        let events = EventLog()
+        let check = UpToDateCheck(plan: Plan(steps: [gen]), baseline: f.baseline(after: first, plan: [gen]))
+        #expect(check.damaged[gen.id] == [.edited("g.png")])
+        let second = await again.engine([gen], progress: events, upToDate: check).run()
+        #expect(second.summary.cached == 1 && second.summary.exitCode == 0)
+        #expect(try Data(contentsOf: f.outputs.appendingPathComponent("g.png")) == original)
+        #expect(events.events.contains { $0.event == .warning && $0.error == "g.png was changed by hand; restored it from the cache" })
+        #expect(await again.recorder.calls.isEmpty, "the restore called the provider")
+
+        let hit = try #require(try f.cache.lookup(gen.cacheKey))
+        #expect(hit.record.requestID == "req-g" && hit.record.provider == "scripted")
+        #expect(hit.record.costUSD == PriceTable.builtin.cost(model: "gpt-image-1", usage: Usage(inputTokens: 20, outputTokens: 100)))
+    }
+}

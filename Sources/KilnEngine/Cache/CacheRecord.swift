@@ -31,6 +31,9 @@ public struct CacheRecord: Hashable, Sendable, Codable {
     public var model: String?
     public var usage: UsageRecord?
     public var requestID: String?
+    /// What the call cost when it was paid for, in US dollars (from the reported usage and the
+    /// price table then, else the plan's estimate); nil for local work.
+    public var costUSD: Double?
     /// Values the service reported it used (auto resolved).
     public var resolved: [String: String]
     public var images: [Image]
@@ -38,8 +41,9 @@ public struct CacheRecord: Hashable, Sendable, Codable {
     public var created: String
 
     public init(cacheKey: String, step: StepID, kind: StepKind, provider: String?, model: String?,
-                usage: Usage?, requestID: String?, resolved: [String: String], images: [Image],
-                created: Date = Date()) {
+                usage: Usage?, requestID: String?, costUSD: Double? = nil, resolved: [String: String],
+                images: [Image], created: Date = Date()) {
+        self.costUSD = costUSD
         self.version = Self.currentVersion
         self.created = created.formatted(.iso8601)
         self.cacheKey = cacheKey
@@ -55,7 +59,7 @@ public struct CacheRecord: Hashable, Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case version, cacheKey = "cache_key", step, kind, provider, model, usage
-        case requestID = "request_id", resolved, images, created
+        case requestID = "request_id", costUSD = "cost_usd", resolved, images, created
     }
 }
 

@@ -79,7 +79,7 @@ public struct ResultCache: Sendable {
     @discardableResult
     /// - Parameter digests: the images' SHA-256 when the caller has them already (else computed).
     public func store(key: String, step: PlannedStep, images: [Data], digests: [String]? = nil, usage: Usage?,
-                      requestID: String?, resolved: [String: String]) throws -> CacheRecord {
+                      requestID: String?, costUSD: Double? = nil, resolved: [String: String]) throws -> CacheRecord {
         try Self.validate(key)
         var stored = [CacheRecord.Image]()
         stored.reserveCapacity(images.count)
@@ -95,7 +95,8 @@ public struct ResultCache: Sendable {
             stored.append(.init(sha256: digest, bytes: data.count, format: ImageFormat(sniffing: data)))
         }
         let record = CacheRecord(cacheKey: key, step: step.id, kind: step.kind, provider: step.provider,
-                                 model: step.model, usage: usage, requestID: requestID, resolved: resolved,
+                                 model: step.model, usage: usage, requestID: requestID, costUSD: costUSD,
+                                 resolved: resolved,
                                  images: stored)
         try put(CanonicalJSON.encode(record), at: actionPath(key))
         return record

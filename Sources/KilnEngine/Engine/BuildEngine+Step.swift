@@ -60,24 +60,20 @@ extension BuildEngine {
         guard let cache, !produced.fromCache else { return }
         do {
             try cache.store(key: step.cacheKey, step: step, images: produced.images, digests: digests,
-                            usage: produced.usage, requestID: produced.requestID, resolved: produced.resolved)
+                            usage: produced.usage, requestID: produced.requestID,
+                            costUSD: step.kind.usesProvider ? cost(of: step, usage: produced.usage).usd : nil,
+                            resolved: produced.resolved)
         } catch {
             logger.error("could not store a result in the cache",
                          metadata: ["step": "\(step.id)", "error": "\(error)"])
         }
     }
 
-    /// Stores a provider's answer in the cache; a failure to store is logged, never fatal.
+    /// Stores a provider's answer in the cache, off the cooperative pool where cancellation cannot
+    /// cut it short; a failure to store is logged, never fatal.
     func store(_ step: PlannedStep, _ produced: Produced) async {
-        guard let cache, !produced.fromCache else { return }
-        do {
-            try await cache.storeShielded(key: step.cacheKey, step: step, images: produced.images,
-                                          usage: produced.usage, requestID: produced.requestID,
-                                          resolved: produced.resolved)
-        } catch {
-            logger.error("could not store a result in the cache",
-                         metadata: ["step": "\(step.id)", "error": "\(error)"])
-        }
+        guard cache != nil, !produced.fromCache else { return }
+        _ = try? await BlockingIO.run { self.storeBlocking(step, produced, digests: produced.images.map(Digest.sha256)) }
     }
 
     /// The message leaves out the step id: every renderer prints it beside the message.
