@@ -119,8 +119,9 @@ func measure(_ name: String, steps: [PlannedStep], jobs: Int, ideal: Double, tar
                  benchRoot, name, steps.count, jobs, cached ? "on" : "off", seconds, ideal, ratio, target, verdict,
                  report.summary.exitCode == 0 ? "" : " — BUILD FAILED"))
     if ProcessInfo.processInfo.environment["KILN_BENCH_TIMELINE"] != nil {
+        let written = report.manifest
         let encodeStart = ContinuousClock.now
-        _ = try? report.manifest?.encoded()
+        _ = try? written?.encoded()
         let encode = ContinuousClock.now - encodeStart
         print("  timeline: \(timeline.summary); steps done at \(report.summary.elapsedMS) ms, then the output manifest"
               + " (encoding it alone: \(encode.components.attoseconds / 1_000_000_000_000_000) ms)")

@@ -103,6 +103,11 @@ import Testing
         #expect(manifest.files.map(\.path) == ["g.png", "other.png", "thumbs/d.png"],
                 "the up-to-date steps' entries were not carried into the new manifest")
         #expect(manifest.totals.upToDate == 2 && manifest.totals.cached == 1)
+        #expect(manifest.totals.files == 3 && manifest.totals.bytes == manifest.files.reduce(0) { $0 + $1.bytes })
+        // Carried entries are copied as text: the file must still be exactly the canonical encoding.
+        var canonical = try CanonicalJSON.encode(manifest, pretty: true)
+        canonical.append(0x0A)
+        #expect(try Data(contentsOf: f.outputs.appendingPathComponent("manifest.json")) == canonical)
     }
 
     @Test func aStepThatRunsReadsItsUpToDateUpstreamFromItsFile() async throws {

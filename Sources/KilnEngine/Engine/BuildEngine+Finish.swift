@@ -6,7 +6,7 @@ extension BuildEngine {
     /// atomically, and emits `skipped` and `summary` events. `earlier`: the manifest entries of
     /// the steps that were up to date (`check`) and did not run.
     func finish(_ outcome: BuildScheduler.Summary, runs: [StepID: StepRun], check: UpToDateCheck,
-                earlier: [StepID: [OutputManifest.File]], elapsedMS: Int) -> BuildReport {
+                earlier: [StepID: [EarlierManifest.Entry]], elapsedMS: Int) -> BuildReport {
         var files = [OutputManifest.File]()
         var encodedFiles = [String: Data]()
         var entries = [OutputManifest.Step]()
@@ -16,7 +16,7 @@ extension BuildEngine {
         var usage: Usage?
         var built = 0, cached = 0, upToDate = 0, failed = 0, skipped = 0
         var produced = [StepID: [String: String]]()
-        var unchanged = [OutputManifest.File]()
+        var unchanged = [EarlierManifest.Entry]()
         var statuses = [StepID: BuildScheduler.Status]()
         for (id, status) in zip(outcome.ids, outcome.statusList) { statuses[id] = status }
         for step in plan.steps {
@@ -65,21 +65,28 @@ extension BuildEngine {
             }
         }
         let manifestURL = options.resolvedManifestPath
-        let planned = Set(plan.steps.flatMap { $0.outputs.map(\.path) })
         let thisBuild = (files: files.count, bytes: files.reduce(0) { $0 + $1.bytes })
-        files += unchanged
         if options.keepEarlierFiles {
-            files += OutputManifest.carriedOver(from: manifestURL, outputDirectory: options.outputDirectory,
-                                                excluding: planned)
+            let planned = Set(plan.steps.flatMap { $0.outputs.map(\.path) })
+            unchanged += OutputManifest.carriedOver(from: manifestURL, outputDirectory: options.outputDirectory,
+                                                    excluding: planned)
         }
-        let bytes = files.reduce(0) { $0 + $1.bytes }
-        let manifest = OutputManifest(files: files, steps: entries, totals: .init(
-            steps: plan.steps.count, files: files.count, bytes: bytes, costUSD: costUSD,
-            usage: usage.map(UsageRecord.init), built: built, cached: cached, upToDate: upToDate,
-            failed: failed, skipped: skipped))
+        var texts = [OutputManifest.EntryText]()
+        texts.reserveCapacity(files.count + unchanged.count)
+        for file in files {
+            guard let text = encodedFiles[file.path] ?? (try? file.encodedEntry()) else { continue }
+            texts.append(.init(path: file.path, text: text, nested: false))
+        }
+        texts += unchanged.map { .init(path: $0.path, text: $0.text, nested: true) }
+        let totals = OutputManifest.Totals(
+            steps: plan.steps.count, files: texts.count, bytes: thisBuild.bytes + unchanged.reduce(0) { $0 + $1.bytes },
+            costUSD: costUSD, usage: usage.map(UsageRecord.init), built: built, cached: cached, upToDate: upToDate,
+            failed: failed, skipped: skipped)
         var manifestError: String?
         do {
-            try AtomicFile.write(try manifest.encoded(preencoded: encodedFiles), to: manifestURL)
+            let data = try OutputManifest.assemble(files: texts, steps: entries.sorted { $0.step < $1.step },
+                                                   totals: totals)
+            try AtomicFile.write(data, to: manifestURL)
         } catch {
             manifestError = "cannot write the output manifest \(manifestURL.path): \(error.localizedDescription)"
             logger.error("output manifest not written", metadata: ["error": "\(error)"])
@@ -90,8 +97,8 @@ extension BuildEngine {
             elapsedMS: elapsedMS, stopReason: outcome.stopReason.map { Self.describe($0) }, failures: failures,
             notRun: notRun, manifestPath: manifestURL.path, manifestError: manifestError)
         progress.handle(.summary(summary))
-        return BuildReport(summary: summary, manifest: manifest, outcome: outcome, upToDate: check.upToDate,
-                           produced: produced)
+        return BuildReport(summary: summary, manifestFile: manifestError == nil ? manifestURL : nil, outcome: outcome,
+                           upToDate: check.upToDate, produced: produced)
     }
 
     static func describe(_ reason: BuildScheduler.StopReason?) -> String {

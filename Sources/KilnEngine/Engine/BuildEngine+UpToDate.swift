@@ -5,12 +5,10 @@ extension BuildEngine {
     /// The earlier manifest's entries for the steps that will not run, so the manifest written at
     /// the end still lists their files. A step whose entries are missing (the manifest was deleted,
     /// or was written for another key) is demoted: it runs, normally as a cache hit.
-    func earlierEntries(_ check: inout UpToDateCheck) -> [StepID: [OutputManifest.File]] {
+    func earlierEntries(_ check: inout UpToDateCheck) -> [StepID: [EarlierManifest.Entry]] {
         guard !check.upToDate.isEmpty else { return [:] }
-        let earlier = OutputManifest.read(from: options.resolvedManifestPath)?.files ?? []
-        var byPath = [String: OutputManifest.File]()
-        for file in earlier { byPath[file.path] = file }
-        var entries = [StepID: [OutputManifest.File]]()
+        let byPath = EarlierManifest.read(from: options.resolvedManifestPath)?.entries ?? [:]
+        var entries = [StepID: [EarlierManifest.Entry]]()
         var demoted = [StepID]()
         for step in plan.steps where check.upToDate.contains(step.id) {
             let files = step.outputs.compactMap { output in
@@ -36,7 +34,7 @@ extension BuildEngine {
             costUSD: 0, usage: nil, elapsedMS: elapsedMS, stopReason: nil, failures: [], notRun: [],
             manifestPath: options.resolvedManifestPath.path, manifestError: nil)
         progress.handle(.summary(summary))
-        return BuildReport(summary: summary, manifest: nil,
+        return BuildReport(summary: summary, manifestFile: nil,
                            outcome: BuildScheduler(steps: [], limits: [:]).snapshot(),
                            upToDate: upToDate.upToDate, produced: [:])
     }

@@ -9,13 +9,12 @@ extension OutputManifest {
     ///
     /// Size, not a hash, is checked: re-reading every earlier output on each targeted build would
     /// cost as much as the build. Returns nothing when there is no readable earlier manifest.
-    static func carriedOver(from url: URL, outputDirectory: URL, excluding planned: Set<String>) -> [File] {
-        guard let previous = read(from: url) else { return [] }
-        return previous.files.filter { file in
-            guard !planned.contains(file.path) else { return false }
-            let path = outputDirectory.appendingPathComponent(file.path).path
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue
-            return size == file.bytes
+    static func carriedOver(from url: URL, outputDirectory: URL, excluding planned: Set<String>) -> [EarlierManifest.Entry] {
+        guard let previous = EarlierManifest.read(from: url) else { return [] }
+        return previous.entries.values.filter { entry in
+            guard !planned.contains(entry.path) else { return false }
+            let path = outputDirectory.path + "/" + entry.path
+            return FileStamp.of(path).map { $0.size == Int64(entry.bytes) } ?? false
         }
     }
 }

@@ -11,26 +11,43 @@ extension OutputManifest {
     /// keyed by path; entries not found there are encoded here. An entry given for a path must be
     /// that file's `encodedEntry()`.
     public func encoded(preencoded: [String: Data] = [:]) throws -> Data {
+        let texts = try files.map { file in
+            EntryText(path: file.path, text: try preencoded[file.path] ?? file.encodedEntry(), nested: false)
+        }
+        return try Self.assemble(files: texts, steps: steps, totals: totals, version: version)
+    }
+
+    /// One file entry's text: encoded at the top level (`File.encodedEntry()`), or `nested` as it
+    /// stood in an earlier manifest's `files` (see `EarlierManifest`).
+    struct EntryText {
+        var path: String
+        var text: Data
+        var nested: Bool
+    }
+
+    /// The manifest's bytes from its parts; files are sorted by path here, `steps` must be sorted.
+    static func assemble(files: [EntryText], steps: [Step], totals: Totals, version: Int = currentVersion) throws -> Data {
+        let sorted = files.sorted { $0.path < $1.path }
         var out = Data()
-        out.reserveCapacity(preencoded.values.reduce(0) { $0 + $1.count + 16 } + 4096)
+        out.reserveCapacity(sorted.reduce(0) { $0 + $1.text.count + 64 } + 4096)
         out.append(contentsOf: Array("{\n  \"files\" : ".utf8))
-        try Self.appendArray(files.map { file in try preencoded[file.path] ?? file.encodedEntry() }, to: &out)
+        appendArray(sorted.map { ($0.text, $0.nested) }, to: &out)
         out.append(contentsOf: Array(",\n  \"steps\" : ".utf8))
-        try Self.appendArray(steps.map { try CanonicalJSON.encode($0, pretty: true) }, to: &out)
+        appendArray(try steps.map { (try CanonicalJSON.encode($0, pretty: true), false) }, to: &out)
         out.append(contentsOf: Array(",\n  \"totals\" : ".utf8))
-        Self.appendIndented(try CanonicalJSON.encode(totals, pretty: true), depth: 1, to: &out)
+        appendIndented(try CanonicalJSON.encode(totals, pretty: true), depth: 1, to: &out)
         out.append(contentsOf: Array(",\n  \"version\" : \(version)\n}\n".utf8))
         return out
     }
 
     /// `[` entries at depth 2 `]`, formatted as `JSONEncoder`'s pretty printer does (an empty
-    /// array spans a blank line).
-    private static func appendArray(_ entries: [Data], to out: inout Data) throws {
+    /// array spans a blank line). A nested entry is copied as it is.
+    private static func appendArray(_ entries: [(text: Data, nested: Bool)], to out: inout Data) {
         out.append(contentsOf: Array("[\n".utf8))
         for (i, entry) in entries.enumerated() {
             if i > 0 { out.append(contentsOf: Array(",\n".utf8)) }
             out.append(contentsOf: Array("    ".utf8))
-            appendIndented(entry, depth: 2, to: &out)
+            if entry.nested { out.append(entry.text) } else { appendIndented(entry.text, depth: 2, to: &out) }
         }
         out.append(contentsOf: Array("\n  ]".utf8))
     }
