@@ -73,11 +73,3 @@ extension OutputManifest {
         }
     }
 }
-
-extension OutputManifest.File {
-    /// This file's entry in the output manifest, pretty-printed at the top level (see
-    /// `OutputManifest.encoded(preencoded:)`).
-    public func encodedEntry() throws -> Data {
-        try CanonicalJSON.encode(self, pretty: true)
-    }
-}

@@ -1,0 +1,108 @@
+/// Writes JSON byte for byte as `JSONEncoder` does with `[.sortedKeys, .prettyPrinted,
+/// .withoutEscapingSlashes]` (`CanonicalJSON.encode(_, pretty: true)`): two-space indents,
+/// `"key" : value`, an empty container spanning a blank line, doubles in their shortest form
+/// without a trailing `.0`. The caller writes keys in sorted order. Used where `JSONEncoder` is too
+/// slow: one output-manifest entry per file, written while the build runs.
+struct PrettyJSONWriter {
+    private(set) var bytes: [UInt8] = []
+    /// Members written so far in each open container.
+    private var counts: [Int] = []
+
+    init(capacity: Int = 1024) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    mutating func openObject() {
+        bytes.append(UInt8(ascii: "{"))
+        counts.append(0)
+    }
+
+    mutating func closeObject() {
+        close(UInt8(ascii: "}"))
+    }
+
+    private mutating func close(_ bracket: UInt8) {
+        let members = counts.removeLast()
+        bytes.append(0x0A)
+        if members == 0 { bytes.append(0x0A) }
+        indent()
+        bytes.append(bracket)
+    }
+
+    private mutating func indent() {
+        bytes.append(contentsOf: repeatElement(0x20, count: counts.count * 2))
+    }
+
+    /// Starts a member of the open object; write its value next.
+    mutating func key(_ name: String) {
+        if counts[counts.count - 1] > 0 { bytes.append(UInt8(ascii: ",")) }
+        counts[counts.count - 1] += 1
+        bytes.append(0x0A)
+        indent()
+        string(name)
+        bytes.append(contentsOf: [0x20, UInt8(ascii: ":"), 0x20])
+    }
+
+    mutating func string(_ value: String) {
+        bytes.append(0x22)
+        for byte in value.utf8 {
+            switch byte {
+            case 0x22: bytes.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
+            case 0x08: bytes.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C: bytes.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                          hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(0x22)
+    }
+
+    mutating func int(_ value: Int) {
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    mutating func bool(_ value: Bool) {
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+    }
+
+    mutating func double(_ value: Double) {
+        var text = value.description
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    // Members: `key` then the value; the optional forms write nothing for nil, as `encodeIfPresent`.
+
+    mutating func member(_ name: String, _ value: String?) {
+        guard let value else { return }
+        key(name)
+        string(value)
+    }
+
+    mutating func member(_ name: String, _ value: Int?) {
+        guard let value else { return }
+        key(name)
+        int(value)
+    }
+
+    mutating func member(_ name: String, _ value: Bool) {
+        key(name)
+        bool(value)
+    }
+
+    /// A `[String: String]` in sorted key order.
+    mutating func member(_ name: String, _ value: [String: String]?) {
+        guard let value else { return }
+        key(name)
+        openObject()
+        for (k, v) in value.sorted(by: { $0.key < $1.key }) { member(k, v) }
+        closeObject()
+    }
+}
