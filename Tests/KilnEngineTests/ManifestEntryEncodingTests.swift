@@ -52,3 +52,21 @@ import Testing
         #expect(Mirror(reflecting: file(full: true)).children.count == OutputManifest.File.fieldsWritten)
     }
 }
+
+@Suite struct CacheRecordEncodingTests {
+    @Test func aRecordIsStoredAsTheCanonicalEncodingAndReadsBack() throws {
+        let step = PlannedStep(id: StepID(pipeline: "p", asset: "a", variant: "v", step: "s"), kind: .edit,
+                               provider: "openai", model: "gpt-image-1.5", cacheKey: String(repeating: "ab", count: 32))
+        let full = CacheRecord(cacheKey: step.cacheKey, step: step.id, kind: .edit, provider: "openai", model: "gpt-image-1.5",
+                               usage: Usage(inputTokens: 5, outputTokens: 9, inputTextTokens: 2, inputImageTokens: 3),
+                               requestID: "req_\"1\"", costUSD: 0.30000000000000004, resolved: ["size": "1024x1024", "b": "c"],
+                               images: [.init(sha256: String(repeating: "0", count: 64), bytes: 10, format: .png),
+                                        .init(sha256: String(repeating: "1", count: 64), bytes: 11, format: nil)])
+        let bare = CacheRecord(cacheKey: step.cacheKey, step: step.id, kind: .derive, provider: nil, model: nil, usage: nil,
+                               requestID: nil, resolved: [:], images: [])
+        for record in [full, bare] {
+            #expect(record.encoded() == (try CanonicalJSON.encode(record, pretty: true)))
+            #expect(try JSONDecoder().decode(CacheRecord.self, from: record.encoded()) == record)
+        }
+    }
+}

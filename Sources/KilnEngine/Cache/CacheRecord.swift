@@ -63,6 +63,39 @@ public struct CacheRecord: Hashable, Sendable, Codable {
     }
 }
 
+extension CacheRecord {
+    /// The record as stored: `CanonicalJSON.encode(self, pretty: true)`'s bytes, written by hand
+    /// (`PrettyJSONWriter`): `JSONEncoder` was the largest cost of a cache store.
+    func encoded() -> Data {
+        var w = PrettyJSONWriter(capacity: 768)
+        w.openObject()
+        w.member("cache_key", cacheKey)
+        if let costUSD { w.key("cost_usd"); w.double(costUSD) }
+        w.member("created", created)
+        w.key("images")
+        w.openArray()
+        for image in images {
+            w.element()
+            w.openObject()
+            w.member("bytes", image.bytes)
+            w.member("format", image.format?.rawValue)
+            w.member("sha256", image.sha256)
+            w.closeObject()
+        }
+        w.closeArray()
+        w.member("kind", kind.rawValue)
+        w.member("model", model)
+        w.member("provider", provider)
+        w.member("request_id", requestID)
+        w.member("resolved", resolved)
+        w.member("step", step.description)
+        w.member("usage", usage)
+        w.member("version", version)
+        w.closeObject()
+        return Data(w.bytes)
+    }
+}
+
 /// A cache hit: the record and the image bytes, in the step's `n` order.
 public struct CachedResult: Sendable {
     public var record: CacheRecord

@@ -11,7 +11,7 @@ import Darwin
 /// Layout under `directory` (default `.kiln/cache`):
 /// - `objects/<2 hex>/<sha256>`: raw image bytes, named by their SHA-256 (shared by every key
 ///   whose answer holds the same image).
-/// - `actions/<2 hex>/<cache key>.json`: the `CacheRecord` (compact JSON, `version` 2), whose
+/// - `actions/<2 hex>/<cache key>.json`: the `CacheRecord` (canonical JSON, `version` 2), whose
 ///   `images` name object digests. Its mtime is the last time a build used it (`collectGarbage`).
 /// - `tmp/<pid>-<random>`: files being written; `locks/<key>.lock`: per-key locks (`lock(_:)`).
 /// - `last-build.json`: hits and misses of the last build (`recordLastBuild`).
@@ -98,7 +98,7 @@ public struct ResultCache: Sendable {
                                  model: step.model, usage: usage, requestID: requestID, costUSD: costUSD,
                                  resolved: resolved,
                                  images: stored)
-        try put(CanonicalJSON.encode(record), at: actionPath(key))
+        try put(record.encoded(), at: actionPath(key))
         return record
     }
 

@@ -35,16 +35,7 @@ extension OutputManifest.File {
         w.member("resolved", resolved)
         w.member("sha256", sha256)
         w.member("step", step.description)
-        if let usage {
-            w.key("usage")
-            w.openObject()
-            w.member("input_image_tokens", usage.inputImageTokens)
-            w.member("input_text_tokens", usage.inputTextTokens)
-            w.member("input_tokens", usage.inputTokens)
-            w.member("output_tokens", usage.outputTokens)
-            w.member("total_tokens", usage.totalTokens)
-            w.closeObject()
-        }
+        w.member("usage", usage)
         w.member("variant", variant)
         w.member("variant_values", variantValues)
         w.member("width", width)

@@ -21,6 +21,23 @@ struct PrettyJSONWriter {
         close(UInt8(ascii: "}"))
     }
 
+    mutating func openArray() {
+        bytes.append(UInt8(ascii: "["))
+        counts.append(0)
+    }
+
+    mutating func closeArray() {
+        close(UInt8(ascii: "]"))
+    }
+
+    /// Starts an element of the open array; write its value next.
+    mutating func element() {
+        if counts[counts.count - 1] > 0 { bytes.append(UInt8(ascii: ",")) }
+        counts[counts.count - 1] += 1
+        bytes.append(0x0A)
+        indent()
+    }
+
     private mutating func close(_ bracket: UInt8) {
         let members = counts.removeLast()
         bytes.append(0x0A)
@@ -95,6 +112,19 @@ struct PrettyJSONWriter {
     mutating func member(_ name: String, _ value: Bool) {
         key(name)
         bool(value)
+    }
+
+    /// Token usage, as `UsageRecord`'s `Codable` writes it.
+    mutating func member(_ name: String, _ usage: UsageRecord?) {
+        guard let usage else { return }
+        key(name)
+        openObject()
+        member("input_image_tokens", usage.inputImageTokens)
+        member("input_text_tokens", usage.inputTextTokens)
+        member("input_tokens", usage.inputTokens)
+        member("output_tokens", usage.outputTokens)
+        member("total_tokens", usage.totalTokens)
+        closeObject()
     }
 
     /// A `[String: String]` in sorted key order.
