@@ -14,7 +14,7 @@ struct BuildCommand: AsyncParsableCommand {
           kiln build -k --jobs 16                     # keep going past failures
           kiln build --json > events.jsonl            # JSON Lines for CI tooling
           kiln build --force 'stickers/corgi-pack@*'  # re-roll: pay for new images
-          kiln build --locked                         # CI: prove outputs match kiln.lock, no key
+          kiln build --locked                         # CI: no key, no calls
         """)
 
     @OptionGroup var selection: SelectionArguments
