@@ -9,7 +9,7 @@ public struct PlainLineRenderer: Sendable {
         guard let step = event.step else {
             if event.event == .buildStarted {
                 let total = event.total ?? 0, current = event.upToDate ?? 0
-                if current == total { return "all \(total) step(s) up to date" }
+                if current == total { return "all \(total) step(s) up to date: nothing to build, no provider calls" }
                 let count = current > 0 ? "\(total - current) of \(total) step(s) (\(current) up to date)" : "\(total) step(s)"
                 return "building \(count), estimated \(formatUSD(event.estimatedCostUSD ?? 0))"
             }

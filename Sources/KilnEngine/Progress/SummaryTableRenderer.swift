@@ -9,7 +9,7 @@ public struct SummaryTableRenderer: Sendable {
     public func render(_ s: BuildSummary) -> String {
         var rows: [(String, String)] = [
             ("steps", "\(s.totalSteps)"), ("built", "\(s.built)"), ("cached", "\(s.cached)"), ("up to date", "\(s.upToDate)"),
-            ("failed", "\(s.failed)"), ("skipped", "\(s.skipped)"), ("files", "\(s.files) (\(s.bytes) bytes)"),
+            ("failed", "\(s.failed)"), ("skipped", "\(s.skipped)"), ("written", "\(s.files) file(s), \(s.bytes) bytes"),
             ("spent", formatUSD(s.costUSD)), ("time", formatClock(Double(s.elapsedMS) / 1000)),
         ]
         if let usage = s.usage { rows.append(("tokens", "\(usage.inputTokens) in, \(usage.outputTokens) out")) }
