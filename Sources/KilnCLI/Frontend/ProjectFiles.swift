@@ -84,7 +84,10 @@ struct ProjectFiles: Sendable {
         // 10,000 fingerprints would cost a no-op build ~40 ms for nothing).
         if report.produced.isEmpty, let lock, partial || lock.steps.count == plan.steps.count,
            plan.steps.allSatisfy({ lock.steps[$0.id]?.cacheKey == $0.cacheKey }) { return }
-        let updated = (lock ?? LockFile()).updated(after: report, plan: plan, keepOthers: partial)
-        if updated != lock { try updated.write(to: lockURL) }
+        // Start from the lock as it is now, not as this build found it: another build (of other
+        // targets) may have written it meanwhile, and its entries must survive this one.
+        let current = (try? LockFile.read(from: lockURL)) ?? lock
+        let updated = (current ?? LockFile()).updated(after: report, plan: plan, keepOthers: partial)
+        if updated != current { try updated.write(to: lockURL) }
     }
 }
