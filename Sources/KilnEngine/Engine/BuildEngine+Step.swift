@@ -142,9 +142,11 @@ extension BuildEngine {
         return produced
     }
 
-    /// The cached answer for the step's key, if the cache holds an intact one.
+    /// The cached answer for the step's key, if the cache holds an intact one. A key with no
+    /// entry is answered by one `stat` here; only an entry is read (and verified) off the
+    /// cooperative pool — a first build is all misses, and each trip costs a thread hand-off.
     func cachedResult(_ step: PlannedStep) async throws -> Produced? {
-        guard let cache, let hit = try await BlockingIO.run({ try cache.lookup(step.cacheKey) }) else { return nil }
+        guard let cache, cache.hasEntry(step.cacheKey), let hit = try await BlockingIO.run({ try cache.lookup(step.cacheKey) }) else { return nil }
         return Produced(images: hit.images, usage: hit.record.usage?.usage, requestID: hit.record.requestID,
                         resolved: hit.record.resolved, fromCache: true)
     }
