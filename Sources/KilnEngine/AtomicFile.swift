@@ -19,29 +19,33 @@ import Darwin
 enum AtomicFile {
     /// Writes `data` to `url`, creating parent directories and replacing any existing file.
     static func write(_ data: Data, to url: URL) throws {
-        let temp = try writeTemporary(data, besides: url)
-        try commit(temp, to: url)
+        try write(data, toPath: url.path)
     }
 
-    /// Writes `data` to a hidden temp file in `url`'s directory and returns the temp file.
-    static func writeTemporary(_ data: Data, besides url: URL) throws -> URL {
-        let directory = url.deletingLastPathComponent()
-        try ensureDirectory(directory)
-        let temp = URL(fileURLWithPath: directory.path + "/" + temporaryName(for: url.lastPathComponent))
+    /// `write(_:to:)` by path: a build writes hundreds of files, and building a `URL` for each costs
+    /// more than the write on a RAM disk.
+    static func write(_ data: Data, toPath path: String) throws {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        try ensureDirectory(path: directory)
+        let temp = directory + "/" + temporaryName(for: name)
         do {
-            try writeNew(data, to: temp.path)
+            try writeNew(data, to: temp)
         } catch {
             // The folder may have been removed since this process saw it: make it again, once.
-            forget(directory)
-            do {
-                try ensureDirectory(directory)
-                try writeNew(data, to: temp.path)
-            } catch {
-                discard(temp)
-                throw error
-            }
+            forget(path: directory)
+            try ensureDirectory(path: directory)
+            try writeNew(data, to: temp)
         }
-        return temp
+        if rename(temp, path) != 0 {
+            let code = errno
+            unlink(temp)
+            throw CocoaError(.fileWriteUnknown, userInfo: [
+                NSFilePathErrorKey: path,
+                NSLocalizedDescriptionKey: "cannot rename into \(path): \(String(cString: strerror(code)))",
+            ])
+        }
     }
 
     /// Creates `path` (which must not exist) holding `data`: plain open/write/close, without the
@@ -62,18 +66,6 @@ enum AtomicFile {
             NSFilePathErrorKey: path,
             NSLocalizedDescriptionKey: "cannot write \(path): \(String(cString: strerror(code)))",
         ])
-    }
-
-    /// Renames `temp` over `url`; removes `temp` if that fails.
-    static func commit(_ temp: URL, to url: URL) throws {
-        if rename(temp.path, url.path) != 0 {
-            let code = errno
-            discard(temp)
-            throw CocoaError(.fileWriteUnknown, userInfo: [
-                NSFilePathErrorKey: url.path,
-                NSLocalizedDescriptionKey: "cannot rename into \(url.path): \(String(cString: strerror(code)))",
-            ])
-        }
     }
 
     static let temporarySuffix = ".tmp"
@@ -108,14 +100,20 @@ enum AtomicFile {
 
     /// Creates `directory` (and its parents) unless this process already saw it.
     static func ensureDirectory(_ directory: URL) throws {
-        let path = directory.path
+        try ensureDirectory(path: directory.path)
+    }
+
+    static func ensureDirectory(path: String) throws {
         if knownDirectories.withLock({ $0.contains(path) }) { return }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         knownDirectories.withLock { _ = $0.insert(path) }
     }
 
     static func forget(_ directory: URL) {
-        let path = directory.path
+        forget(path: directory.path)
+    }
+
+    static func forget(path: String) {
         knownDirectories.withLock { _ = $0.remove(path) }
     }
 
