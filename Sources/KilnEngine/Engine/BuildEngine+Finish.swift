@@ -74,8 +74,7 @@ extension BuildEngine {
         var texts = [OutputManifest.EntryText]()
         texts.reserveCapacity(files.count + unchanged.count)
         for file in files {
-            guard let text = encodedFiles[file.path] ?? (try? file.encodedEntry()) else { continue }
-            texts.append(.init(path: file.path, text: text, nested: false))
+            texts.append(.init(path: file.path, text: encodedFiles[file.path] ?? file.entryText(depth: 2), nested: true))
         }
         texts += unchanged.map { .init(path: $0.path, text: $0.text, nested: true) }
         let totals = OutputManifest.Totals(

@@ -53,7 +53,7 @@ extension BuildEngine {
         if options.recordDurations {
             for i in files.indices { files[i].durationMS = duration }
         }
-        return StepSuccess(images: produced.images, files: files, encodedFiles: try files.map { try $0.encodedEntry() },
+        return StepSuccess(images: produced.images, files: files, encodedFiles: files.map { $0.entryText(depth: 2) },
                            usage: produced.usage, cost: cost,
                            fromCache: produced.fromCache)
     }

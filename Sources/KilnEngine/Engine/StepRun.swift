@@ -25,7 +25,8 @@ struct StepRun: Sendable {
 struct StepSuccess: Sendable {
     var images: [Data]
     var files: [OutputManifest.File]
-    /// Each file's output-manifest entry, encoded while the build runs (`File.encodedEntry()`).
+    /// Each file's output-manifest entry, encoded while the build runs, indented to be spliced
+    /// into the manifest's `files` as it is (`File.entryText(depth: 2)`).
     var encodedFiles: [Data]
     var usage: Usage?
     var cost: OutputManifest.Cost

@@ -7,9 +7,12 @@ struct PrettyJSONWriter {
     private(set) var bytes: [UInt8] = []
     /// Members written so far in each open container.
     private var counts: [Int] = []
+    /// Levels of indentation the value sits at (2 for an entry of the manifest's `files`).
+    private let baseDepth: Int
 
-    init(capacity: Int = 1024) {
+    init(capacity: Int = 1024, depth: Int = 0) {
         bytes.reserveCapacity(capacity)
+        baseDepth = depth
     }
 
     mutating func openObject() {
@@ -47,7 +50,7 @@ struct PrettyJSONWriter {
     }
 
     private mutating func indent() {
-        bytes.append(contentsOf: repeatElement(0x20, count: counts.count * 2))
+        bytes.append(contentsOf: repeatElement(0x20, count: (counts.count + baseDepth) * 2))
     }
 
     /// Starts a member of the open object; write its value next.
