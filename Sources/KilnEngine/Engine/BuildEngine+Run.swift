@@ -26,7 +26,6 @@ extension BuildEngine {
             progress.handle(.buildStarted(total: plan.steps.count, upToDate: plan.steps.count, estimatedCostUSD: 0))
             return unchangedReport(elapsedMS: Self.milliseconds(since: startedAt))
         }
-        let index = plan.index()
         func canonical(_ id: StepID) -> StepID { index[id].map { plan.steps[$0].id } ?? id }
         let earlier = earlierEntries(&check)
         let toRun = check.stepsToRun(plan)

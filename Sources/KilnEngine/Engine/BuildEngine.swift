@@ -14,6 +14,8 @@ public final class BuildEngine: Sendable {
     enum Control: Sendable { case stop, cancel }
 
     let plan: Plan
+    /// The plan's steps by id and alias (`Plan.index()`), worked out once.
+    let index: [StepID: Int]
     let providers: [String: any ImageProvider]
     let toolkit: any ImageToolkit
     let cache: ResultCache?
@@ -34,6 +36,7 @@ public final class BuildEngine: Sendable {
                 cache: ResultCache?, options: BuildOptions, logger: Logger,
                 progress: any BuildProgressSink = SilentProgress(), upToDate: UpToDateCheck? = nil) {
         self.plan = plan
+        self.index = plan.index()
         self.upToDate = upToDate ?? UpToDateCheck(plan: plan)
         self.providers = providers
         self.toolkit = toolkit
@@ -56,17 +59,25 @@ public final class BuildEngine: Sendable {
     /// The scheduler's view of `steps` (the plan's steps that run): canonical dependency ids,
     /// pools and limits. Dependencies on steps that do not run are met already.
     func makeScheduler(_ steps: [PlannedStep]) -> BuildScheduler {
-        let index = plan.index()
         var limits = [BuildPool.network: options.jobs, BuildPool.local: options.localJobs]
         for (name, settings) in plan.providers {
             if let max = settings.maxInFlight { limits[BuildPool.provider(name)] = max }
         }
+        // One pool list per provider, not a new string per step.
+        var providerPools = [String: [String]]()
+        let localPools = [BuildPool.local]
         let steps = steps.map { step in
-            BuildScheduler.Step(
-                id: step.id,
-                dependencies: step.dependencies.map { index[$0].map { plan.steps[$0].id } ?? $0 },
-                pools: step.kind.usesProvider
-                    ? [BuildPool.network, BuildPool.provider(step.provider ?? "")] : [BuildPool.local])
+            let pools: [String]
+            if step.kind.usesProvider {
+                let name = step.provider ?? ""
+                if providerPools[name] == nil { providerPools[name] = [BuildPool.network, BuildPool.provider(name)] }
+                pools = providerPools[name] ?? []
+            } else {
+                pools = localPools
+            }
+            return BuildScheduler.Step(
+                id: step.id, dependencies: step.dependencies.map { index[$0].map { plan.steps[$0].id } ?? $0 },
+                pools: pools)
         }
         return BuildScheduler(steps: steps, limits: limits, keepGoing: options.keepGoing)
     }
