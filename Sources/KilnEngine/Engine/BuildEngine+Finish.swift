@@ -7,8 +7,9 @@ extension BuildEngine {
     /// the steps that were up to date (`check`) and did not run.
     func finish(_ outcome: BuildScheduler.Summary, runs: [StepID: StepRun], check: UpToDateCheck,
                 earlier: [StepID: [EarlierManifest.Entry]], elapsedMS: Int) -> BuildReport {
-        var files = [OutputManifest.File]()
-        var encodedFiles = [String: Data]()
+        var texts = [OutputManifest.EntryText]()
+        texts.reserveCapacity(plan.steps.count)
+        var thisBuild = (files: 0, bytes: 0)
         var entries = [OutputManifest.Step]()
         var failures = [BuildSummary.Failure]()
         var notRun = [BuildSummary.NotRun]()
@@ -17,24 +18,33 @@ extension BuildEngine {
         var built = 0, cached = 0, upToDate = 0, failed = 0, skipped = 0
         var produced = [StepID: [String: String]]()
         var unchanged = [EarlierManifest.Entry]()
-        var statuses = [StepID: BuildScheduler.Status]()
-        for (id, status) in zip(outcome.ids, outcome.statusList) { statuses[id] = status }
+        // The scheduler saw the steps that ran, in plan order: walk both lists together.
+        var next = 0
         for step in plan.steps {
             if check.upToDate.contains(step.id) {
                 upToDate += 1
                 unchanged += earlier[step.id] ?? []
                 continue
             }
-            let status = statuses[step.id] ?? .notRun
+            var status = BuildScheduler.Status.notRun
+            if next < outcome.ids.count, outcome.ids[next] == step.id {
+                status = outcome.statusList[next]
+                next += 1
+            }
             func entry(_ s: OutputManifest.Step.Status, _ error: String, because: StepID? = nil) {
                 entries.append(.init(step: step.id, kind: step.kind, status: s, error: error, because: because,
                                      cacheKey: step.cacheKey, outputs: step.outputs.map(\.path).sorted()))
             }
             switch (status, runs[step.id]?.outcome) {
             case let (.succeeded, .succeeded(success)?):
-                files += success.files
-                produced[step.id] = Dictionary(success.files.map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
-                for (file, entry) in zip(success.files, success.encodedFiles) { encodedFiles[file.path] = entry }
+                var digests = [String: String]()
+                for (file, entry) in zip(success.files, success.encodedFiles) {
+                    texts.append(.init(path: file.path, text: entry, nested: true))
+                    digests[file.path] = file.sha256
+                    thisBuild.files += 1
+                    thisBuild.bytes += file.bytes
+                }
+                produced[step.id] = digests
                 if success.fromCache {
                     cached += 1
                 } else {
@@ -65,16 +75,10 @@ extension BuildEngine {
             }
         }
         let manifestURL = options.resolvedManifestPath
-        let thisBuild = (files: files.count, bytes: files.reduce(0) { $0 + $1.bytes })
         if options.keepEarlierFiles {
             let planned = Set(plan.steps.flatMap { $0.outputs.map(\.path) })
             unchanged += OutputManifest.carriedOver(from: manifestURL, outputDirectory: options.outputDirectory,
                                                     excluding: planned)
-        }
-        var texts = [OutputManifest.EntryText]()
-        texts.reserveCapacity(files.count + unchanged.count)
-        for file in files {
-            texts.append(.init(path: file.path, text: encodedFiles[file.path] ?? file.entryText(depth: 2), nested: true))
         }
         texts += unchanged.map { .init(path: $0.path, text: $0.text, nested: true) }
         let totals = OutputManifest.Totals(
