@@ -70,3 +70,10 @@ import Testing
         }
     }
 }
+
+@Test func cacheTimestampsReadAsFoundationWritesThem() {
+    for seconds in [0.0, 1_700_000_000.4, 1_796_000_000, 4_102_444_799.9] {
+        let date = Date(timeIntervalSince1970: seconds)
+        #expect(CacheRecord.utcTimestamp(date) == date.formatted(.iso8601), "\(seconds)")
+    }
+}

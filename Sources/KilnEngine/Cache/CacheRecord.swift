@@ -45,7 +45,7 @@ public struct CacheRecord: Hashable, Sendable, Codable {
                 images: [Image], created: Date = Date()) {
         self.costUSD = costUSD
         self.version = Self.currentVersion
-        self.created = created.formatted(.iso8601)
+        self.created = Self.utcTimestamp(created)
         self.cacheKey = cacheKey
         self.step = step
         self.kind = kind
@@ -64,6 +64,17 @@ public struct CacheRecord: Hashable, Sendable, Codable {
 }
 
 extension CacheRecord {
+    /// `2026-11-27T21:06:33Z`, as `Date.formatted(.iso8601)` writes it, without building a format
+    /// style for every stored answer.
+    static func utcTimestamp(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+    }
+
     /// The record as stored: `CanonicalJSON.encode(self, pretty: true)`'s bytes, written by hand
     /// (`PrettyJSONWriter`): `JSONEncoder` was the largest cost of a cache store.
     func encoded() -> Data {
