@@ -72,7 +72,7 @@ extension ResultCache {
             guard let info = CacheFiles.status(path) else { continue }
             let dead: Bool
             if let dash = name.firstIndex(of: "-"), let pid = pid_t(name[..<dash]), pid > 0 {
-                dead = kill(pid, 0) != 0 && errno == ESRCH
+                dead = !ProcessLiveness.isAlive(pid)
             } else {
                 dead = CacheFiles.modificationDate(info) < now.addingTimeInterval(-Self.objectGrace)
             }

@@ -14,7 +14,7 @@ extension ResultCache {
     ///     defer { lock.release() }
     ///     if let hit = try cache.lookup(key) { return hit }  // the other holder may have stored it
     ///     let answer = try await provider.run(request)
-    ///     try await cache.storeShielded(key: key, …)
+    ///     try cache.store(key: key, …)   // off the cooperative pool
     ///
     /// Waiting polls a non-blocking `flock` with `Task.sleep` (20 ms, backing off to 200 ms), so it
     /// never blocks a cooperative thread. Each call opens its own descriptor, and Linux and macOS

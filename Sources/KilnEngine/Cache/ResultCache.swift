@@ -20,8 +20,8 @@ import Darwin
 /// them, so an action never points at a missing object. No fsync: `kill -9` at any moment leaves
 /// whole files only, and a power loss may lose the newest entry but never corrupts one a lookup
 /// would accept, since a lookup checks every object against its digest. `store` is called the
-/// moment a provider answers, before outputs are written, and through `storeShielded` so task
-/// cancellation cannot cut it short: an answer that was paid for is never thrown away.
+/// moment a provider answers, before outputs are written, on a thread task cancellation cannot
+/// interrupt (the engine's `BlockingIO`): an answer that was paid for is never thrown away.
 public struct ResultCache: Sendable {
     /// The cache's root directory.
     public let directory: URL
@@ -100,17 +100,6 @@ public struct ResultCache: Sendable {
                                  images: stored)
         try put(record.encoded(), at: actionPath(key))
         return record
-    }
-
-    /// `store`, run on a dispatch queue (off the cooperative pool) so cancelling the calling task
-    /// cannot interrupt it.
-    @discardableResult
-    public func storeShielded(key: String, step: PlannedStep, images: [Data], usage: Usage?, requestID: String?,
-                              resolved: [String: String]) async throws -> CacheRecord {
-        try await BlockingIO.run {
-            try self.store(key: key, step: step, images: images, usage: usage, requestID: requestID,
-                           resolved: resolved)
-        }
     }
 
     /// Writes through `tmp/` and renames to `path`, making each folder once per process (and once

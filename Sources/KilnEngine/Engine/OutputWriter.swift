@@ -34,18 +34,8 @@ struct OutputWriter: Sendable {
         rootPath = root.path
     }
 
-    func write(_ data: Data, to path: String, step: StepID, expecting expectation: Expectation) async throws -> Written {
-        let info = try await verify(data, for: path, step: step, expecting: expectation)
-        return try await commit(data, to: path, step: step, info: info)
-    }
-
-    /// Writes bytes that `verify` accepted: temp file beside the destination, then rename.
-    func commit(_ data: Data, to path: String, step: StepID, info: ImageInfo) async throws -> Written {
-        try await BlockingIO.run { try commitBlocking(data, sha256: Digest.sha256(data), to: path, step: step, info: info) }
-    }
-
-    /// `commit` on the calling thread, with the digest already known: for callers already off the
-    /// cooperative pool.
+    /// Writes bytes that `verify` accepted, whose digest the caller knows: temp file beside the
+    /// destination, then rename. Blocking: call it off the cooperative pool.
     func commitBlocking(_ data: Data, sha256: String, to path: String, step: StepID, info: ImageInfo) throws -> Written {
         try AtomicFile.write(data, toPath: try destination(path, step: step))
         return Written(sha256: sha256, bytes: data.count, info: info)
