@@ -39,7 +39,7 @@ extension BuildEngine {
             case let (.succeeded, .succeeded(success)?):
                 var digests = [String: String]()
                 for (file, entry) in zip(success.files, success.encodedFiles) {
-                    texts.append(.init(path: file.path, text: entry, nested: true))
+                    texts.append(.init(path: file.path, text: entry))
                     digests[file.path] = file.sha256
                     thisBuild.files += 1
                     thisBuild.bytes += file.bytes
@@ -80,7 +80,7 @@ extension BuildEngine {
             unchanged += OutputManifest.carriedOver(from: manifestURL, outputDirectory: options.outputDirectory,
                                                     excluding: planned)
         }
-        texts += unchanged.map { .init(path: $0.path, text: $0.text, nested: true) }
+        texts += unchanged.map { .init(path: $0.path, text: $0.text) }
         let totals = OutputManifest.Totals(
             steps: plan.steps.count, files: texts.count, bytes: thisBuild.bytes + unchanged.reduce(0) { $0 + $1.bytes },
             costUSD: costUSD, usage: usage.map(UsageRecord.init), built: built, cached: cached, upToDate: upToDate,

@@ -3,51 +3,45 @@ import KilnCore
 
 extension OutputManifest {
     /// The manifest as written: canonical, pretty, with a trailing newline — the same bytes
-    /// `CanonicalJSON.encode(self, pretty: true)` gives, assembled from one encoded entry per file
-    /// and step.
-    ///
-    /// Encoding 900 file entries takes ~20 ms on one core, so the engine encodes each step's
-    /// entries while the build runs (`File.encodedEntry()`) and passes them in as `preencoded`,
-    /// keyed by path; entries not found there are encoded here. An entry given for a path must be
-    /// that file's `encodedEntry()`.
-    public func encoded(preencoded: [String: Data] = [:]) throws -> Data {
-        let texts = try files.map { file in
-            EntryText(path: file.path, text: try preencoded[file.path] ?? file.encodedEntry(), nested: false)
-        }
-        return try Self.assemble(files: texts, steps: steps, totals: totals, version: version)
+    /// `CanonicalJSON.encode(self, pretty: true)` gives, assembled from one entry per file and
+    /// step. The engine does not call this: it writes each file's entry while the build runs and
+    /// calls `assemble` at the end.
+    public func encoded() throws -> Data {
+        try Self.assemble(files: files.map { EntryText(path: $0.path, text: $0.entryText(depth: 2)) },
+                          steps: steps, totals: totals, version: version)
     }
 
-    /// One file entry's text: encoded at the top level (`File.encodedEntry()`), or `nested` as it
-    /// stood in an earlier manifest's `files` (see `EarlierManifest`).
+    /// One file's entry, indented to sit in `files` as it is: written by `File.entryText(depth: 2)`,
+    /// or copied from an earlier manifest (see `EarlierManifest`).
     struct EntryText {
         var path: String
         var text: Data
-        var nested: Bool
     }
 
     /// The manifest's bytes from its parts; files are sorted by path here, `steps` must be sorted.
     static func assemble(files: [EntryText], steps: [Step], totals: Totals, version: Int = currentVersion) throws -> Data {
         let sorted = files.sorted { $0.path < $1.path }
+        let stepTexts = try steps.map { try CanonicalJSON.encode($0, pretty: true) }
         var out = Data()
         out.reserveCapacity(sorted.reduce(0) { $0 + $1.text.count + 64 } + 4096)
         out.append(contentsOf: Array("{\n  \"files\" : ".utf8))
-        appendArray(sorted.map { ($0.text, $0.nested) }, to: &out)
+        appendArray(count: sorted.count, to: &out) { i, out in out.append(sorted[i].text) }
         out.append(contentsOf: Array(",\n  \"steps\" : ".utf8))
-        appendArray(try steps.map { (try CanonicalJSON.encode($0, pretty: true), false) }, to: &out)
+        appendArray(count: stepTexts.count, to: &out) { i, out in appendIndented(stepTexts[i], depth: 2, to: &out) }
         out.append(contentsOf: Array(",\n  \"totals\" : ".utf8))
         appendIndented(try CanonicalJSON.encode(totals, pretty: true), depth: 1, to: &out)
         out.append(contentsOf: Array(",\n  \"version\" : \(version)\n}\n".utf8))
         return out
     }
 
-    /// `[` entries at depth 2 `]`, formatted as `JSONEncoder`'s pretty printer does (an empty
-    /// array spans a blank line). A nested entry is copied as it is.
-    private static func appendArray(_ entries: [(text: Data, nested: Bool)], to out: inout Data) {
+    /// `[` `count` elements at depth 2 `]`, formatted as `JSONEncoder`'s pretty printer does (an
+    /// empty array spans a blank line); `element` appends the i-th element's text.
+    private static func appendArray(count: Int, to out: inout Data, _ element: (Int, inout Data) -> Void) {
         out.append(contentsOf: Array("[\n".utf8))
-        for (i, entry) in entries.enumerated() {
+        for i in 0..<count {
             if i > 0 { out.append(contentsOf: Array(",\n".utf8)) }
             out.append(contentsOf: Array("    ".utf8))
-            if entry.nested { out.append(entry.text) } else { appendIndented(entry.text, depth: 2, to: &out) }
+            element(i, &out)
         }
         out.append(contentsOf: Array("\n  ]".utf8))
     }
