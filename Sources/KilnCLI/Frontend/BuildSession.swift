@@ -33,23 +33,9 @@ public struct BuildSession: Sendable {
 
     /// Runs the build and returns the exit status (see `ExitStatus`).
     public func run(frontend: Frontend = Frontend()) async -> ExitStatus {
-        let project: ProjectFiles
-        do {
-            project = try ProjectFiles(workspace: frontend.workspace, outputDirectory: outputDirectory,
-                                       cacheDirectory: cacheDirectory)
-        } catch {
-            Console.err("error: \(error)")
-            return .invalid
-        }
-        let outcome = frontend.plan(items, provider: provider, outputDirectory: project.outputDirectory,
-                                    fallbackProvider: locked ? project.lockedProvider : nil,
-                                    fileDigest: project.fileDigest)
-        outcome.notices.forEach(Console.err)
-        Console.report(outcome.diagnostics)
-        guard let plan = outcome.plan else {
-            Console.err(Frontend.summary(outcome.diagnostics, manifests: outcome.manifests.count))
-            return .invalid
-        }
+        guard let (project, outcome, plan) = ProjectFiles.plan(
+            items, provider: provider, outputDirectory: outputDirectory, cacheDirectory: cacheDirectory,
+            lockedProvider: locked, frontend: frontend) else { return .invalid }
         let check: UpToDateCheck
         do {
             check = UpToDateCheck(plan: plan, baseline: project.baseline(),
@@ -62,7 +48,7 @@ public struct BuildSession: Sendable {
             Console.err(refusal)
             return .refused
         }
-        let options = buildOptions(outcome)
+        let options = buildOptions(outcome, outputDirectory: project.outputDirectory)
         project.sweepAbandonedWrites(plan: plan, manifest: options.resolvedManifestPath)
         let runner = BuildRunner(options: options, cacheDirectory: project.cache.directory,
                                  progress: json ? .jsonLines : (Console.stderrIsTerminal ? .live : .plain),
@@ -91,8 +77,10 @@ public struct BuildSession: Sendable {
         return result.stoppedByBudget ? .refused : .success
     }
 
-    func buildOptions(_ outcome: Frontend.Outcome) -> BuildOptions {
-        BuildOptions(outputDirectory: URL(fileURLWithPath: outputDirectory),
+    /// - Parameter outputDirectory: `--out` resolved against the workspace, as the plan and the
+    ///   stat cache see it.
+    func buildOptions(_ outcome: Frontend.Outcome, outputDirectory: URL) -> BuildOptions {
+        BuildOptions(outputDirectory: outputDirectory,
                      manifestPath: manifestPath.map(URL.init(fileURLWithPath:)), jobs: jobs, keepGoing: keepGoing,
                      prices: Frontend.prices(outcome.manifests), keepEarlierFiles: outcome.partial)
     }

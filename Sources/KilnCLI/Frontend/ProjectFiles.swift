@@ -26,6 +26,33 @@ struct ProjectFiles: Sendable {
         lock = try LockFile.read(from: workspace.root.appendingPathComponent(LockFile.fileName))
     }
 
+    /// A project and its plan, as `build`, `status`, `plan --explain` and `clean` start: the
+    /// lockfile and stat cache read, `items` planned with input files hashed through the stat
+    /// cache. Prints notices and diagnostics; nil when there is no plan (the command exits 2).
+    /// - Parameter lockedProvider: plan steps that name no provider with the lockfile's, when no
+    ///   key says otherwise (`--locked`, `status`, `plan --explain`).
+    static func plan(_ items: [String], provider: String?, outputDirectory: String, cacheDirectory: String?,
+                     lockedProvider: Bool, frontend: Frontend) -> (project: ProjectFiles, outcome: Frontend.Outcome, plan: Plan)? {
+        let project: ProjectFiles
+        do {
+            project = try ProjectFiles(workspace: frontend.workspace, outputDirectory: outputDirectory,
+                                       cacheDirectory: cacheDirectory)
+        } catch {
+            Console.err("error: \(error)")
+            return nil
+        }
+        let outcome = frontend.plan(items, provider: provider, outputDirectory: project.outputDirectory,
+                                    fallbackProvider: lockedProvider ? project.lockedProvider : nil,
+                                    fileDigest: project.fileDigest)
+        outcome.notices.forEach(Console.err)
+        Console.report(outcome.diagnostics)
+        guard let plan = outcome.plan else {
+            Console.err(Frontend.summary(outcome.diagnostics, manifests: outcome.manifests.count))
+            return nil
+        }
+        return (project, outcome, plan)
+    }
+
     static func cacheDirectory(flag: String?, workspace: Workspace) -> URL {
         if let flag { return workspace.url(flag) }
         if let variable = workspace.environment["KILN_CACHE_DIR"], !variable.isEmpty { return workspace.url(variable) }

@@ -16,22 +16,9 @@ struct ProjectInspection {
     /// `--provider` says otherwise). Returns nil after printing the diagnostics when there is no plan.
     static func inspect(_ items: [String], provider: String?, outputDirectory: String, cacheDirectory: String?,
                         frontend: Frontend = Frontend()) -> ProjectInspection? {
-        let project: ProjectFiles
-        do {
-            project = try ProjectFiles(workspace: frontend.workspace, outputDirectory: outputDirectory,
-                                       cacheDirectory: cacheDirectory)
-        } catch {
-            Console.err("error: \(error)")
-            return nil
-        }
-        let outcome = frontend.plan(items, provider: provider, outputDirectory: project.outputDirectory,
-                                    fallbackProvider: project.lockedProvider, fileDigest: project.fileDigest)
-        outcome.notices.forEach(Console.err)
-        Console.report(outcome.diagnostics)
-        guard let plan = outcome.plan else {
-            Console.err(Frontend.summary(outcome.diagnostics, manifests: outcome.manifests.count))
-            return nil
-        }
+        guard let (project, outcome, plan) = ProjectFiles.plan(
+            items, provider: provider, outputDirectory: outputDirectory, cacheDirectory: cacheDirectory,
+            lockedProvider: true, frontend: frontend) else { return nil }
         let check = UpToDateCheck(plan: plan, baseline: project.baseline())
         let report = StalenessReport(plan: plan, lock: project.lock, check: check, cacheHasKey: project.cache.hasEntry)
         try? project.saveStatCache()

@@ -30,24 +30,20 @@ public struct StalenessReport: Sendable {
     }
 
     /// Under `kiln build --locked`: the steps that cannot be satisfied without a provider call.
-    /// A step is satisfied when its files match the lockfile, or the cache holds its key, or it is
-    /// a derive step whose key matches the lockfile (local work, redone without a provider). A
-    /// step whose key differs from the lockfile's is stale whatever the cache holds: the manifests
-    /// no longer say what the committed outputs are.
+    /// A step is satisfied when its files match the lockfile, or when its key is the lockfile's and
+    /// the cache holds it or it is a derive step (local work, redone without a provider). A step
+    /// whose key differs from the lockfile's is stale whatever the cache holds: the manifests no
+    /// longer say what the committed outputs are.
     public static func lockedViolations(plan: Plan, lock: LockFile, check: UpToDateCheck,
                                         cacheHasKey: (String) -> Bool) -> [Entry] {
-        let report = StalenessReport(plan: plan, lock: lock, check: check) { _ in false }
-        let index = plan.index()
-        return report.entries.compactMap { entry -> Entry? in
-            guard let i = index[entry.step] else { return nil }
-            let step = plan.steps[i]
+        let keys = plan.upstreamKeys()
+        return plan.steps.compactMap { step -> Entry? in
+            guard !check.upToDate.contains(step.id) else { return nil }
             let locked = lock.steps[step.id]
-            switch entry.reason {
-            case .upToDate: return nil
-            case .cacheMissing where step.kind == .derive || cacheHasKey(step.cacheKey): return nil
-            case .cacheMissing, .newStep, .changed, .saltChanged, .forced: return entry
-            case .cached: return locked?.cacheKey == step.cacheKey ? nil : entry
-            }
+            if locked?.cacheKey == step.cacheKey && (step.kind == .derive || cacheHasKey(step.cacheKey)) { return nil }
+            let reason = Explainer.explain(step: step, fingerprint: StepFingerprint(step: step, upstreamKeys: keys),
+                                           previous: locked, cacheHasKey: false, outputsMatch: false)
+            return Entry(step: step.id, kind: step.kind, reason: reason, damage: check.damaged[step.id] ?? [])
         }
     }
 }
