@@ -54,13 +54,11 @@ public enum Planner {
         var chosen = Set<StepID>()
         var diagnostics = [Diagnostic]()
         for target in targets {
-            let matched = plan.steps.filter { step in
-                ([step.id] + step.aliases).contains { TargetSelector.matches(target, $0) }
-            }
+            let matched = TargetSelector.indices(matching: target, in: plan.steps)
             if matched.isEmpty {
                 diagnostics.append(.error("no step matches '\(target)'; `kiln plan` lists the steps", at: nil))
             }
-            chosen.formUnion(matched.map(\.id))
+            chosen.formUnion(matched.map { plan.steps[$0].id })
         }
         if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics) }
         return chosen

@@ -8,9 +8,7 @@ enum TargetSelector {
         let index = Plan(steps: steps).index()
         var chosen = Set<Int>()
         for target in targets {
-            let matched = steps.indices.filter { i in
-                ([steps[i].id] + steps[i].aliases).contains { matches(target, $0) }
-            }
+            let matched = indices(matching: target, in: steps)
             if matched.isEmpty {
                 let names = Set(steps.flatMap { s in ([s.id] + s.aliases).flatMap { [$0.pipeline, "\($0.pipeline)/\($0.asset)"] } })
                 let hint = Suggestions.closest(to: target, in: names.sorted()).map { " (did you mean '\($0)'?)" } ?? ""
@@ -27,6 +25,11 @@ enum TargetSelector {
             }
         }
         return steps.indices.filter(chosen.contains).map { steps[$0] }
+    }
+
+    /// The positions of the steps `target` names (by id or a merged alias), without dependencies.
+    static func indices(matching target: String, in steps: [PlannedStep]) -> [Int] {
+        steps.indices.filter { i in ([steps[i].id] + steps[i].aliases).contains { matches(target, $0) } }
     }
 
     static func matches(_ target: String, _ id: StepID) -> Bool {
