@@ -18,8 +18,11 @@ struct SleepyProvider: ImageProvider {
     let name = "bench"
     let latency: Duration
     let image = fakePNG(width: 64, height: 64)
+    var timeline: Timeline?
 
     func run(_ request: ImageRequest) async throws -> ProviderResponse {
+        timeline?.mark("\(request.kind.rawValue) call")
+        defer { timeline?.mark("\(request.kind.rawValue) answer") }
         try await Task.sleep(for: latency)
         return ProviderResponse(images: [image], usage: Usage(inputTokens: 10, outputTokens: 100), requestID: "bench")
     }
@@ -80,7 +83,11 @@ final class Timeline: BuildProgressSink, @unchecked Sendable {
     func handle(_ event: BuildEvent) {
         guard let step = event.step?.step else { return }
         let kind = step.hasPrefix("thumb") ? "derive" : step.hasPrefix("edit") ? "edit" : "generate"
-        let name = "\(kind) \(event.event == .started ? "started" : "finished")"
+        mark("\(kind) \(event.event == .started ? "started" : "finished")")
+    }
+
+    /// Records that `name` happened now (first and last time are kept).
+    func mark(_ name: String) {
         let d = ContinuousClock.now - start
         let t = (Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18) * 1000
         lock.withLock {
@@ -103,7 +110,7 @@ func measure(_ name: String, steps: [PlannedStep], jobs: Int, ideal: Double, tar
     let timeline = Timeline()
     defer { try? FileManager.default.removeItem(at: dir) }
     let engine = BuildEngine(
-        plan: Plan(steps: steps), providers: ["bench": SleepyProvider(latency: .milliseconds(200))],
+        plan: Plan(steps: steps), providers: ["bench": SleepyProvider(latency: .milliseconds(200), timeline: timeline)],
         toolkit: TrivialToolkit(), cache: cached ? ResultCache(directory: dir.appendingPathComponent("cache")) : nil,
         options: BuildOptions(outputDirectory: dir.appendingPathComponent("outputs"), jobs: jobs,
                              localJobs: Int(ProcessInfo.processInfo.environment["KILN_BENCH_LOCAL"] ?? "") ?? ProcessInfo.processInfo.activeProcessorCount),

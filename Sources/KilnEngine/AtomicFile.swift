@@ -72,7 +72,7 @@ enum AtomicFile {
 
     /// `.<name>.kiln-<pid>-<random>.tmp`: hidden, and naming the process that writes it.
     static func temporaryName(for name: String) -> String {
-        ".\(name).kiln-\(getpid())-\(UInt32.random(in: 0...UInt32.max))\(temporarySuffix)"
+        "." + name + ".kiln-" + TemporaryName.next() + temporarySuffix
     }
 
     /// Whether `name` is one of this type's temp files and the process that wrote it is gone.

@@ -184,34 +184,72 @@ import Darwin
         #expect(try cache.tryLock(key) != nil)
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/flock")))
-    func theLockExcludesAnotherProcess() throws {
-        let lockFile = cache.locksPath + "/" + key + ".lock"
-        func flockNow() throws -> Int32 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-            process.arguments = ["--nonblock", "--exclusive", lockFile, "true"]
-            try process.run()
-            process.waitUntilExit()
-            return process.terminationStatus
-        }
+    /// Another process locking the key's byte the way `KeyLockTable` does (a POSIX record lock),
+    /// with Python's `fcntl.lockf`: `hold` keeps it until its stdin closes.
+    func otherProcess(hold: Bool) throws -> (Process, Pipe, Pipe) {
+        let script = """
+            import fcntl, sys
+            f = open(sys.argv[1], "a+")
+            try:
+                fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, int(sys.argv[2][:15], 16))
+            except OSError:
+                sys.exit(1)
+            if sys.argv[3] == "hold":
+                sys.stdout.write("held\\n")
+                sys.stdout.flush()
+                sys.stdin.readline()
+            """
+        let process = Process(), output = Pipe(), input = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, cache.keyLockPath, key, hold ? "hold" : "try"]
+        process.standardOutput = output
+        process.standardInput = input
+        try process.run()
+        return (process, output, input)
+    }
+
+    func otherProcessLocks() throws -> Bool {
+        let (process, _, _) = try otherProcess(hold: false)
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
+    static let hasPython = ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":")
+        .contains { FileManager.default.isExecutableFile(atPath: "\($0)/python3") } == true
+
+    @Test(.enabled(if: hasPython)) func theLockExcludesAnotherProcess() throws {
         let lock = try #require(try cache.tryLock(key))
-        #expect(try flockNow() != 0, "another process took the lock this process holds")
+        #expect(try !otherProcessLocks(), "another process took the lock this process holds")
         lock.release()
-        #expect(try flockNow() == 0)
+        #expect(try otherProcessLocks(), "the released lock still kept another process out")
 
         // And the other way round: a process holding the lock keeps this one out until it exits.
-        let holder = Process(), output = Pipe(), input = Pipe()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        holder.arguments = ["--exclusive", lockFile, "sh", "-c", "echo held; read line"]
-        holder.standardOutput = output
-        holder.standardInput = input
-        try holder.run()
+        let (holder, output, input) = try otherProcess(hold: true)
         #expect(String(decoding: output.fileHandleForReading.availableData, as: UTF8.self) == "held\n")
         #expect(try cache.tryLock(key) == nil, "this process took a lock another process holds")
         try input.fileHandleForWriting.close()
         holder.waitUntilExit()
         #expect(try cache.tryLock(key) != nil)
+    }
+
+    @Test func locksOfManyKeysShareOneFile() throws {
+        let keys = (0..<50).map { Digest.sha256("key \($0)") }
+        let locks = try keys.map { try #require(try cache.tryLock($0)) }
+        #expect(try keys.allSatisfy { try cache.tryLock($0) == nil })
+        let files = try FileManager.default.contentsOfDirectory(atPath: cache.directory.path)
+        #expect(files == ["keys.lock"])
+        locks.forEach { $0.release() }
+        #expect(try keys.allSatisfy { try cache.tryLock($0) != nil })
+    }
+
+    @Test(.enabled(if: hasPython)) func aRemovedCacheFolderGetsAFreshLockFile() throws {
+        let first = try #require(try cache.tryLock(key))
+        first.release()
+        try FileManager.default.removeItem(at: cache.directory)
+        let second = try #require(try cache.tryLock(key))
+        #expect(FileManager.default.fileExists(atPath: cache.keyLockPath))
+        #expect(try !otherProcessLocks(), "the lock was taken on the removed file, not the new one")
+        second.release()
     }
 }
 
@@ -255,5 +293,19 @@ import Darwin
         #expect(exists(cache.objectPath(Digest.sha256(kept))), "an object in keepObjects was removed")
         #expect(exists(cache.objectPath(Digest.sha256(fresh))), "an object written a moment ago was removed")
         #expect(try cache.stats() == CacheStats(objects: 4, objectBytes: Int64(4 * kept.count), actions: 2))
+    }
+
+    @Test func gcRemovesThePerKeyLockFilesOfEarlierVersions() throws {
+        let legacy = cache.legacyLocksPath
+        try FileManager.default.createDirectory(atPath: legacy, withIntermediateDirectories: true)
+        for i in 0..<3 { try Data().write(to: URL(fileURLWithPath: legacy + "/\(Digest.sha256("k\(i)")).lock")) }
+        let held = try #require(try cache.tryLock(Digest.sha256("k9")))
+        defer { held.release() }
+
+        let report = try cache.collectGarbage(keepDays: 7, keepKeys: [], keepObjects: [])
+
+        #expect(report.temporariesRemoved == 3)
+        #expect(!exists(legacy))
+        #expect(exists(cache.keyLockPath), "gc removed the lock file in use")
     }
 }

@@ -16,7 +16,7 @@ enum CacheFiles {
     /// when anything fails. The pid in the name lets `sweepTemporaries` tell a dead writer's leftovers
     /// from a live writer's file in flight.
     static func write(_ data: Data, to path: String, tmp: String) throws {
-        let temp = tmp + "/\(getpid())-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))"
+        let temp = tmp + "/" + TemporaryName.next()
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw failure("create", temp) }
         var ok = data.withUnsafeBytes { writeAll(fd, $0) }

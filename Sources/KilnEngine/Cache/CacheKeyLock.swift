@@ -1,30 +1,24 @@
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
-/// A held per-key cache lock (`ResultCache.lock(_:)`): an exclusive `flock` on
-/// `locks/<key>.lock`. Released by `release()` or, at the latest, when the lock is deinitialised;
-/// the kernel also releases it when the process dies, so a `kill -9` never leaves a key locked.
-/// The lock file itself is never removed (removing it would let two holders lock different files).
+/// A held per-key cache lock (`ResultCache.lock(_:)`): the key's byte of `<cache>/keys.lock`
+/// (see `KeyLockTable`). Released by `release()` or, at the latest, when the lock is
+/// deinitialised; the kernel also releases it when the process dies, so a `kill -9` never leaves
+/// a key locked.
 public final class CacheKeyLock: Sendable {
     /// The cache key this lock holds.
     public let key: String
-    private let descriptor: Mutex<Int32?>
+    private let file: String
+    private let held = Mutex(true)
 
-    init(key: String, descriptor: Int32) {
+    init(key: String, file: String) {
         self.key = key
-        self.descriptor = Mutex(descriptor)
+        self.file = file
     }
 
-    /// Releases the lock (closing its file descriptor). Calling it again does nothing.
+    /// Releases the lock. Calling it again does nothing.
     public func release() {
-        descriptor.withLock { fd in
-            if let open = fd { close(open) }
-            fd = nil
-        }
+        guard held.withLock({ held in defer { held = false }; return held }) else { return }
+        KeyLockTable.shared.unlock(key, in: file)
     }
 
     deinit {

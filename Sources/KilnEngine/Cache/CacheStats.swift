@@ -18,7 +18,8 @@ public struct CacheStats: Hashable, Sendable, Codable {
 public struct GCReport: Hashable, Sendable, Codable {
     public var actionsRemoved: Int
     public var objectsRemoved: Int
-    /// Temp files left behind by processes that are no longer running.
+    /// Temp files left behind by processes that are no longer running, and per-key lock files of
+    /// earlier Kiln versions.
     public var temporariesRemoved: Int
     /// Bytes of every file removed (objects, actions and temp files).
     public var bytesFreed: Int64

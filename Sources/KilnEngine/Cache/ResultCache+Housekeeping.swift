@@ -52,7 +52,7 @@ extension ResultCache {
             report.bytesFreed += Int64(info.st_size)
         }
         let swept = sweep()
-        report.temporariesRemoved = swept.count
+        report.temporariesRemoved = swept.count + removeLegacyLocks()
         report.bytesFreed += swept.bytes
         return report
     }
@@ -80,6 +80,15 @@ extension ResultCache {
             removed.count += 1
             removed.bytes += Int64(info.st_size)
         }
+        return removed
+    }
+
+    /// Removes the per-key lock files (`locks/<key>.lock`) earlier Kiln versions created, one per
+    /// paid step ever run; `keys.lock` replaced them. Returns how many were removed.
+    private func removeLegacyLocks() -> Int {
+        let names = CacheFiles.names(in: legacyLocksPath).filter { $0.hasSuffix(".lock") }
+        let removed = names.filter { unlink(legacyLocksPath + "/" + $0) == 0 }.count
+        rmdir(legacyLocksPath)
         return removed
     }
 

@@ -1,9 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 extension ResultCache {
     /// Takes the cross-process lock for `key`, waiting while another process or task holds it, so
@@ -16,10 +11,9 @@ extension ResultCache {
     ///     let answer = try await provider.run(request)
     ///     try cache.store(key: key, …)   // off the cooperative pool
     ///
-    /// Waiting polls a non-blocking `flock` with `Task.sleep` (20 ms, backing off to 200 ms), so it
-    /// never blocks a cooperative thread. Each call opens its own descriptor, and Linux and macOS
-    /// make `flock`s on separate opens of one file conflict, so two tasks of one process wait for
-    /// each other too. Throws `CancellationError` when the task is cancelled while waiting, and
+    /// Waiting polls a non-blocking record lock with `Task.sleep` (20 ms, backing off to 200 ms), so it
+    /// never blocks a cooperative thread. Two tasks of one process wait for each other too
+    /// (`KeyLockTable`). Throws `CancellationError` when the task is cancelled while waiting, and
     /// `EngineError` when the key is not a digest or the lock file cannot be opened.
     public func lock(_ key: String) async throws -> CacheKeyLock {
         try await lock(key, whenBusy: nil)
@@ -44,23 +38,19 @@ extension ResultCache {
     /// The lock for `key` if it is free right now, else nil.
     func tryLock(_ key: String) throws -> CacheKeyLock? {
         try Self.validate(key)
-        let folder = URL(fileURLWithPath: locksPath, isDirectory: true)
-        let path = locksPath + "/" + key + ".lock"
-        try AtomicFile.ensureDirectory(folder)
-        var fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        if fd < 0, errno == ENOENT {
-            AtomicFile.forget(folder)
-            try AtomicFile.ensureDirectory(folder)
-            fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let path = keyLockPath
+        do {
+            if try KeyLockTable.shared.tryLock(key, in: path) { return CacheKeyLock(key: key, file: path) }
+            return nil
+        } catch {
+            // The cache folder may be missing (first use) or removed since: make it, try once more.
+            AtomicFile.forget(directory)
+            try AtomicFile.ensureDirectory(directory)
+            do {
+                return try KeyLockTable.shared.tryLock(key, in: path) ? CacheKeyLock(key: key, file: path) : nil
+            } catch {
+                throw CacheFiles.failure(error.operation + " the key lock file", error.path, code: error.code)
+            }
         }
-        guard fd >= 0 else { throw CacheFiles.failure("open the lock file", path) }
-        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            let code = errno
-            if code == EINTR { continue }
-            close(fd)
-            if code == EWOULDBLOCK { return nil }
-            throw CacheFiles.failure("lock", path, code: code)
-        }
-        return CacheKeyLock(key: key, descriptor: fd)
     }
 }

@@ -13,7 +13,7 @@ import Darwin
 ///   whose answer holds the same image).
 /// - `actions/<2 hex>/<cache key>.json`: the `CacheRecord` (canonical JSON, `version` 2), whose
 ///   `images` name object digests. Its mtime is the last time a build used it (`collectGarbage`).
-/// - `tmp/<pid>-<random>`: files being written; `locks/<key>.lock`: per-key locks (`lock(_:)`).
+/// - `tmp/<pid>-<random>`: files being written; `keys.lock`: one byte per key locked (`lock(_:)`).
 /// - `last-build.json`: hits and misses of the last build (`recordLastBuild`).
 ///
 /// Every file is written to `tmp/` and renamed into place, objects before the action that names
@@ -40,7 +40,9 @@ public struct ResultCache: Sendable {
     var objectsPath: String { root + "/objects" }
     var actionsPath: String { root + "/actions" }
     var tmpPath: String { root + "/tmp" }
-    var locksPath: String { root + "/locks" }
+    var keyLockPath: String { root + "/keys.lock" }
+    /// Per-key lock files of Kiln before `keys.lock`; `collectGarbage` removes them.
+    var legacyLocksPath: String { root + "/locks" }
 
     func objectPath(_ digest: String) -> String { objectsPath + "/" + digest.prefix(2) + "/" + digest }
     func actionPath(_ key: String) -> String { actionsPath + "/" + key.prefix(2) + "/" + key + ".json" }
@@ -106,14 +108,13 @@ public struct ResultCache: Sendable {
     /// more if it was removed since).
     func put(_ data: Data, at path: String) throws {
         let folders = [tmpPath, String(path[..<path.lastIndex(of: "/")!])]
-            .map { URL(fileURLWithPath: $0, isDirectory: true) }
         do {
-            for folder in folders { try AtomicFile.ensureDirectory(folder) }
+            for folder in folders { try AtomicFile.ensureDirectory(path: folder) }
             try CacheFiles.write(data, to: path, tmp: tmpPath)
         } catch {
             for folder in folders {
-                AtomicFile.forget(folder)
-                try AtomicFile.ensureDirectory(folder)
+                AtomicFile.forget(path: folder)
+                try AtomicFile.ensureDirectory(path: folder)
             }
             try CacheFiles.write(data, to: path, tmp: tmpPath)
         }
