@@ -87,7 +87,7 @@ public struct UpToDateCheck: Sendable {
 
     /// The steps that run, in plan order.
     public func stepsToRun(_ plan: Plan) -> [PlannedStep] {
-        plan.steps.filter { !upToDate.contains($0.id) }
+        upToDate.isEmpty ? plan.steps : plan.steps.filter { !upToDate.contains($0.id) }
     }
 
     /// Up-to-date steps whose image a running step needs but that have no first output file to

@@ -128,9 +128,13 @@ public struct BuildScheduler: Sendable {
         self.keepGoing = keepGoing
         var deps = [[Int]]()
         var dependents = Array(repeating: [Int](), count: steps.count)
+        deps.reserveCapacity(steps.count)
         for (i, step) in steps.enumerated() {
-            var seen = Set<Int>()
-            let list = step.dependencies.compactMap { index[$0] }.filter { $0 != i && seen.insert($0).inserted }
+            // A step has a handful of dependencies: a linear check beats a Set allocated per step.
+            var list = [Int]()
+            for dep in step.dependencies {
+                if let d = index[dep], d != i, !list.contains(d) { list.append(d) }
+            }
             deps.append(list)
             for d in list { dependents[d].append(i) }
         }
