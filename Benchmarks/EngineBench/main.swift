@@ -7,24 +7,26 @@ import KilnCore
 import KilnEngine
 import Logging
 
-/// Minimal PNG-looking bytes: signature + IHDR, enough for the fake toolkit and format sniffing.
-func fakePNG(width: Int, height: Int) -> Data {
+/// Minimal PNG-looking bytes: signature + IHDR, enough for the fake toolkit and format sniffing,
+/// then `tag` (a real provider never answers two prompts with the same bytes, so neither does this:
+/// every answer is a new cache object to write).
+func fakePNG(width: Int, height: Int, tag: some Sequence<UInt8> = []) -> Data {
     func be32(_ v: Int) -> [UInt8] { [UInt8(v >> 24 & 0xff), UInt8(v >> 16 & 0xff), UInt8(v >> 8 & 0xff), UInt8(v & 0xff)] }
     let body = be32(width) + be32(height) + [8, 6, 0, 0, 0]
     return Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + be32(13) + Array("IHDR".utf8) + body + [0, 0, 0, 0])
+        + Data(tag)
 }
 
 struct SleepyProvider: ImageProvider {
     let name = "bench"
     let latency: Duration
-    let image = fakePNG(width: 64, height: 64)
     var timeline: Timeline?
 
     func run(_ request: ImageRequest) async throws -> ProviderResponse {
         timeline?.mark("\(request.kind.rawValue) call")
         defer { timeline?.mark("\(request.kind.rawValue) answer") }
         try await Task.sleep(for: latency)
-        return ProviderResponse(images: [image], usage: Usage(inputTokens: 10, outputTokens: 100), requestID: "bench")
+        return ProviderResponse(images: [fakePNG(width: 64, height: 64, tag: request.prompt.utf8)], usage: Usage(inputTokens: 10, outputTokens: 100), requestID: "bench")
     }
 }
 
@@ -41,7 +43,7 @@ struct TrivialToolkit: ImageToolkit {
     func derive(_ data: Data, _ operations: DeriveOperations) async throws -> Data {
         let info = try await inspect(data)
         let size = operations.outputSize(width: info.width, height: info.height)
-        return fakePNG(width: size.width, height: size.height)
+        return fakePNG(width: size.width, height: size.height, tag: data.dropFirst(33))
     }
 
     func preflightEdit(images: [InputImage], mask: InputImage?) async throws {}
@@ -122,14 +124,15 @@ func cpuSeconds() -> Double {
 func measure(_ name: String, steps: [PlannedStep], jobs: Int, ideal: Double, target: Double, cached: Bool,
              latency: Duration = .milliseconds(200)) async {
     let dir = URL(fileURLWithPath: benchRoot).appendingPathComponent("kiln-bench-engine-\(UUID().uuidString)")
-    let timeline = Timeline()
+    // Only when asked: its lock and clock calls on every event would be measured too.
+    let timeline = ProcessInfo.processInfo.environment["KILN_BENCH_TIMELINE"] == nil ? nil : Timeline()
     defer { try? FileManager.default.removeItem(at: dir) }
     let engine = BuildEngine(
         plan: Plan(steps: steps), providers: ["bench": SleepyProvider(latency: latency, timeline: timeline)],
         toolkit: TrivialToolkit(), cache: cached ? ResultCache(directory: dir.appendingPathComponent("cache")) : nil,
         options: BuildOptions(outputDirectory: dir.appendingPathComponent("outputs"), jobs: jobs,
                              localJobs: Int(ProcessInfo.processInfo.environment["KILN_BENCH_LOCAL"] ?? "") ?? ProcessInfo.processInfo.activeProcessorCount),
-        logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }), progress: timeline)
+        logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }), progress: timeline ?? SilentProgress())
     let clock = ContinuousClock()
     let cpuBefore = cpuSeconds()
     let start = clock.now
@@ -148,7 +151,7 @@ func measure(_ name: String, steps: [PlannedStep], jobs: Int, ideal: Double, tar
     print(String(format: "[%@] %@: %d steps, jobs %d, cache %@: wall %.3f s, ideal %.3f s, ratio %.3f (target ≤ %.2f) %@, cpu %.0f ms%@",
                  benchRoot, name, steps.count, jobs, cached ? "on" : "off", seconds, ideal, ratio, target, verdict, cpu,
                  report.summary.exitCode == 0 ? "" : " — BUILD FAILED"))
-    if ProcessInfo.processInfo.environment["KILN_BENCH_TIMELINE"] != nil {
+    if let timeline {
         let written = report.manifest
         let encodeStart = ContinuousClock.now
         _ = try? written?.encoded()
@@ -184,4 +187,23 @@ if only == nil || only == "chains64" {
 if only == nil || only == "overhead" {
     await measure("chains", steps: chains, jobs: 300, ideal: 0, target: 0, cached: false, latency: .zero)
     await measure("chains", steps: chains, jobs: 300, ideal: 0, target: 0, cached: true, latency: .zero)
+}
+// One thread storing answers into a fresh cache, one after another: what a store costs on its own
+// (two files through tmp/ and rename, the record's JSON), without the build around it.
+if only == "store" {
+    let dir = URL(fileURLWithPath: benchRoot).appendingPathComponent("kiln-bench-store-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let cache = ResultCache(directory: dir)
+    let steps = (0..<900).map(generate)
+    let images = (0..<900).map { fakePNG(width: 64, height: 64, tag: "image \($0)".utf8) }
+    let cpuBefore = cpuSeconds()
+    let start = ContinuousClock.now
+    for (step, image) in zip(steps, images) {
+        try cache.store(key: step.cacheKey, step: step, images: [image], usage: Usage(inputTokens: 10, outputTokens: 100),
+                        requestID: "bench", resolved: [:])
+    }
+    let wall = ContinuousClock.now - start
+    let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
+    print(String(format: "[%@] store: 900 answers one after another: %.1f µs each, cpu %.0f ms", benchRoot,
+                 seconds * 1e6 / 900, (cpuSeconds() - cpuBefore) * 1000))
 }

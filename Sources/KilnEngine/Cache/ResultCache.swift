@@ -107,7 +107,7 @@ public struct ResultCache: Sendable {
     /// Writes through `tmp/` and renames to `path`, making each folder once per process (and once
     /// more if it was removed since).
     func put(_ data: Data, at path: String) throws {
-        let folders = [tmpPath, String(path[..<path.lastIndex(of: "/")!])]
+        let folders = [tmpPath, AtomicFile.split(path)?.directory ?? root]
         do {
             for folder in folders { try AtomicFile.ensureDirectory(path: folder) }
             try CacheFiles.write(data, to: path, tmp: tmpPath)

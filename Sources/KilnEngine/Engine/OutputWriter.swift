@@ -44,8 +44,8 @@ struct OutputWriter: Sendable {
     /// Checks in memory that `data` may be written to `path`; throws the violation otherwise.
     func verify(_ data: Data, for path: String, step: StepID, expecting expectation: Expectation) async throws -> ImageInfo {
         _ = try destination(path, step: step)
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        let pathExtension = name.contains(".") ? String(name[name.index(after: name.lastIndex(of: ".")!)...]) : ""
+        let name = AtomicFile.split(path)?.name ?? path
+        let pathExtension = name.utf8.lastIndex(of: UInt8(ascii: ".")).map { String(name[name.utf8.index(after: $0)...]) } ?? ""
         guard let extFormat = ImageFormat(pathExtension: pathExtension) else {
             throw EngineError.verification(step: step, path: path,
                                            "the extension '.\(pathExtension)' names no image format (png, jpg, webp)")
@@ -75,8 +75,9 @@ struct OutputWriter: Sendable {
 
     /// The file for a relative output path, refusing paths that leave the output directory.
     func destination(_ path: String, step: StepID) throws -> String {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard !path.isEmpty, !path.hasPrefix("/"), !parts.contains(where: { $0 == ".." || $0.isEmpty }) else {
+        // Bytes, not characters: this runs for every file a build writes.
+        let parts = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        guard !path.isEmpty, !parts.contains(where: { $0.isEmpty || $0.elementsEqual("..".utf8) }) else {
             throw EngineError.invalidPlan("\(step): output path '\(path)' must be relative and stay inside the output directory")
         }
         // A path string, not a URL: building a URL per file cost more than writing it on a RAM disk.

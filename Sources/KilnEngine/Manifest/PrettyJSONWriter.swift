@@ -65,7 +65,20 @@ struct PrettyJSONWriter {
 
     mutating func string(_ value: String) {
         bytes.append(0x22)
-        for byte in value.utf8 {
+        var value = value
+        value.withUTF8 { utf8 in
+            // Most strings (paths, digests, ids) need no escape: copy them whole.
+            if utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+                escape(utf8)
+            } else {
+                bytes.append(contentsOf: utf8)
+            }
+        }
+        bytes.append(0x22)
+    }
+
+    private mutating func escape(_ utf8: UnsafeBufferPointer<UInt8>) {
+        for byte in utf8 {
             switch byte {
             case 0x22: bytes.append(contentsOf: [0x5C, 0x22])
             case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
@@ -81,7 +94,6 @@ struct PrettyJSONWriter {
             default: bytes.append(byte)
             }
         }
-        bytes.append(0x22)
     }
 
     mutating func int(_ value: Int) {
