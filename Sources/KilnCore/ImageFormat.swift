@@ -27,6 +27,7 @@ public enum ImageFormat: String, Sendable, Codable, CaseIterable, Hashable {
     }
 
     /// The format the leading bytes say a file is, whatever its name claims.
+    @inlinable
     public init?(sniffing bytes: some Collection<UInt8>) {
         let head = Array(bytes.prefix(12))
         if head.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) {

@@ -75,11 +75,11 @@ final class KeyLockTable: Sendable {
                 guard descriptor >= 0 else { throw KeyLockError(operation: "open", path: path, code: errno) }
                 files[path, default: File(descriptor: descriptor)].descriptor = descriptor
             }
-            // Mutated in place: copying `held` out and back would copy it whole for every lock.
-            return files[path].map { file in
-                files[path]?.held[key] = file.descriptor
-                return file.descriptor
-            }
+            // Mutated in place, with no copy of the entry alive meanwhile: `held` would be copied
+            // whole for every lock.
+            guard let descriptor = files[path]?.descriptor else { return nil }
+            files[path]?.held[key] = descriptor
+            return descriptor
         }
     }
 

@@ -32,6 +32,7 @@ extension BuildEngine {
         var scheduler = makeScheduler(toRun)
         var images = [StepID: [Data]]()
         var runs = [StepID: StepRun]()
+        runs.reserveCapacity(toRun.count)  // growing it rehashed every StepID so far, several times
         var consumersLeft = [StepID: Int]()
         for step in toRun {
             for dep in Set(step.dependencies.map(canonical)) { consumersLeft[dep, default: 0] += 1 }

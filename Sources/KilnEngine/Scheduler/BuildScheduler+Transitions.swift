@@ -5,7 +5,7 @@ extension BuildScheduler {
     public mutating func begin() -> Action {
         guard !began else { return nextAction() }
         began = true
-        for i in steps.indices where unmetDependencies[i] == 0 { ready.append(i) }
+        for i in steps.indices where unmetDependencies[i] == 0 { insertReady(i) }
         return nextAction()
     }
 
@@ -48,15 +48,21 @@ extension BuildScheduler {
 
     /// Ready steps that could not start because a pool is full, in plan order.
     public var waitingForSlot: [StepID] {
-        stopReason == nil ? ready.map { steps[$0].id } : []
+        stopReason == nil ? readyByPoolSet.joined().sorted().map { steps[$0].id } : []
     }
 
     /// Ready steps waiting for a slot that were not reported before, with the first full pool of
     /// each; each step is reported once.
     public mutating func takeNewlyWaiting() -> [(id: StepID, pool: String)] {
-        guard stopReason == nil else { return [] }
+        guard stopReason == nil else {
+            newlyReady.removeAll()
+            return []
+        }
+        // A step that became ready and is still pending did not start: it waits.
+        newlyReady.sort()
+        defer { newlyReady.removeAll(keepingCapacity: true) }
         var out = [(id: StepID, pool: String)]()
-        for i in ready where !announcedWaiting[i] {
+        for i in newlyReady where status[i] == .pending && !announcedWaiting[i] {
             announcedWaiting[i] = true
             let full = stepPools[i].first { poolInUse[$0] >= poolLimits[$0] }
             out.append((steps[i].id, full.map { poolNames[$0] } ?? "?"))
@@ -114,47 +120,53 @@ extension BuildScheduler {
         while let d = queue.popLast() {
             guard status[d] == .pending else { continue }
             status[d] = .skipped(because: failed)
-            ready.removeAll { $0 == d }
+            readyByPoolSet[poolSetOf[d]].removeAll { $0 == d }
             queue.append(contentsOf: dependents[d])
         }
     }
 
     private mutating func insertReady(_ i: Int) {
-        var lo = 0, hi = ready.count
-        while lo < hi {
+        let set = poolSetOf[i]
+        var lo = 0, hi = readyByPoolSet[set].count
+        while lo < hi {  // descending order
             let mid = (lo + hi) / 2
-            if ready[mid] < i { lo = mid + 1 } else { hi = mid }
+            if readyByPoolSet[set][mid] > i { lo = mid + 1 } else { hi = mid }
         }
-        ready.insert(i, at: lo)
+        readyByPoolSet[set].insert(i, at: lo)
+        newlyReady.append(i)
     }
 
-    private func hasSlot(_ i: Int) -> Bool {
-        stepPools[i].allSatisfy { poolInUse[$0] < poolLimits[$0] }
+    private func hasSlot(poolSet: Int) -> Bool {
+        poolSets[poolSet].allSatisfy { poolInUse[$0] < poolLimits[$0] }
     }
 
     private mutating func nextAction() -> Action {
         guard began else { return .wait }
         if stopReason == nil {
+            // Ready steps start in plan order as their pools allow: take the lowest-numbered
+            // first step of any pool set with room, until none has. Starting only takes slots,
+            // so a pool set found full stays full for the rest of the pass.
             var started = [Int]()
-            var stillReady = [Int]()
-            for i in ready {
-                if hasSlot(i) {
-                    status[i] = .running
-                    running += 1
-                    for pool in stepPools[i] { poolInUse[pool] += 1 }
-                    holdsSlots[i] = true
-                    started.append(i)
-                } else {
-                    stillReady.append(i)
+            while true {
+                var best = -1, next = Int.max
+                for set in readyByPoolSet.indices {
+                    guard let head = readyByPoolSet[set].last, head < next, hasSlot(poolSet: set) else { continue }
+                    (best, next) = (set, head)
                 }
+                guard best >= 0 else { break }
+                readyByPoolSet[best].removeLast()
+                status[next] = .running
+                running += 1
+                for pool in stepPools[next] { poolInUse[pool] += 1 }
+                holdsSlots[next] = true
+                started.append(next)
             }
-            ready = stillReady
             if !started.isEmpty { return .start(started.map { steps[$0].id }) }
         }
         guard running == 0 else { return .wait }
         // Nothing runs and nothing more can start: whatever is still pending never will.
         for i in steps.indices where status[i] == .pending { status[i] = .notRun }
-        ready = []
+        for set in readyByPoolSet.indices { readyByPoolSet[set].removeAll() }
         return .finish(Summary(ids: steps.map(\.id), statusList: status, stopReason: stopReason))
     }
 }

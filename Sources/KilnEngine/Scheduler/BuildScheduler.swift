@@ -99,12 +99,20 @@ public struct BuildScheduler: Sendable {
     let dependents: [[Int]]
     public internal(set) var status: [Status]
     var unmetDependencies: [Int]
-    /// Pending steps whose dependencies all succeeded, in plan order.
-    var ready: [Int] = []
+    /// Pending steps whose dependencies all succeeded, one list per pool set (`poolSets`), each
+    /// in reverse plan order so the next to start is `last`. Steps with the same pools are all
+    /// blocked when the first is: an event looks at one step per pool set, not at every ready
+    /// step (300 derives waiting for 2 local slots made each event scan all 300).
+    var readyByPoolSet: [[Int]]
+    /// Steps that became ready since `takeNewlyWaiting` last looked.
+    var newlyReady: [Int] = []
     /// Pools by position: each step's pool indices, each pool's limit (`Int.max`: unlimited) and
-    /// slots in use. Integer arrays, since every event checks every ready step's pools.
+    /// slots in use. Integer arrays, since every event checks ready steps' pools.
     let poolNames: [String]
     let stepPools: [[Int]]
+    /// The distinct pool lists steps take, and which one each step takes.
+    let poolSets: [[Int]]
+    let poolSetOf: [Int]
     let poolLimits: [Int]
     var poolInUse: [Int]
     /// Ready steps already reported as waiting for a slot.
@@ -155,6 +163,16 @@ public struct BuildScheduler: Sendable {
             }
         }
         self.poolNames = names
+        var setIndex = [[Int]: Int]()
+        var sets = [[Int]]()
+        self.poolSetOf = stepPools.map { pools in
+            if let i = setIndex[pools] { return i }
+            setIndex[pools] = sets.count
+            sets.append(pools)
+            return sets.count - 1
+        }
+        self.poolSets = sets
+        self.readyByPoolSet = Array(repeating: [], count: sets.count)
         let clamped = limits.mapValues { max(1, $0) }
         self.poolLimits = names.map { clamped[$0] ?? Int.max }
         self.poolInUse = Array(repeating: 0, count: names.count)
