@@ -34,7 +34,7 @@ demo: deps
 bench: deps
 	for b in kiln-bench-plan kiln-bench-engine kiln-bench-imaging; do $(SWIFT) build -c release --product $$b || exit 1; done
 	$$($(SWIFT) build -c release --show-bin-path)/kiln-bench-plan
-	$$($(SWIFT) build -c release --show-bin-path)/kiln-bench-engine
+	KILN_BENCH_RUNS=$${KILN_BENCH_RUNS:-5} $$($(SWIFT) build -c release --show-bin-path)/kiln-bench-engine
 	$$($(SWIFT) build -c release --show-bin-path)/kiln-bench-imaging
 	$(SWIFT) build -c release --product kiln
 	command -v ninja >/dev/null || { [ "$$(id -u)" = "0" ] && apt-get install -y -qq ninja-build >/dev/null; } || true

@@ -36,11 +36,16 @@ struct Run {
     var succeeded: Bool
 }
 
+/// Folders the builds wrote, removed when the bench ends: removing each build's files right after
+/// it made the next build on ext4 slower by several times (its inode allocator scans past inodes
+/// freed in the last minutes), which measured the benchmark's own cleanup, not the engine.
+nonisolated(unsafe) var written = [URL]()
+
 /// One build of `steps` in a fresh folder: its wall time from `run()` to the report, and the
 /// process CPU time it took.
 func build(_ steps: [PlannedStep], jobs: Int, cached: Bool, latency: Duration) async -> Run {
     let dir = URL(fileURLWithPath: benchRoot).appendingPathComponent("kiln-bench-engine-\(UUID().uuidString)")
-    defer { try? FileManager.default.removeItem(at: dir) }
+    written.append(dir)
     // Only when asked: its lock and clock calls on every event would be measured too.
     let timeline = environment["KILN_BENCH_TIMELINE"] == nil ? nil : Timeline()
     let engine = BuildEngine(
@@ -89,6 +94,7 @@ func measure(_ name: String, steps: [PlannedStep], jobs: Int, ideal: Double, tar
 
 let latency = 0.2
 let only = environment["KILN_BENCH_ONLY"]
+defer { for dir in written { try? FileManager.default.removeItem(at: dir) } }
 // (a) 1,000 independent images at 64 in flight: ideal = ceil(1000 / 64) rounds of 200 ms.
 if only == nil || only == "independent" {
     let independent = (0..<1000).map(generate)
