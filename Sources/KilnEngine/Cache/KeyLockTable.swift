@@ -88,7 +88,7 @@ final class KeyLockTable: Sendable {
     }
 
     /// One byte at an offset from the key's first 15 hex digits (60 bits: two keys share a byte
-    /// about once in 10^18 pairs, and then they only wait for each other).
+    /// about once in 10^18 pairs; across processes such keys then wait for each other).
     private static func range(of key: String, type: Int32) -> flock {
         var offset: Int64 = 0
         for byte in key.utf8.prefix(15) {
