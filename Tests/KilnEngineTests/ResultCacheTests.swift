@@ -20,6 +20,30 @@ import Darwin
 
     func key(_ name: String) -> String { Digest.sha256(name) }
     func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
+    @Test func preparingMakesEveryFanOutFolderOnceAndStoresStillWork() throws {
+        cache.prepareFolders()
+        for kind in [cache.objectsPath, cache.actionsPath] {
+            let names = try FileManager.default.contentsOfDirectory(atPath: kind).sorted()
+            #expect(names.count == 256 && names.first == "00" && names.last == "ff")
+        }
+        #expect(exists(cache.tmpPath))
+        // Done already: a second call leaves a removed folder alone (a store makes it again).
+        try FileManager.default.removeItem(atPath: cache.objectsPath + "/ab")
+        cache.prepareFolders()
+        #expect(!exists(cache.objectsPath + "/ab"))
+        try store(key("k"), [a])
+        #expect(try cache.lookup(key("k"))?.images == [a])
+    }
+
+    @Test func aBuildPreparesItsCacheAndANoOpRunDoesNot() async throws {
+        let steps = [Fixture.generate("g")]
+        _ = await f.engine(steps).run()
+        #expect(exists(cache.actionsPath + "/ff") && exists(cache.objectsPath + "/00"))
+        let other = try Fixture()
+        _ = await other.engine([]).run()
+        #expect(!exists(other.cache.directory.path), "an empty build touched the cache")
+    }
+
     func store(_ key: String, _ images: [Data], requestID: String? = nil) throws {
         try cache.store(key: key, step: step, images: images, usage: nil, requestID: requestID, resolved: [:])
     }

@@ -120,6 +120,25 @@ public struct ResultCache: Sendable {
         }
     }
 
+    /// Makes the 512 fan-out folders of `objects/` and `actions/` (and `tmp/`) unless the last of
+    /// them exists: a first build would otherwise make them one by one as its answers arrive,
+    /// hundreds in the same few milliseconds. Best effort: a store makes any folder still missing.
+    public func prepareFolders() {
+        let last = ["objects", "actions"].map { root + "/" + $0 + "/ff" }
+        guard !last.allSatisfy({ CacheFiles.status($0) != nil }) else { return }
+        for folder in [objectsPath, actionsPath] {
+            for byte in 0..<256 {
+                try? AtomicFile.ensureDirectory(path: folder + "/" + Self.hexByte(byte))
+            }
+        }
+        try? AtomicFile.ensureDirectory(path: tmpPath)
+    }
+
+    private static func hexByte(_ byte: Int) -> String {
+        let digits = Array("0123456789abcdef")
+        return String([digits[byte >> 4], digits[byte & 15]])
+    }
+
     static func validate(_ key: String) throws {
         guard key.utf8.count >= 8, key.utf8.allSatisfy(isLowerHex) else {
             throw EngineError(.cacheCorrupt, "cache key '\(key)' is not a lowercase hex digest; re-plan the build")

@@ -7,6 +7,7 @@ extension BuildEngine {
         case step(StepRun)
         case control(Control)
         case controlEnded
+        case cacheReady
     }
 
     /// Runs the whole plan and writes the output manifest. Never throws: step failures, a stop
@@ -46,6 +47,13 @@ extension BuildEngine {
         await withTaskGroup(of: Message.self) { group in
             let control = self.control
             group.addTask { await Self.nextControl(control) }
+            if let cache, !toRun.isEmpty {
+                // While the first calls are in flight, not when their answers arrive together.
+                group.addTask {
+                    _ = try? await BlockingIO.run { cache.prepareFolders() }
+                    return .cacheReady
+                }
+            }
             var action = scheduler.begin()
             while true {
                 if case let .finish(summary) = action {
@@ -118,6 +126,8 @@ extension BuildEngine {
                     action = scheduler.handle(.cancelRequested)
                     group.cancelAll()
                 case .controlEnded:
+                    action = scheduler.poll()
+                case .cacheReady:
                     action = scheduler.poll()
                 }
             }
