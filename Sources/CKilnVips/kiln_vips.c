@@ -56,10 +56,20 @@ int kiln_vips_header_size(const void *data, size_t length, int *width, int *heig
     VipsImage *image = vips_image_new_from_source(source, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL);
     g_object_unref(source);
     if (!image) return -1;
-    *width = image->Xsize;
-    *height = image->Ysize;
+    int swap = vips_image_get_orientation_swap(image);
+    *width = swap ? image->Ysize : image->Xsize;
+    *height = swap ? image->Xsize : image->Ysize;
     g_object_unref(image);
     return 0;
+}
+
+int kiln_vips_orientation(kiln_image *image) {
+    return vips_image_get_orientation(image);
+}
+
+// vips_autorot is variadic.
+int kiln_vips_autorot(kiln_image *in, kiln_image **out) {
+    return vips_autorot(in, out, NULL);
 }
 
 // _copy so Swift's buffer may go away at once.

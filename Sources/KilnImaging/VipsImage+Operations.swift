@@ -73,6 +73,24 @@ extension VipsImage {
         try make("set \(name) on") { kiln_vips_set_string(pointer, &$0, name, value) }
     }
 
+    /// The EXIF orientation (1 upright … 8), 1 when the image has none.
+    package var orientation: Int { Int(kiln_vips_orientation(pointer)) }
+
+    /// The size the image shows at: a photo whose orientation turns it a quarter turn (5–8) shows
+    /// with its width and height swapped.
+    package var shownSize: (width: Int, height: Int) {
+        (5...8).contains(orientation) ? (height, width) : (width, height)
+    }
+
+    /// The image as it shows: turned by its EXIF orientation (a phone photo is often stored sideways
+    /// with a tag saying so), without the tag. Itself when already upright.
+    package func upright() throws -> VipsImage {
+        guard (2...8).contains(orientation) else { return self }
+        // Turning needs random access; a sequentially decoded image is read into memory first.
+        let whole = try materialized()
+        return try whole.make("turn upright") { kiln_vips_autorot(whole.pointer, &$0) }
+    }
+
     /// Pixels computed into memory, so the image can be read any number of times.
     package func materialized() throws -> VipsImage {
         try make("materialise") { kiln_vips_materialize(pointer, &$0) }

@@ -10,10 +10,11 @@ extension VipsToolkit {
         var image: VipsImage
         if operations.crop == nil, let resize = operations.resize,
            case let .scale(width, height, cover)? = ResizeStep(resize, width: size.width, height: size.height) {
-            // Fast path: decode and shrink in one pass (shrink-on-load for jpeg and webp).
+            // Fast path: decode and shrink in one pass (shrink-on-load for jpeg and webp); like the
+            // other path (and `headerSize`), it turns the image upright by its EXIF orientation.
             image = try VipsImage(thumbnailing: data, name: name, width: width, height: height, cover: cover).srgb8()
         } else {
-            image = try VipsImage(decoding: data, name: name, sequential: true).srgb8()
+            image = try VipsImage(decoding: data, name: name, sequential: true).upright().srgb8()
             if let crop = operations.crop { image = try cropped(image, crop) }
             if let resize = operations.resize { image = try resized(image, resize) }
         }

@@ -71,7 +71,9 @@ public struct VipsToolkit: ImageToolkit {
         guard let format = ImageFormat(sniffing: data) else {
             throw ImagingError(.decode, "\(name) is not a png, jpeg or webp image")
         }
-        return ImageInfo(format: format, width: image.width, height: image.height, bands: image.bands,
+        // The size it shows at, as a derive sees it (a sideways-stored photo is turned upright).
+        let size = image.shownSize
+        return ImageInfo(format: format, width: size.width, height: size.height, bands: image.bands,
                          hasAlpha: image.hasAlpha)
     }
 }

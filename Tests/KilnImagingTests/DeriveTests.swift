@@ -42,6 +42,30 @@ import Testing
         }
     }
 
+    /// A phone photo stored sideways (40x20, left half red) with EXIF orientation 6 shows 20x40 with
+    /// red on top: every derive path, and `inspect`, must see it that way.
+    @Test func sidewaysPhotosAreTurnedUprightFirst() async throws {
+        let photo = TestImages.withOrientation(try TestImages.redLeftBlueRight(40, 20, as: .jpeg), 6)
+        #expect(try TestImages.decode(photo).orientation == 6, "the spliced EXIF segment was not read")
+        let info = try await toolkit.inspect(photo)
+        #expect((info.width, info.height) == (20, 40))
+        let red: [Double] = [255, 0, 0], blue: [Double] = [0, 0, 255]
+        let paths = [
+            DeriveOperations(resize: ResizeSpec(width: 10, height: nil), format: .png),            // thumbnail path
+            DeriveOperations(crop: CropSpec(x: 0, y: 0, width: 20, height: 40),
+                             resize: ResizeSpec(width: 10, height: nil), format: .png),            // decode path
+            DeriveOperations(format: .png),                                                          // re-encode only
+        ]
+        for ops in paths {
+            let out = try TestImages.decode(await toolkit.derive(photo, ops))
+            let (w, h) = (out.width, out.height)
+            #expect((w, h) == ops.outputSize(width: 20, height: 40))
+            #expect(TestImages.near(try out.pixel(x: w / 2, y: h / 8), red, tolerance: 40), "top is not red: \(ops)")
+            #expect(TestImages.near(try out.pixel(x: w / 2, y: h - 1 - h / 8), blue, tolerance: 40), "bottom is not blue: \(ops)")
+            #expect(out.orientation == 1)
+        }
+    }
+
     @Test func coverCropsTheCentre() async throws {
         // 300x100 → cover 100x100 keeps the middle third: x 100…199 scaled 1:1.
         let ops = DeriveOperations(resize: ResizeSpec(width: 100, height: 100, fit: .cover), format: .png)

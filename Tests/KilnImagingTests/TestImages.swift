@@ -27,6 +27,26 @@ enum TestImages {
         return try VipsImage(pixels: pixels, width: width, height: height, bands: 3).encoded(as: .png)
     }
 
+    /// `jpeg` with an EXIF segment whose orientation tag is `orientation` (6: shown turned a quarter
+    /// turn clockwise, as phones store portrait photos), spliced in right after the start marker.
+    static func withOrientation(_ jpeg: Data, _ orientation: UInt8) -> Data {
+        let tiff: [UInt8] = Array("MM".utf8) + [0, 42, 0, 0, 0, 8]     // big-endian, IFD0 at 8
+            + [0, 1]                                                     // one entry:
+            + [0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, orientation, 0, 0]      // Orientation, SHORT, 1 value
+            + [0, 0, 0, 0]                                               // no next IFD
+        let payload = Array("Exif".utf8) + [0, 0] + tiff
+        let length = payload.count + 2
+        let segment: [UInt8] = [0xFF, 0xE1, UInt8(length >> 8), UInt8(length & 0xFF)] + payload
+        return jpeg.prefix(2) + Data(segment) + jpeg.dropFirst(2)
+    }
+
+    /// A `width`×`height` image whose left half is red and right half blue.
+    static func redLeftBlueRight(_ width: Int, _ height: Int, as format: ImageFormat) throws -> Data {
+        let canvas = try VipsImage(width: width, height: height, colour: RGBAColor(red: 0, green: 0, blue: 255))
+        let red = try VipsImage(width: width / 2, height: height, colour: RGBAColor(red: 255, green: 0, blue: 0))
+        return try canvas.compositing(red, x: 0, y: 0).encoded(as: format)
+    }
+
     static func decode(_ data: Data) throws -> VipsImage {
         try VipsImage(decoding: data).materialized()
     }

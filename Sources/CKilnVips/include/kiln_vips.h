@@ -20,8 +20,13 @@ void kiln_vips_cache_set_max(int operations, size_t bytes);
 /// Decodes png/jpeg/webp (header only until pixels are needed) from a private copy of the bytes;
 /// `sequential` streams the pixels for a single top-to-bottom pass.
 kiln_image *kiln_vips_new_from_buffer(const void *data, size_t length, int sequential);
-/// Reads the width and height from the header without copying the bytes.
+/// Reads the width and height the image shows at from the header, without copying the bytes:
+/// swapped when its EXIF orientation turns it a quarter turn.
 int kiln_vips_header_size(const void *data, size_t length, int *width, int *height);
+/// The EXIF orientation tag, 1 (upright) to 8; 1 when there is none.
+int kiln_vips_orientation(kiln_image *image);
+/// Turns the image upright by its orientation tag and drops the tag.
+int kiln_vips_autorot(kiln_image *in, kiln_image **out);
 /// Decodes and resizes in one pass (shrink-on-load where the format allows), exactly width×height;
 /// with crop_centre, covers the box and crops the centre.
 int kiln_vips_thumbnail_buffer(const void *data, size_t length, kiln_image **out, int width, int height,
