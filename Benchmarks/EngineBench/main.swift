@@ -5,7 +5,8 @@
 // Environment: KILN_BENCH_DIR (where files go; /dev/shm separates the engine from the disk),
 // KILN_BENCH_ONLY=independent|chains|chains64|overhead|store, KILN_BENCH_RUNS (runs per case;
 // the median is the result, as one run moves with the machine's neighbours), KILN_BENCH_TIMELINE,
-// KILN_BENCH_LOCAL (local pool slots).
+// KILN_BENCH_LOCAL (local pool slots), KILN_BENCH_CACHE_IN_USE (the cache's fan-out folders made
+// before the build, as in a project that has built before).
 import Foundation
 import KilnCore
 import KilnEngine
