@@ -35,13 +35,15 @@ import Darwin
         #expect(try cache.lookup(key("k"))?.images == [a])
     }
 
-    @Test func aBuildPreparesItsCacheAndANoOpRunDoesNot() async throws {
-        let steps = [Fixture.generate("g")]
-        _ = await f.engine(steps).run()
-        #expect(exists(cache.actionsPath + "/ff") && exists(cache.objectsPath + "/00"))
-        let other = try Fixture()
-        _ = await other.engine([]).run()
-        #expect(!exists(other.cache.directory.path), "an empty build touched the cache")
+    @Test func aLargeBuildPreparesItsCacheAndASmallOneMakesOnlyWhatItUses() async throws {
+        let many = (0..<BuildEngine.stepsWorthPreparingTheCache).map { Fixture.generate("g\($0)") }
+        #expect(await f.engine(many).run().summary.exitCode == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache.actionsPath).count == 256)
+
+        let small = try Fixture()
+        #expect(await small.engine([Fixture.generate("g")]).run().summary.exitCode == 0)
+        let used = try FileManager.default.contentsOfDirectory(atPath: small.cache.actionsPath)
+        #expect(used == [String(Fixture.generate("g").cacheKey.prefix(2))])
     }
 
     func store(_ key: String, _ images: [Data], requestID: String? = nil) throws {

@@ -47,7 +47,7 @@ extension BuildEngine {
         await withTaskGroup(of: Message.self) { group in
             let control = self.control
             group.addTask { await Self.nextControl(control) }
-            if let cache, !toRun.isEmpty {
+            if let cache, toRun.count >= Self.stepsWorthPreparingTheCache {
                 // While the first calls are in flight, not when their answers arrive together.
                 group.addTask {
                     _ = try? await BlockingIO.run { cache.prepareFolders() }
@@ -138,6 +138,11 @@ extension BuildEngine {
         return finish(finalSummary ?? scheduler.snapshot(), runs: runs, check: check, earlier: earlier,
                       elapsedMS: elapsedMS)
     }
+
+    /// From this many steps to run, a build makes the cache's fan-out folders up front
+    /// (`ResultCache.prepareFolders`): their results would land in most of the 512 folders anyway.
+    /// A smaller build makes only the folders it uses, as it stores.
+    static var stepsWorthPreparingTheCache: Int { 128 }
 
     /// Emits the step's progress event and turns its run into a scheduler event.
     private func report(_ run: StepRun, keep images: inout [StepID: [Data]],
