@@ -6,14 +6,18 @@ import Testing
 
 private let key = "sk-test-kiln-crash-0123456789SECRET"
 
-/// The cache's action entries for paid steps (generate/edit), by cache key.
+/// The cache's entries for paid steps (generate/edit), by cache key. An entry file is a header
+/// line `kiln-cache-entry 3 <record length>`, the record's JSON, then the image bytes.
 private func paidEntries(in project: URL) -> Set<String> {
     let actions = project.appendingPathComponent(".kiln/cache/actions")
     var keys = Set<String>()
     let enumerator = FileManager.default.enumerator(at: actions, includingPropertiesForKeys: nil)
     while let url = enumerator?.nextObject() as? URL {
-        guard url.pathExtension == "json", let data = try? Data(contentsOf: url),
-              let record = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+        guard url.pathExtension == "entry", let data = try? Data(contentsOf: url),
+              let newline = data.firstIndex(of: 0x0A),
+              let length = String(decoding: data[..<newline], as: UTF8.self).split(separator: " ").last.flatMap({ Int($0) }),
+              data.count > newline + length,
+              let record = try? JSONSerialization.jsonObject(with: data[(newline + 1)...(newline + length)]) as? [String: Any],
               let kind = record["kind"] as? String, kind != "derive" else { continue }
         keys.insert(url.deletingPathExtension().lastPathComponent)
     }

@@ -116,7 +116,7 @@ import Testing
         let step = Fixture.generate("g")
         let png = TestPNG.make(width: 2, height: 2)
         try f.cache.store(key: step.cacheKey, step: step, images: [png], usage: nil, requestID: nil, resolved: [:])
-        try Data("garbage".utf8).write(to: URL(fileURLWithPath: f.cache.objectPath(Digest.sha256(png))))
+        try Data("garbage".utf8).write(to: URL(fileURLWithPath: f.cache.entryPath(step.cacheKey)))
         #expect(try f.cache.lookup(step.cacheKey) == nil)
         try f.cache.store(key: step.cacheKey, step: step, images: [png], usage: nil, requestID: nil, resolved: [:])
         #expect(try f.cache.lookup(step.cacheKey)?.images == [png])

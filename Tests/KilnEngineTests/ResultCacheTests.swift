@@ -3,6 +3,10 @@ import KilnCore
 @testable import KilnEngine
 import Synchronization
 import Testing
+
+private extension Data {
+    func followed(by other: Data) -> Data { self + other }
+}
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -22,15 +26,13 @@ import Darwin
     func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
     @Test func preparingMakesEveryFanOutFolderOnceAndStoresStillWork() throws {
         cache.prepareFolders()
-        for kind in [cache.objectsPath, cache.actionsPath] {
-            let names = try FileManager.default.contentsOfDirectory(atPath: kind).sorted()
-            #expect(names.count == 256 && names.first == "00" && names.last == "ff")
-        }
-        #expect(exists(cache.tmpPath))
+        let names = try FileManager.default.contentsOfDirectory(atPath: cache.actionsPath).sorted()
+        #expect(names.count == 256 && names.first == "00" && names.last == "ff")
+        #expect(exists(cache.tmpPath) && !exists(cache.objectsPath), "entry files need no objects folder")
         // Done already: a second call leaves a removed folder alone (a store makes it again).
-        try FileManager.default.removeItem(atPath: cache.objectsPath + "/ab")
+        try FileManager.default.removeItem(atPath: cache.actionsPath + "/ab")
         cache.prepareFolders()
-        #expect(!exists(cache.objectsPath + "/ab"))
+        #expect(!exists(cache.actionsPath + "/ab"))
         try store(key("k"), [a])
         #expect(try cache.lookup(key("k"))?.images == [a])
     }
@@ -50,6 +52,17 @@ import Darwin
         try cache.store(key: key, step: step, images: images, usage: nil, requestID: requestID, resolved: [:])
     }
 
+    /// A format-2 entry (Kiln before entry files): the record at `actions/<2>/<key>.json`, each
+    /// image an object named by its digest.
+    func storeFormatTwo(_ key: String, _ images: [Data]) throws {
+        var record = CacheRecord(cacheKey: key, step: step.id, kind: step.kind, provider: step.provider,
+                                 model: step.model, usage: nil, requestID: "v2", resolved: [:],
+                                 images: images.map { .init(sha256: Digest.sha256($0), bytes: $0.count, format: .png) })
+        record.version = 2
+        for image in images { try cache.put(image, at: cache.objectPath(Digest.sha256(image))) }
+        try cache.put(record.encoded(), at: cache.actionPath(key))
+    }
+
     @Test func aStoredResultComesBackWhole() throws {
         let usage = Usage(inputTokens: 5, outputTokens: 7, totalTokens: 12)
         let stored = try cache.store(key: step.cacheKey, step: step, images: [a, b], usage: usage,
@@ -57,33 +70,66 @@ import Darwin
         let hit = try #require(try cache.lookup(step.cacheKey))
         #expect(hit.images == [a, b])
         #expect(hit.record == stored)
-        #expect(hit.record.version == 2 && hit.record.usage?.usage == usage && hit.record.resolved == ["quality": "high"])
+        #expect(hit.record.version == 3 && hit.record.usage?.usage == usage && hit.record.resolved == ["quality": "high"])
         #expect(hit.record.images.map(\.sha256) == [Digest.sha256(a), Digest.sha256(b)])
+        #expect(hit.record.images.map(\.bytes) == [a.count, b.count])
         #expect(hit.record.images.first?.format == .png)
         #expect((try? Date(hit.record.created, strategy: .iso8601)) != nil, "created: \(hit.record.created)")
         #expect(hit.record.created.hasSuffix("Z"))
-        let action = try Data(contentsOf: URL(fileURLWithPath: cache.actionPath(step.cacheKey)))
-        #expect(action == (try CanonicalJSON.encode(hit.record, pretty: true)), "the action entry is not the record's canonical JSON")
-        #expect(cache.actionPath(step.cacheKey).hasSuffix("/actions/\(step.cacheKey.prefix(2))/\(step.cacheKey).json"))
+        // One file: the header line, the record's canonical JSON, then the images' bytes.
+        let entry = try Data(contentsOf: URL(fileURLWithPath: cache.entryPath(step.cacheKey)))
+        let json = try CanonicalJSON.encode(hit.record, pretty: true)
+        #expect(entry == Data("kiln-cache-entry 3 \(json.count)\n".utf8) + json + a + b)
+        #expect(cache.entryPath(step.cacheKey).hasSuffix("/actions/\(step.cacheKey.prefix(2))/\(step.cacheKey).entry"))
+        #expect(CacheFiles.fanOut(cache.objectsPath).isEmpty, "an entry file wrote objects too")
         #expect(try cache.lookup(key("never stored")) == nil)
     }
 
-    @Test func everyActionNamesObjectsThatExist() throws {
+    @Test func eachStoredAnswerIsOneFile() throws {
         try store(key("one"), [a])
         try store(key("two"), [a, b])
-        let actions = CacheFiles.fanOut(cache.actionsPath)
-        #expect(actions.count == 2)
-        for action in actions {
-            let record = try JSONDecoder().decode(CacheRecord.self, from: Data(contentsOf: URL(fileURLWithPath: action.path)))
-            for image in record.images {
-                #expect(exists(cache.objectPath(image.sha256)), "\(action.name) names a missing object")
-            }
-        }
-        #expect(try cache.stats() == CacheStats(objects: 2, objectBytes: Int64(a.count + b.count), actions: 2))
+        #expect(CacheFiles.fanOut(cache.actionsPath).map(\.name).sorted()
+            == [key("one") + ".entry", key("two") + ".entry"].sorted())
+        #expect(cache.hasEntry(key("one")) && !cache.hasEntry(key("three")))
+        #expect(try cache.stats() == CacheStats(objects: 3, objectBytes: Int64(2 * a.count + b.count), actions: 2))
     }
 
-    @Test func aCorruptObjectIsAMissAndIsRemoved() throws {
+    @Test(arguments: ["last byte flipped", "truncated", "header damaged"])
+    func aDamagedEntryIsAMissAndIsRemoved(_ damage: String) throws {
         try store(step.cacheKey, [a, b])
+        let path = cache.entryPath(step.cacheKey)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        switch damage {
+        case "last byte flipped": bytes[bytes.count - 1] ^= 0xff
+        case "truncated": bytes.removeLast()
+        default: bytes[3] = UInt8(ascii: "X")
+        }
+        try bytes.write(to: URL(fileURLWithPath: path))
+        #expect(try cache.lookup(step.cacheKey) == nil)
+        #expect(!exists(path), "the damaged entry was kept")
+        try store(step.cacheKey, [a, b])
+        #expect(try cache.lookup(step.cacheKey)?.images == [a, b])
+    }
+
+    @Test(arguments: [2, 4]) func aRecordOfAnotherVersionIsAMiss(version: Int) throws {
+        try store(step.cacheKey, [a])
+        let url = URL(fileURLWithPath: cache.entryPath(step.cacheKey))
+        let bytes = try Data(contentsOf: url)
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.contains("\"version\" : 3"))
+        // Same length: the header's record length still holds.
+        let changed = text.replacingOccurrences(of: "\"version\" : 3", with: "\"version\" : \(version)")
+        try Data(changed.utf8).prefix(bytes.count - a.count).followed(by: a).write(to: url)
+        #expect(try cache.lookup(step.cacheKey) == nil)
+    }
+
+    @Test func aFormatTwoEntryIsStillReadAndADamagedObjectIsAMiss() throws {
+        try storeFormatTwo(step.cacheKey, [a, b])
+        #expect(cache.hasEntry(step.cacheKey))
+        let hit = try #require(try cache.lookup(step.cacheKey))
+        #expect(hit.images == [a, b] && hit.record.requestID == "v2" && hit.record.version == 2)
+        #expect(try cache.stats() == CacheStats(objects: 2, objectBytes: Int64(a.count + b.count), actions: 1))
+
         let object = cache.objectPath(Digest.sha256(b))
         var damaged = b
         damaged[damaged.count - 1] ^= 0xff
@@ -91,23 +137,14 @@ import Darwin
         #expect(try cache.lookup(step.cacheKey) == nil)
         #expect(!exists(object), "the damaged object was kept")
         #expect(exists(cache.objectPath(Digest.sha256(a))), "an intact object was removed")
-        try store(step.cacheKey, [a, b])
-        #expect(try cache.lookup(step.cacheKey)?.images == [a, b])
-    }
-
-    @Test func aMissingObjectIsAMiss() throws {
-        try store(step.cacheKey, [a])
         try FileManager.default.removeItem(atPath: cache.objectPath(Digest.sha256(a)))
-        #expect(try cache.lookup(step.cacheKey) == nil)
+        #expect(try cache.lookup(step.cacheKey) == nil, "a missing object was not a miss")
     }
 
-    @Test(arguments: [1, 3]) func aRecordOfAnotherVersionIsAMiss(version: Int) throws {
-        try store(step.cacheKey, [a])
-        let url = URL(fileURLWithPath: cache.actionPath(step.cacheKey))
-        let text = try String(contentsOf: url, encoding: .utf8)
-        #expect(text.contains("\"version\" : 2"))
-        try text.replacingOccurrences(of: "\"version\" : 2", with: "\"version\" : \(version)").write(to: url, atomically: true, encoding: .utf8)
-        #expect(try cache.lookup(step.cacheKey) == nil)
+    @Test func aNewEntryWinsOverAFormatTwoOneForTheSameKey() throws {
+        try storeFormatTwo(step.cacheKey, [a])
+        try store(step.cacheKey, [b], requestID: "v3")
+        #expect(try cache.lookup(step.cacheKey)?.images == [b])
     }
 
     @Test func storingAKeyTwiceKeepsTheNewestAndNoTempFiles() throws {
@@ -118,9 +155,9 @@ import Darwin
         #expect(try cache.stats() == CacheStats(objects: 1, objectBytes: Int64(a.count), actions: 1))
     }
 
-    @Test func aHitMarksTheActionAsUsed() throws {
+    @Test func aHitMarksTheEntryAsUsed() throws {
         try store(step.cacheKey, [a])
-        let path = cache.actionPath(step.cacheKey)
+        let path = cache.entryPath(step.cacheKey)
         let old = Date(timeIntervalSinceNow: -30 * 86_400)
         try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: path)
         #expect(try cache.lookup(step.cacheKey) != nil)
@@ -173,28 +210,36 @@ import Darwin
         for (i, key) in [old, recent, pinned].enumerated() {
             try cache.store(key: key, step: step, images: [image(UInt8(i))], usage: nil, requestID: nil, resolved: [:])
         }
+        // Objects of format 2 that no record names: one the lockfile keeps, one old, one new.
         let kept = image(10), unused = image(11), fresh = image(12)
         for data in [kept, unused, fresh] { try cache.put(data, at: cache.objectPath(Digest.sha256(data))) }
-        for i in 0..<3 { try age(cache.objectPath(Digest.sha256(image(UInt8(i)))), days: 30) }
         for data in [kept, unused] { try age(cache.objectPath(Digest.sha256(data)), days: 30) }
-        try age(cache.actionPath(old), days: 30)
-        try age(cache.actionPath(pinned), days: 30)
-        try age(cache.actionPath(recent), days: 2)
+        try age(cache.entryPath(old), days: 30)
+        try age(cache.entryPath(pinned), days: 30)
+        try age(cache.entryPath(recent), days: 2)
         let deadTemp = cache.tmpPath + "/\((1 << 22) - 1)-gc"
         try Data("t".utf8).write(to: URL(fileURLWithPath: deadTemp))
-        let oldActionBytes = try #require(CacheFiles.status(cache.actionPath(old))).st_size
+        let oldEntryBytes = try #require(CacheFiles.status(cache.entryPath(old))).st_size
 
         let report = try cache.collectGarbage(keepDays: 7, keepKeys: [pinned], keepObjects: [Digest.sha256(kept)])
 
         #expect(report == GCReport(actionsRemoved: 1, objectsRemoved: 2, temporariesRemoved: 1,
-                                   bytesFreed: Int64(oldActionBytes) + Int64(image(0).count + unused.count + 1)))
-        #expect(!exists(cache.actionPath(old)) && !exists(cache.objectPath(Digest.sha256(image(0)))))
+                                   bytesFreed: Int64(oldEntryBytes) + Int64(unused.count + 1)))
+        #expect(!exists(cache.entryPath(old)))
         #expect(!exists(cache.objectPath(Digest.sha256(unused))) && !exists(deadTemp))
         #expect(try cache.lookup(recent)?.images == [image(1)])
         #expect(try cache.lookup(pinned)?.images == [image(2)])
         #expect(exists(cache.objectPath(Digest.sha256(kept))), "an object in keepObjects was removed")
         #expect(exists(cache.objectPath(Digest.sha256(fresh))), "an object written a moment ago was removed")
         #expect(try cache.stats() == CacheStats(objects: 4, objectBytes: Int64(4 * kept.count), actions: 2))
+    }
+
+    @Test func gcRemovesAnEntryItCannotRead() throws {
+        let key = Digest.sha256("torn")
+        try AtomicFile.ensureDirectory(path: cache.actionsPath + "/" + key.prefix(2))
+        try Data("kiln-cache-entry 3 99999\n{".utf8).write(to: URL(fileURLWithPath: cache.entryPath(key)))
+        let report = try cache.collectGarbage(keepDays: 7, keepKeys: [key], keepObjects: [])
+        #expect(report.actionsRemoved == 1 && !exists(cache.entryPath(key)))
     }
 
     @Test func gcRemovesThePerKeyLockFilesOfEarlierVersions() throws {

@@ -47,14 +47,15 @@ enum CacheFiles {
         return true
     }
 
-    /// The whole file, or nil when it cannot be read (missing, unreadable, a folder).
-    static func read(_ path: String) -> Data? {
+    /// The whole file (at most `limit` bytes of it), or nil when it cannot be read (missing,
+    /// unreadable, a folder).
+    static func read(_ path: String, upTo limit: Int = .max) -> Data? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        var data = Data(count: Int(info.st_size))
+        var data = Data(count: min(Int(info.st_size), limit))
         let complete = data.withUnsafeMutableBytes { buffer -> Bool in
             var offset = 0
             while offset < buffer.count {
@@ -68,11 +69,6 @@ enum CacheFiles {
         return complete ? data : nil
     }
 
-    /// Whether the file at `path` holds exactly `data` (a cheap size check first).
-    static func holds(_ data: Data, at path: String) -> Bool {
-        guard let info = status(path), Int(info.st_size) == data.count else { return false }
-        return read(path) == data
-    }
 
     /// Sets the file's modification time to now; false when it could not (missing, read-only).
     @discardableResult

@@ -1,14 +1,18 @@
 import Foundation
 import KilnCore
 
-/// The action entry the cache keeps for one key: the digests of the result's images (each stored
-/// as an object named by that digest) and enough metadata to rebuild the output manifest entry
-/// without calling the provider again. Never holds the API key.
+/// What the cache keeps for one key besides the image bytes: each image's digest and size, and
+/// enough metadata to rebuild the output manifest entry without calling the provider again.
+/// Never holds the API key.
 public struct CacheRecord: Hashable, Sendable, Codable {
-    /// The record format this build reads and writes; a record of any other version is a miss.
-    public static let currentVersion = 2
+    /// The record format this build writes: 3, a record followed by its images in one entry file
+    /// (`CacheEntryFile`). Format 2 (`legacyVersion`, a record naming objects) is still read; a
+    /// record of any other version is a miss.
+    public static let currentVersion = CacheEntryFile.version
+    static let legacyVersion = 2
 
-    /// One stored image: a reference to the object `objects/<2 hex>/<sha256>`.
+    /// One stored image: its digest and size (in format 2, also the name of its object
+    /// `objects/<2 hex>/<sha256>`).
     public struct Image: Hashable, Sendable, Codable {
         /// The object's digest (lowercase hex SHA-256 of the image bytes).
         public var sha256: String

@@ -6,10 +6,11 @@ import Darwin
 #endif
 
 extension ResultCache {
-    /// Whether an action entry exists for `key` (its objects are not read or verified): a cheap
-    /// answer for `kiln status`, `plan --explain` and the `--locked` check. `lookup` decides.
+    /// Whether an entry exists for `key` (its images are not read or verified): a cheap answer for
+    /// `kiln status`, `plan --explain`, the `--locked` check and a build's first look before it
+    /// pays. `lookup` decides.
     public func hasEntry(_ key: String) -> Bool {
         guard (try? Self.validate(key)) != nil else { return false }
-        return access(actionPath(key), F_OK) == 0
+        return access(entryPath(key), F_OK) == 0 || access(actionPath(key), F_OK) == 0
     }
 }

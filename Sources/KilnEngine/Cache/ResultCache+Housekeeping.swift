@@ -10,7 +10,8 @@ extension ResultCache {
     /// another process whose action entry is not written yet (objects are written first).
     static let objectGrace: TimeInterval = 3600
 
-    /// Counts the cache's objects, their bytes, and its action entries.
+    /// Counts the cache's stored images ("objects": inside entries, and format-2 object files),
+    /// their bytes, and its entries (both formats).
     public func stats() throws -> CacheStats {
         var stats = CacheStats(objects: 0, objectBytes: 0, actions: 0)
         for object in CacheFiles.fanOut(objectsPath) {
@@ -18,15 +19,24 @@ extension ResultCache {
             stats.objects += 1
             stats.objectBytes += Int64(info.st_size)
         }
-        stats.actions = CacheFiles.fanOut(actionsPath).filter { $0.name.hasSuffix(".json") }.count
+        for action in CacheFiles.fanOut(actionsPath) {
+            if action.name.hasSuffix(".json") {
+                stats.actions += 1
+            } else if action.name.hasSuffix(CacheEntryFile.fileExtension) {
+                stats.actions += 1
+                guard let record = CacheEntryFile.record(at: action.path) else { continue }
+                stats.objects += record.images.count
+                stats.objectBytes += Int64(record.images.reduce(0) { $0 + $1.bytes })
+            }
+        }
         return stats
     }
 
-    /// Removes what no build needs: actions last used more than `keepDays` ago whose key is not in
-    /// `keepKeys` (the lockfile's keys), then objects that no remaining action names and that are
-    /// not in `keepObjects` (the lockfile's digests), then temp files of dead processes. An action
-    /// that cannot be read is removed too (a lookup would never use it). Unused objects written in
-    /// the last hour are kept, as a concurrent build may be about to name them.
+    /// Removes what no build needs: entries last used more than `keepDays` ago whose key is not in
+    /// `keepKeys` (the lockfile's keys), then format-2 objects that no remaining record names and
+    /// that are not in `keepObjects` (the lockfile's digests), then temp files of dead processes.
+    /// An entry that cannot be read is removed too (a lookup would never use it). Unused objects
+    /// written in the last hour are kept, as a concurrent build may be about to name them.
     public func collectGarbage(keepDays: Int, keepKeys: Set<String>, keepObjects: Set<String>,
                                now: Date = Date()) throws -> GCReport {
         var report = GCReport()
@@ -34,6 +44,19 @@ extension ResultCache {
         var referenced = keepObjects
         for action in CacheFiles.fanOut(actionsPath) {
             guard let info = CacheFiles.status(action.path) else { continue }
+            if action.name.hasSuffix(CacheEntryFile.fileExtension) {
+                // Format 3: the entry holds its images; it goes whole, or stays whole.
+                let key = String(action.name.dropLast(CacheEntryFile.fileExtension.count))
+                let record = CacheEntryFile.record(at: action.path)
+                let old = CacheFiles.modificationDate(info) < cutoff && !keepKeys.contains(key)
+                if (record == nil || old), unlink(action.path) == 0 {
+                    report.actionsRemoved += 1
+                    report.objectsRemoved += record?.images.count ?? 0
+                    report.bytesFreed += Int64(info.st_size)
+                }
+                continue
+            }
+            guard action.name.hasSuffix(".json") else { continue }
             let key = String(action.name.dropLast(".json".count))
             let images = CacheFiles.read(action.path).flatMap { try? JSONDecoder().decode(References.self, from: $0) }
             let old = CacheFiles.modificationDate(info) < cutoff && !keepKeys.contains(key)

@@ -47,16 +47,38 @@ public struct ResultCache: Sendable {
     func objectPath(_ digest: String) -> String { objectsPath + "/" + digest.prefix(2) + "/" + digest }
     func actionPath(_ key: String) -> String { actionsPath + "/" + key.prefix(2) + "/" + key + ".json" }
 
-    /// The stored result for `key`, or nil on a miss. A missing or damaged action, a record of
-    /// another version, or a missing object is a miss; an object whose bytes no longer match its
-    /// digest is deleted as well (the next store writes it again). A hit marks the action as used.
-    /// Throws only when `key` is not a lowercase hex digest.
+    /// The format-3 entry for `key` (`CacheEntryFile`).
+    func entryPath(_ key: String) -> String {
+        actionsPath + "/" + key.prefix(2) + "/" + key + CacheEntryFile.fileExtension
+    }
+
+    /// The stored result for `key`, or nil on a miss. A missing or damaged entry is a miss; an
+    /// entry whose images no longer match their digests is deleted as well (the next store writes
+    /// it again). Entries of format 2 (a record naming objects) are still read. A hit marks the
+    /// entry as used. Throws only when `key` is not a lowercase hex digest.
     public func lookup(_ key: String) throws -> CachedResult? {
         try Self.validate(key)
+        let path = entryPath(key)
+        if let data = CacheFiles.read(path) {
+            if let (record, start) = CacheEntryFile.record(in: data), record.cacheKey == key,
+               let images = CacheEntryFile.images(in: data, record: record, payloadStart: start) {
+                CacheFiles.touch(path)
+                return CachedResult(record: record, images: images)
+            }
+            // Damaged (a power loss, a disk error): it can never be used. Should another process
+            // rename a good copy in between the read and this unlink, that copy goes too: the worst
+            // case is one more miss, never a wrong hit.
+            unlink(path)
+        }
+        return try legacyLookup(key)
+    }
+
+    /// Format 2: the record at `actions/<2>/<key>.json`, each image an object named by its digest.
+    private func legacyLookup(_ key: String) throws -> CachedResult? {
         let path = actionPath(key)
         guard let data = CacheFiles.read(path),
               let record = try? JSONDecoder().decode(CacheRecord.self, from: data),
-              record.version == CacheRecord.currentVersion, record.cacheKey == key else { return nil }
+              record.version == CacheRecord.legacyVersion, record.cacheKey == key else { return nil }
         var images = [Data]()
         images.reserveCapacity(record.images.count)
         for image in record.images {
@@ -64,8 +86,6 @@ public struct ResultCache: Sendable {
             let object = objectPath(image.sha256)
             guard let bytes = CacheFiles.read(object) else { return nil }
             guard Digest.sha256(bytes) == image.sha256 else {
-                // Should another process rename a good copy in between the read and this unlink,
-                // that copy goes too: the worst case is one more miss, never a wrong hit.
                 unlink(object)
                 return nil
             }
@@ -75,32 +95,22 @@ public struct ResultCache: Sendable {
         return CachedResult(record: record, images: images)
     }
 
-    /// Stores a result: each image as an object (kept when an intact copy is already there), then
-    /// the action entry, replacing any earlier entry for `key`. Returns the record written.
-    /// Throws `EngineError(.writeFailed)` when a file cannot be written.
-    @discardableResult
+    /// Stores a result as one entry file (`CacheEntryFile`: the record, then the image bytes),
+    /// replacing any earlier entry for `key`. Returns the record written.
+    /// Throws `EngineError(.writeFailed)` when the file cannot be written.
     /// - Parameter digests: the images' SHA-256 when the caller has them already (else computed).
+    @discardableResult
     public func store(key: String, step: PlannedStep, images: [Data], digests: [String]? = nil, usage: Usage?,
                       requestID: String?, costUSD: Double? = nil, resolved: [String: String]) throws -> CacheRecord {
         try Self.validate(key)
-        var stored = [CacheRecord.Image]()
-        stored.reserveCapacity(images.count)
-        for (i, data) in images.enumerated() {
-            let digest = digests.flatMap { $0.indices.contains(i) ? $0[i] : nil } ?? Digest.sha256(data)
-            let path = objectPath(digest)
-            // Touching a reused object keeps a concurrent `collectGarbage` from taking it as unused.
-            if CacheFiles.holds(data, at: path) {
-                CacheFiles.touch(path)
-            } else {
-                try put(data, at: path)
-            }
-            stored.append(.init(sha256: digest, bytes: data.count, format: ImageFormat(sniffing: data)))
+        let stored = images.enumerated().map { i, data in
+            CacheRecord.Image(sha256: digests.flatMap { $0.indices.contains(i) ? $0[i] : nil } ?? Digest.sha256(data),
+                              bytes: data.count, format: ImageFormat(sniffing: data))
         }
         let record = CacheRecord(cacheKey: key, step: step.id, kind: step.kind, provider: step.provider,
                                  model: step.model, usage: usage, requestID: requestID, costUSD: costUSD,
-                                 resolved: resolved,
-                                 images: stored)
-        try put(record.encoded(), at: actionPath(key))
+                                 resolved: resolved, images: stored)
+        try put(CacheEntryFile.encode(record, images: images), at: entryPath(key))
         return record
     }
 
@@ -120,16 +130,13 @@ public struct ResultCache: Sendable {
         }
     }
 
-    /// Makes the 512 fan-out folders of `objects/` and `actions/` (and `tmp/`) unless the last of
-    /// them exists: a first build would otherwise make them one by one as its answers arrive,
-    /// hundreds in the same few milliseconds. Best effort: a store makes any folder still missing.
+    /// Makes the 256 fan-out folders of `actions/` (and `tmp/`) unless the last of them exists: a
+    /// first build would otherwise make them one by one as its answers arrive, hundreds in the same
+    /// few milliseconds. Best effort: a store makes any folder still missing.
     public func prepareFolders() {
-        let last = ["objects", "actions"].map { root + "/" + $0 + "/ff" }
-        guard !last.allSatisfy({ CacheFiles.status($0) != nil }) else { return }
-        for folder in [objectsPath, actionsPath] {
-            for byte in 0..<256 {
-                try? AtomicFile.ensureDirectory(path: folder + "/" + Self.hexByte(byte))
-            }
+        guard CacheFiles.status(actionsPath + "/ff") == nil else { return }
+        for byte in 0..<256 {
+            try? AtomicFile.ensureDirectory(path: actionsPath + "/" + Self.hexByte(byte))
         }
         try? AtomicFile.ensureDirectory(path: tmpPath)
     }

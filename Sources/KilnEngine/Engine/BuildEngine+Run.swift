@@ -140,7 +140,7 @@ extension BuildEngine {
     }
 
     /// From this many steps to run, a build makes the cache's fan-out folders up front
-    /// (`ResultCache.prepareFolders`): their results would land in most of the 512 folders anyway.
+    /// (`ResultCache.prepareFolders`): their results would land in many of the 256 folders anyway.
     /// A smaller build makes only the folders it uses, as it stores.
     static var stepsWorthPreparingTheCache: Int { 128 }
 
