@@ -234,10 +234,14 @@ import Darwin
         #expect(try cache.stats() == CacheStats(objects: 4, objectBytes: Int64(4 * kept.count), actions: 2))
     }
 
-    @Test func gcRemovesAnEntryItCannotRead() throws {
+    @Test(arguments: ["99999", "9223372036854775800"])
+    func gcRemovesAnEntryItCannotRead(_ length: String) throws {
         let key = Digest.sha256("torn")
         try AtomicFile.ensureDirectory(path: cache.actionsPath + "/" + key.prefix(2))
-        try Data("kiln-cache-entry 3 99999\n{".utf8).write(to: URL(fileURLWithPath: cache.entryPath(key)))
+        try Data("kiln-cache-entry 3 \(length)\n{".utf8).write(to: URL(fileURLWithPath: cache.entryPath(key)))
+        #expect(try cache.stats().actions == 1)
+        #expect(try cache.lookup(key) == nil)
+        try Data("kiln-cache-entry 3 \(length)\n{".utf8).write(to: URL(fileURLWithPath: cache.entryPath(key)))
         let report = try cache.collectGarbage(keepDays: 7, keepKeys: [key], keepObjects: [])
         #expect(report.actionsRemoved == 1 && !exists(cache.entryPath(key)))
     }

@@ -41,7 +41,8 @@ enum CacheEntryFile {
         let bytes = data.prefix(magic.count + 21)
         guard bytes.starts(with: magic), let newline = bytes.firstIndex(of: 0x0A) else { return nil }
         let digits = bytes[(bytes.startIndex + magic.count)..<newline]
-        guard let length = Int(String(decoding: digits, as: UTF8.self)), length > 0 else { return nil }
+        // Bounded, so a damaged header's huge number cannot overflow an offset computed from it.
+        guard let length = Int(String(decoding: digits, as: UTF8.self)), length > 0, length < 1 << 40 else { return nil }
         return (newline + 1, length)
     }
 
