@@ -19,7 +19,7 @@ struct CacheCommand: AsyncParsableCommand {
             let cache = ResultCache(directory: ProjectFiles.cacheDirectory(flag: cacheDir, workspace: Workspace()))
             let stats = try cache.stats()
             var lines = ["cache    \(cache.directory.path)",
-                         "objects  \(stats.objects) (\(stats.objectBytes) bytes)",
+                         "images   \(stats.objects) (\(stats.objectBytes) bytes)",
                          "entries  \(stats.actions)"]
             if let last = cache.lastBuild() {
                 let total = last.hits + last.misses
@@ -35,7 +35,7 @@ struct CacheCommand: AsyncParsableCommand {
     struct GC: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "gc",
-            abstract: "Drop cache entries and objects that kiln.lock does not name and no build used recently.",
+            abstract: "Drop cache entries that kiln.lock does not name and no build used recently.",
             discussion: """
             An entry is kept when kiln.lock names its key or a build used it within --keep-days; an object is kept when a kept entry or kiln.lock names it. Paid answers that are still in use are never dropped. Safe while another build runs.
 
@@ -62,7 +62,7 @@ struct CacheCommand: AsyncParsableCommand {
             let report = try cache.collectGarbage(keepDays: keepDays, keepKeys: Set(steps.map(\.cacheKey)),
                                                   keepObjects: Set(steps.flatMap { $0.outputs.map(\.sha256) }))
             Console.out("removed \(report.actionsRemoved) entr\(report.actionsRemoved == 1 ? "y" : "ies"), "
-                + "\(report.objectsRemoved) object(s), \(report.temporariesRemoved) temp file(s): \(report.bytesFreed) bytes freed\n")
+                + "\(report.objectsRemoved) image(s), \(report.temporariesRemoved) temp file(s): \(report.bytesFreed) bytes freed\n")
         }
     }
 }
