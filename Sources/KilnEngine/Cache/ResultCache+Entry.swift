@@ -11,6 +11,6 @@ extension ResultCache {
     /// pays. `lookup` decides.
     public func hasEntry(_ key: String) -> Bool {
         guard (try? Self.validate(key)) != nil else { return false }
-        return access(entryPath(key), F_OK) == 0 || access(actionPath(key), F_OK) == 0
+        return access(entryPath(key), F_OK) == 0 || (mayHoldFormatTwo && access(actionPath(key), F_OK) == 0)
     }
 }

@@ -6,30 +6,35 @@ import Glibc
 import Darwin
 #endif
 
-/// Content-addressed results on disk, keyed by `PlannedStep.cacheKey`.
+/// Results on disk, keyed by `PlannedStep.cacheKey` (a hash of everything that decides the answer).
 ///
 /// Layout under `directory` (default `.kiln/cache`):
-/// - `objects/<2 hex>/<sha256>`: raw image bytes, named by their SHA-256 (shared by every key
-///   whose answer holds the same image).
-/// - `actions/<2 hex>/<cache key>.json`: the `CacheRecord` (canonical JSON, `version` 2), whose
-///   `images` name object digests. Its mtime is the last time a build used it (`collectGarbage`).
-/// - `tmp/<pid>-<random>`: files being written; `keys.lock`: one byte per key locked (`lock(_:)`).
+/// - `actions/<2 hex>/<cache key>.entry`: one file per stored answer (`CacheEntryFile`, format 3):
+///   the `CacheRecord`, then the image bytes. Its mtime is the last time a build used it
+///   (`collectGarbage`).
+/// - `actions/<2 hex>/<cache key>.json` + `objects/<2 hex>/<sha256>`: format 2, a record naming
+///   objects by digest; read, never written.
+/// - `tmp/<pid>-<n>`: files being written; `keys.lock`: one byte per key locked (`lock(_:)`).
 /// - `last-build.json`: hits and misses of the last build (`recordLastBuild`).
 ///
-/// Every file is written to `tmp/` and renamed into place, objects before the action that names
-/// them, so an action never points at a missing object. No fsync: `kill -9` at any moment leaves
-/// whole files only, and a power loss may lose the newest entry but never corrupts one a lookup
-/// would accept, since a lookup checks every object against its digest. `store` is called the
-/// moment a provider answers, before outputs are written, on a thread task cancellation cannot
-/// interrupt (the engine's `BlockingIO`): an answer that was paid for is never thrown away.
+/// Every file is written to `tmp/` and renamed into place, so a reader sees a whole entry or none.
+/// No fsync: `kill -9` at any moment leaves whole files only, and a power loss may lose the newest
+/// entry but never corrupts one a lookup would accept, since a lookup checks every image against
+/// its digest. `store` is called the moment a provider answers, before outputs are written, on a
+/// thread task cancellation cannot interrupt (the engine's `BlockingIO`): an answer that was paid
+/// for is never thrown away.
 public struct ResultCache: Sendable {
     /// The cache's root directory.
     public let directory: URL
     let root: String
+    /// Whether format-2 entries may be here (an `objects/` folder exists; format 2 wrote objects
+    /// before their records): a cache without one answers a miss with one `access`, not two.
+    let mayHoldFormatTwo: Bool
 
     public init(directory: URL) {
         self.directory = directory
         root = directory.path
+        mayHoldFormatTwo = CacheFiles.status(root + "/objects") != nil
     }
 
     /// `.kiln/cache` under a project root.
@@ -70,7 +75,7 @@ public struct ResultCache: Sendable {
             // case is one more miss, never a wrong hit.
             unlink(path)
         }
-        return try legacyLookup(key)
+        return mayHoldFormatTwo ? try legacyLookup(key) : nil
     }
 
     /// Format 2: the record at `actions/<2>/<key>.json`, each image an object named by its digest.
