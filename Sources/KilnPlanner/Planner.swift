@@ -41,6 +41,7 @@ public enum Planner {
         if !targets.isEmpty {
             plan.steps = TargetSelector.select(targets, from: plan.steps, diagnostics: &diagnostics)
         }
+        diagnostics += SecretLeakCheck.problems(in: plan, screen: SecretScreen(environment: options.environment))
         let collapsed = collapse(diagnostics)
         if collapsed.hasErrors { throw DiagnosticsError(collapsed) }
         plan.warnings = collapsed

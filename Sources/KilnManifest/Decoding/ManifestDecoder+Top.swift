@@ -24,6 +24,7 @@ extension ManifestDecoder {
             case "defaults": manifest.defaults = parameters(entry.value, in: "'defaults'")
             case "vars": manifest.vars = variables(entry)
             case "env": manifest.env = environment(entry)
+            case "env_not_secret": manifest.envNotSecret = environment(entry)
             case "presets":
                 for item in namedEntries(entry) {
                     manifest.presets[item.name] = Preset(name: item.name, parameters: parameters(item.value, in: "preset '\(item.name)'"),

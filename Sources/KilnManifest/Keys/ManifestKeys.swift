@@ -12,7 +12,9 @@ public enum ManifestKeys {
         KeySpec("description", .string, "What this pipeline is for."),
         KeySpec("defaults", .table("parameters"), "Parameters every generate and edit step inherits."),
         KeySpec("vars", .map(of: .scalar), "Template values, read as {{name}} in prompts and outputs."),
-        KeySpec("env", .stringList, "Environment variables templates may read as {{env.NAME}}."),
+        KeySpec("env", .stringList, "Environment variables templates may read as {{env.NAME}}; never credentials."),
+        KeySpec("env_not_secret", .stringList,
+                "Names under 'env:' that look like credentials (KEY, TOKEN, SECRET…) but hold nothing secret."),
         KeySpec("presets", .map(of: .table("parameters")), "Named parameter bundles an asset selects with 'preset:'."),
         KeySpec("providers", .map(of: .table("provider")), "Limits and connection settings by provider name."),
         KeySpec("prices", .map(of: .table("price")), "Price overrides by model, USD per 1M tokens."),
@@ -21,7 +23,7 @@ public enum ManifestKeys {
 
     /// Generate and edit parameters: in `defaults`, presets, assets and generate/edit steps.
     public static let parameters = KeyTable("parameters", "Generate and edit parameters.", keys: [
-        KeySpec("provider", .string, "Who makes the image: openai (default) or placeholder (offline, free)."),
+        KeySpec("provider", .choice(ProviderNames.all), "Who makes the image: openai (default) or placeholder (offline, free)."),
         KeySpec("model", .string, "The image model (default \(ModelCatalog.defaultModel))."),
         KeySpec("size", .size, "WIDTHxHEIGHT, or auto."),
         KeySpec("quality", .choice(RenderQuality.allCases.map(\.rawValue)), "Render quality."),
@@ -79,12 +81,12 @@ public enum ManifestKeys {
 
     static let deriveOperations: [KeySpec] = [
         KeySpec("from", .string, "The input (@step, @asset or a file); default: the previous generate/edit step."),
-        KeySpec("resize", .oneOf([.integer(min: 1, max: nil), .string, .table("box")]),
+        KeySpec("resize", .oneOf([.integer(min: 1, max: ImageLimits.maxSide), .string, .table("box")]),
                 "A box: N (N×N), \"WxH\", or {width, height} (either may be left out)."),
         KeySpec("fit", .choice(ResizeFit.allCases.map(\.rawValue)), "How the image fits the box (default contain)."),
         KeySpec("upscale", .boolean, "Whether smaller images may be enlarged (default false)."),
         KeySpec("crop", .oneOf([.string, .table("rect")]), "\"WxH\" (centred) or {x, y, width, height}."),
-        KeySpec("pad", .oneOf([.integer(min: 0, max: nil), .table("insets")]), "Pixels around: N or {top, right, bottom, left}."),
+        KeySpec("pad", .oneOf([.integer(min: 0, max: ImageLimits.maxSide), .table("insets")]), "Pixels around: N or {top, right, bottom, left}."),
         KeySpec("background", .string, "Flatten onto this colour: #rgb, #rrggbb, #rrggbbaa, white, black, transparent."),
         KeySpec("format", .choice(formats), "Output encoding (default: from the output's extension, else the input's)."),
         KeySpec("quality", .integer(min: 1, max: 100), "Encoder quality for jpeg and webp, 1–100."),
@@ -102,38 +104,38 @@ public enum ManifestKeys {
     ] + deriveOperations)
 
     public static let provider = KeyTable("provider", "Limits and connection settings for one provider.", keys: [
-        KeySpec("max_in_flight", .integer(min: 1, max: nil), "Requests in flight at once."),
-        KeySpec("requests_per_minute", .integer(min: 1, max: nil), "Requests per minute."),
+        KeySpec("max_in_flight", .integer(min: 1, max: 1_000), "Requests in flight at once."),
+        KeySpec("requests_per_minute", .integer(min: 1, max: 1_000_000), "Requests per minute."),
         KeySpec("base_url", .string, "API base URL (a proxy or a compatible service)."),
         KeySpec("headers", .map(of: .string), "Extra request headers; never the API key (OPENAI_API_KEY only)."),
-        KeySpec("retries", .integer(min: 0, max: nil), "Retries after the first attempt."),
-        KeySpec("timeout", .number(exclusiveMinimum: 0), "Seconds per request."),
+        KeySpec("retries", .integer(min: 0, max: 100), "Retries after the first attempt."),
+        KeySpec("timeout", .number(exclusiveMinimum: 0, maximum: 86_400), "Seconds per request attempt (at most a day)."),
     ])
 
     public static let price = KeyTable("price", "USD per 1M tokens for one model.",
                                        required: ["text_input", "image_input", "image_output"], keys: [
-        KeySpec("text_input", .number(exclusiveMinimum: nil), "Text input tokens."),
-        KeySpec("image_input", .number(exclusiveMinimum: nil), "Image input tokens."),
-        KeySpec("image_output", .number(exclusiveMinimum: nil), "Image output tokens."),
+        KeySpec("text_input", .number(exclusiveMinimum: nil, maximum: 1_000_000), "Text input tokens."),
+        KeySpec("image_input", .number(exclusiveMinimum: nil, maximum: 1_000_000), "Image input tokens."),
+        KeySpec("image_output", .number(exclusiveMinimum: nil, maximum: 1_000_000), "Image output tokens."),
     ])
 
     public static let box = KeyTable("box", "A resize box; a missing side follows the aspect ratio.", keys: [
-        KeySpec("width", .integer(min: 1, max: nil), "Box width in pixels."),
-        KeySpec("height", .integer(min: 1, max: nil), "Box height in pixels."),
+        KeySpec("width", .integer(min: 1, max: ImageLimits.maxSide), "Box width in pixels."),
+        KeySpec("height", .integer(min: 1, max: ImageLimits.maxSide), "Box height in pixels."),
     ])
 
     public static let rect = KeyTable("rect", "A crop rectangle; without x/y it is centred.", required: ["width", "height"], keys: [
-        KeySpec("x", .integer(min: 0, max: nil), "Left edge."),
-        KeySpec("y", .integer(min: 0, max: nil), "Top edge."),
-        KeySpec("width", .integer(min: 1, max: nil), "Width in pixels."),
-        KeySpec("height", .integer(min: 1, max: nil), "Height in pixels."),
+        KeySpec("x", .integer(min: 0, max: ImageLimits.maxSide), "Left edge."),
+        KeySpec("y", .integer(min: 0, max: ImageLimits.maxSide), "Top edge."),
+        KeySpec("width", .integer(min: 1, max: ImageLimits.maxSide), "Width in pixels."),
+        KeySpec("height", .integer(min: 1, max: ImageLimits.maxSide), "Height in pixels."),
     ])
 
     public static let insets = KeyTable("insets", "Padding per side in pixels (missing sides are 0).", keys: [
-        KeySpec("top", .integer(min: 0, max: nil), "Top."),
-        KeySpec("right", .integer(min: 0, max: nil), "Right."),
-        KeySpec("bottom", .integer(min: 0, max: nil), "Bottom."),
-        KeySpec("left", .integer(min: 0, max: nil), "Left."),
+        KeySpec("top", .integer(min: 0, max: ImageLimits.maxSide), "Top."),
+        KeySpec("right", .integer(min: 0, max: ImageLimits.maxSide), "Right."),
+        KeySpec("bottom", .integer(min: 0, max: ImageLimits.maxSide), "Bottom."),
+        KeySpec("left", .integer(min: 0, max: ImageLimits.maxSide), "Left."),
     ])
 
     /// The reserved keys of `matrix:`; every other key is an axis.

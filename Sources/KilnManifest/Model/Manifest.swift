@@ -16,6 +16,8 @@ public struct Manifest: Sendable {
     public var vars: [Variable]
     /// `env:` — environment variables templates may read as `{{env.NAME}}`.
     public var env: [Located<String>]
+    /// `env_not_secret:` — names under `env:` that look like credentials but are not (see `Credentials`).
+    public var envNotSecret: [Located<String>] = []
     /// `presets:` — the manifest's own parameter bundles (built-ins live in `BuiltinPresets`).
     public var presets: [String: Preset]
     /// `providers:` — limits and connection settings by provider name.

@@ -42,8 +42,14 @@ extension ManifestValidator {
             self.error("bad template in \(what): \(error.message)", at: column(of: text, offset: error.offset))
             return
         }
-        for case let .variable(name, offset) in template.segments where !names.contains(name) {
+        for case let .variable(name, offset) in template.segments {
+            if name.hasPrefix("env.") { usedEnvironment.insert(String(name.dropFirst(4))) }
             let at = column(of: text, offset: offset)
+            if name.hasPrefix("env."), let refusal = credentialRefusal(String(name.dropFirst(4))) {
+                error("'{{\(name)}}' would put a credential into \(what): \(refusal)", at: at)
+                continue
+            }
+            guard !names.contains(name) else { continue }
             if name.hasPrefix("env.") {
                 error("'{{\(name)}}' reads an undeclared environment variable: declare it under 'env:'", at: at)
             } else if name == "size" {

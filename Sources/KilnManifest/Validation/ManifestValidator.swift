@@ -11,6 +11,8 @@ struct ManifestValidator {
     var diagnostics: [Diagnostic] = []
     /// Dependencies between steps (`asset/step`), with where each was written.
     var edges: [String: [(target: String, location: SourceLocation)]] = [:]
+    /// The `{{env.NAME}}` names templates read, to warn about declared names nothing reads.
+    var usedEnvironment = Set<String>()
 
     init(manifest: Manifest, textColumns: [SourceLocation: Int], displayDirectory: String) {
         self.manifest = manifest
@@ -35,6 +37,7 @@ struct ManifestValidator {
             }
         }
         checkCycles()
+        checkEnvironment()
     }
 
     private mutating func checkPreset(_ asset: Asset) {
