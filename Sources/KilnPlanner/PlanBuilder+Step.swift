@@ -17,7 +17,8 @@ extension PlanBuilder {
             for v in manifest.vars { values[v.name.value] = v.value.value }
             for v in instance.asset.vars { values[v.name.value] = v.value.value }
             for (axis, value) in instance.variant.values { values[axis] = value }
-            for name in manifest.env {
+            let notSecret = Set(manifest.envNotSecret.map(\.value))
+            for name in manifest.env where Credentials.mayRead(name.value, notSecret: notSecret) {
                 if let value = options.environment[name.value] { values["env." + name.value] = value }
             }
             values["pipeline"] = manifest.pipeline
@@ -49,14 +50,19 @@ extension PlanBuilder {
         case .generate:
             break
         case .edit:
+            var resolved = [ResolvedInput]()
             for image in definition.images {
                 guard let input = resolveInput(image, instance: instance, values: values, keys: &keys) else { return nil }
                 inputs.append(input.input)
+                resolved.append(input)
             }
+            var resolvedMask: ResolvedInput?
             if let m = definition.mask {
                 guard let input = resolveInput(m, instance: instance, values: values, keys: &keys) else { return nil }
                 mask = input.input
+                resolvedMask = input
             }
+            guard checkEditInputs(resolved, mask: resolvedMask, of: instance) else { return nil }
         case .derive:
             let source = definition.from ?? previousStep(before: definition, in: instance.asset)
             guard let source else {
@@ -102,6 +108,7 @@ extension PlanBuilder {
             let model = context.model
             values.ext = format.fileExtension
             let prompt = Prompt.join(context.prompt.map { template in template.render { values[$0] } })
+            guard checkPrompt(prompt, of: instance) else { return nil }
             step.provider = provider
             step.model = model
             step.prompt = prompt
@@ -113,6 +120,8 @@ extension PlanBuilder {
                                            inputImages: inputs.count)
             step.estimate = provider == "placeholder" ? CostEstimate(inputTokens: estimate.inputTokens,
                                                                      outputTokens: estimate.outputTokens, usd: 0) : estimate
+            if provider == ProviderNames.placeholder { openAIEquivalentUSD[id] = estimate.usd }
+            if options.providerOverride == nil && context.parameters.provider == nil { defaultProviderSteps.insert(id) }
         }
         values.ext = format.fileExtension
         for (i, input) in inputs.enumerated() { key.input("in\(i)", input, keys: keys) }

@@ -62,9 +62,10 @@ extension ManifestDecoder {
             typeError(entry, type)
             return nil
         }
-        if case let .number(minimum?) = type, value <= minimum {
+        guard case let .number(minimum, maximum) = type else { return value }
+        if !value.isFinite || value > maximum || value <= (minimum ?? -.infinity) || (minimum == nil && value < 0) {
             let written = entry.value.string ?? String(value)
-            error("'\(entry.name)' must be a number greater than \(Int(minimum)), not \(written)", at: location(entry.value))
+            error("'\(entry.name)' must be \(type.phrase), not \(written)", at: location(entry.value))
             return nil
         }
         return value
@@ -119,8 +120,8 @@ extension ManifestDecoder {
                 error("'\(entry.name)' must be a list of integers; this item is \(kind(item))", at: location(item))
                 continue
             }
-            guard value > 0 else {
-                error("'\(entry.name)' values must be greater than 0, not \(value)", at: location(item))
+            guard value > 0, value <= ImageLimits.maxSide else {
+                error("'\(entry.name)' values must be 1–\(ImageLimits.maxSide), not \(value)", at: location(item))
                 continue
             }
             out.append(Located(value, at: location(item)))
@@ -151,10 +152,20 @@ extension ManifestDecoder {
         }
     }
 
+    /// A prompt without templates is checked here; one with templates when it is rendered (plan).
     private func checkedPrompt(_ prompt: Prompt, _ entry: Entry) -> Prompt {
-        let length = prompt.text(rendering: [:]).count
-        if length > 32_000 {
-            error("prompt is \(length) characters; the limit is 32,000", at: location(entry.value))
+        guard !prompt.parts.contains(where: { $0.value.contains("{{") }) else { return prompt }
+        let text = prompt.text(rendering: [:])
+        if PromptRules.isBlank(text) {
+            error("the prompt is empty (only whitespace or invisible characters): write what to make", at: location(entry.value))
+        }
+        if let problem = PromptRules.controlProblem(text) {
+            error("the prompt \(problem)", at: location(entry.value))
+        }
+        let length = text.unicodeScalars.count
+        if length > PromptRules.maxLength {
+            error("the prompt is \(length) characters; the limit is \(PromptRules.maxLength.thousandsGrouped) (Unicode code points)",
+                  at: location(entry.value))
         }
         return prompt
     }
