@@ -8,7 +8,8 @@ public enum SizeSpec: Hashable, Sendable, Codable, CustomStringConvertible {
         let lower = text.lowercased()
         if lower == "auto" { self = .auto; return }
         let parts = lower.split(separator: "x")
-        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), w > 0, h > 0 else { return nil }
+        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]),
+              (1...ImageLimits.maxSide).contains(w), (1...ImageLimits.maxSide).contains(h) else { return nil }
         self = .fixed(width: w, height: h)
     }
 

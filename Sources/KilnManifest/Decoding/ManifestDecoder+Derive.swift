@@ -54,11 +54,11 @@ extension ManifestDecoder {
         let type = ManifestKeys.derive["resize"]!.type
         switch entry.value {
         case .scalar where entry.value.tagName == .int:
-            guard let n = integer(entry, .integer(min: 1, max: nil)) else { return nil }
+            guard let n = integer(entry, .integer(min: 1, max: ImageLimits.maxSide)) else { return nil }
             return (n, n)
         case .scalar where entry.value.tagName == .str:
             guard let (w, h) = dimensions(entry.value.string ?? "") else {
-                error("'resize' must be N, \"WIDTHxHEIGHT\" or {width, height}, not '\(entry.value.string ?? "")'",
+                error("'resize' must be N, \"WIDTHxHEIGHT\" or {width, height} (sides 1–\(ImageLimits.maxSide)), not '\(entry.value.string ?? "")'",
                       at: location(entry.value))
                 return nil
             }
@@ -85,7 +85,7 @@ extension ManifestDecoder {
         switch entry.value {
         case .scalar where entry.value.tagName == .str:
             guard let (w, h) = dimensions(entry.value.string ?? "") else {
-                error("'crop' must be \"WIDTHxHEIGHT\" or {x, y, width, height}, not '\(entry.value.string ?? "")'",
+                error("'crop' must be \"WIDTHxHEIGHT\" or {x, y, width, height} (sides 1–\(ImageLimits.maxSide)), not '\(entry.value.string ?? "")'",
                       at: location(entry.value))
                 return nil
             }
@@ -106,7 +106,7 @@ extension ManifestDecoder {
     private func pad(_ entry: Entry) -> Insets? {
         switch entry.value {
         case .scalar:
-            return integer(entry, .integer(min: 0, max: nil)).map(Insets.init(all:))
+            return integer(entry, .integer(min: 0, max: ImageLimits.maxSide)).map(Insets.init(all:))
         case .mapping:
             var values = [String: Int]()
             for e in entries(entry.value, ManifestKeys.insets, in: "'pad'") ?? [] {

@@ -16,7 +16,7 @@ extension ManifestDecoder {
         guard let spec = ManifestKeys.parameters[entry.name] else { return false }
         var ok = true
         switch entry.name {
-        case "provider": set.provider = string(entry)?.value
+        case "provider": set.provider = choice(entry, spec.type)
         case "model": set.model = string(entry)?.value
         case "size":
             if case .scalar = entry.value, entry.value.tagName != .null {
@@ -46,6 +46,11 @@ extension ManifestDecoder {
 
     func provider(_ item: Entry) -> ProviderSettings? {
         let table = ManifestKeys.provider
+        if !ProviderNames.all.contains(item.name) {
+            var message = "settings for provider '\(item.name)', which does not exist (providers: \(ProviderNames.all.joined(separator: ", ")))"
+            if let best = Suggestions.closest(to: item.name, in: ProviderNames.all) { message += " (did you mean '\(best)'?)" }
+            warning(message + "; a compatible service is reached with 'providers.openai.base_url'", at: item.location)
+        }
         guard let entries = entries(item.value, table, in: "provider '\(item.name)'") else { return nil }
         var settings = ProviderSettings()
         for entry in entries {
@@ -53,13 +58,14 @@ extension ManifestDecoder {
             switch entry.name {
             case "max_in_flight": settings.maxInFlight = integer(entry, type)
             case "requests_per_minute": settings.requestsPerMinute = integer(entry, type)
-            case "base_url": settings.baseURL = string(entry)?.value
+            case "base_url": settings.baseURL = baseURL(entry)
             case "retries": settings.retries = integer(entry, type)
             case "timeout": settings.timeoutSeconds = number(entry, type)
             case "headers":
                 for header in namedEntries(entry) {
                     let lower = header.name.lowercased()
-                    if lower == "authorization" || lower.contains("key") {
+                    guard checkHeader(header) else { continue }
+                    if lower == "authorization" || Credentials.marker(in: header.name) != nil {
                         error("header '\(header.name)' may not be set here: the API key comes only from OPENAI_API_KEY",
                               at: header.location)
                         continue
@@ -78,9 +84,6 @@ extension ManifestDecoder {
         var values = [String: Double]()
         for entry in entries {
             guard let value = number(entry, table[entry.name]!.type) else { continue }
-            if value < 0 {
-                error("'\(entry.name)' must not be negative", at: location(entry.value))
-            }
             values[entry.name] = value
         }
         return ModelPrice(textInput: values["text_input"] ?? 0, imageInput: values["image_input"] ?? 0,

@@ -5,8 +5,8 @@ public indirect enum KeyType: Sendable, Hashable {
     /// A string or a number, read as a string (`salt`, `vars` values).
     case scalar
     case integer(min: Int?, max: Int?)
-    /// A number greater than `exclusiveMinimum`.
-    case number(exclusiveMinimum: Double?)
+    /// A finite number greater than `exclusiveMinimum` and at most `maximum`.
+    case number(exclusiveMinimum: Double?, maximum: Double)
     case boolean
     /// One of these strings.
     case choice([String])
@@ -27,6 +27,11 @@ public indirect enum KeyType: Sendable, Hashable {
     /// A matrix: axes plus `exclude`/`include` (see `ManifestKeys.matrix`).
     case matrix
 
+    /// `120` for 120.0, `0.5` for 0.5.
+    static func plain(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+
     /// How an error message names this type: "'size' must be <phrase>, not a list".
     public var phrase: String {
         switch self {
@@ -38,7 +43,9 @@ public indirect enum KeyType: Sendable, Hashable {
             case let (lo?, nil): "an integer ≥ \(lo)"
             default: "an integer"
             }
-        case .number: "a number"
+        case let .number(minimum, maximum):
+            minimum.map { "a number greater than \(Self.plain($0)) and at most \(Self.plain(maximum))" }
+                ?? "a number from 0 to \(Self.plain(maximum))"
         case .boolean: "true or false"
         case let .choice(values): "one of " + values.joined(separator: ", ")
         case .size: "a string like 1024x1024 (or auto)"

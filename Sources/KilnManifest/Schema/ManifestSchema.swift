@@ -37,8 +37,9 @@ public enum ManifestSchema {
         case let .integer(min, max):
             return [("type", .string("integer"))] + (min.map { [("minimum", .integer($0))] } ?? [])
                 + (max.map { [("maximum", .integer($0))] } ?? [])
-        case let .number(exclusiveMinimum):
+        case let .number(exclusiveMinimum, maximum):
             return [("type", .string("number"))] + (exclusiveMinimum.map { [("exclusiveMinimum", .number($0))] } ?? [])
+                + [("maximum", .number(maximum))]
         case .boolean: return [("type", .string("boolean"))]
         case let .choice(values): return [("enum", .array(values.map(JSONValue.string)))]
         case .size: return [("type", .string("string")), ("pattern", .string("^(auto|[1-9][0-9]*x[1-9][0-9]*)$"))]
