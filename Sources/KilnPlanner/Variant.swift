@@ -28,9 +28,16 @@ enum VariantExpansion {
     static func variants(of asset: Asset, diagnostics: inout [Diagnostic]) -> [Variant] {
         guard let matrix = asset.matrix, !matrix.axes.isEmpty else { return [Variant(id: nil, values: [])] }
         let axes = matrix.axes.map { (name: $0.name.value, values: $0.values.map(\.value)) }
-        let product = axes.reduce(1) { total, axis in total.multipliedReportingOverflow(by: max(axis.values.count, 1)).partialValue }
-        if product + matrix.include.count > limit {
-            diagnostics.append(.error("asset '\(asset.name.value)' expands to \(product + matrix.include.count) variants (limit 10,000): narrow the matrix or split the asset",
+        var product = 1
+        for axis in axes {
+            let (next, overflow) = product.multipliedReportingOverflow(by: max(axis.values.count, 1))
+            product = overflow ? .max : next
+        }
+        if product > limit - matrix.include.count {
+            // Exact without excludes; with them an upper bound (the decoder has counted exactly by then).
+            let total = product == .max ? "more than 10^18" : (product + matrix.include.count).thousandsGrouped
+            let count = matrix.exclude.isEmpty || product == .max ? total : "up to \(total)"
+            diagnostics.append(.error("asset '\(asset.name.value)' expands to \(count) variants (limit 10,000): narrow the matrix or split the asset",
                                       at: matrix.location))
             return []
         }
@@ -49,6 +56,7 @@ enum VariantExpansion {
         walk(0)
         var result = [Variant]()
         var seen = [String: Int]()
+        var folded = [String: String]()
         func add(_ combo: [String], at location: SourceLocation) {
             let values = zip(axes, combo).map { (axis: $0.name, value: $1) }
             let id = combo.map(slug).joined(separator: "-")
@@ -59,6 +67,12 @@ enum VariantExpansion {
                 }
                 return
             }
+            if let other = folded[id.lowercased()] {
+                diagnostics.append(.warning("variant ids '\(other)' and '\(id)' of asset '\(asset.name.value)' differ only in case: on a case-insensitive disk (macOS, Windows) their files collide",
+                                            at: location))
+            } else {
+                folded[id.lowercased()] = id
+            }
             seen[id] = result.count
             result.append(Variant(index: result.count, id: id, values: values))
         }
@@ -68,6 +82,10 @@ enum VariantExpansion {
         for include in matrix.include {
             let combo = axes.map { include.values[$0.name]?.value ?? "" }
             add(combo, at: include.location)
+        }
+        if result.isEmpty {
+            diagnostics.append(.error("asset '\(asset.name.value)' has no variants: 'exclude' removes every combination of the matrix",
+                                      at: matrix.location))
         }
         return result
     }

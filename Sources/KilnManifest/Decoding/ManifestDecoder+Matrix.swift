@@ -15,6 +15,8 @@ extension ManifestDecoder {
         for item in entries {
             if ManifestKeys.matrix[item.name] != nil {
                 combinations.append((item, self.combinations(item)))
+            } else if let reserved = misspelledReservedKey(item.name) {
+                error("unknown key '\(item.name)' in 'matrix' (did you mean '\(reserved)'?): every other key is an axis", at: item.location)
             } else if let axis = axis(item) {
                 matrix.axes.append(axis)
             }
@@ -50,11 +52,35 @@ extension ManifestDecoder {
             if isExclude { matrix.exclude = list } else { matrix.include = list }
         }
         let count = variantCount(matrix)
-        if count > Self.variantLimit {
-            error("asset '\(asset)' expands to \(count) variants (limit 10,000): narrow the matrix or split the asset",
+        if count.exceeds(Self.variantLimit) {
+            error("asset '\(asset)' expands to \(count.phrase) (limit 10,000): narrow the matrix or split the asset",
                   at: entry.location)
+        } else if count == .exactly(0), matrix.axes.allSatisfy({ !$0.values.isEmpty }) {
+            error("asset '\(asset)' has no variants: 'exclude' removes every combination of the matrix", at: entry.location)
         }
+        warnDuplicateIncludes(matrix)
         return matrix
+    }
+
+    /// `exlude`, `Include`, `inlcude`: a key that is almost a reserved one is a typo, not an axis.
+    private func misspelledReservedKey(_ name: String) -> String? {
+        let reserved = ManifestKeys.matrix.names
+        if let same = reserved.first(where: { $0 == name.lowercased() }) { return same }
+        guard let best = Suggestions.closest(to: name, in: reserved) else { return nil }
+        return Suggestions.distance(name.lowercased(), best) <= 2 ? best : nil
+    }
+
+    /// The same include written twice makes one variant; the second is a mistake worth a word.
+    private func warnDuplicateIncludes(_ matrix: Matrix) {
+        var seen = [[String: String]: SourceLocation]()
+        for combination in matrix.include {
+            let values = combination.values.mapValues(\.value)
+            if let first = seen[values] {
+                warning("duplicate include entry (the same as line \(first.line)): it adds no variant", at: combination.location)
+            } else {
+                seen[values] = combination.location
+            }
+        }
     }
 
     private func axis(_ item: Entry) -> Matrix.Axis? {
@@ -109,27 +135,63 @@ extension ManifestDecoder {
         }
     }
 
-    /// Variants after `exclude` and `include`. Counted exactly up to a million combinations; past
-    /// that, excludes cannot plausibly bring it under the limit, and the product is reported.
-    func variantCount(_ matrix: Matrix) -> Int {
-        let counts = matrix.axes.map { max($0.values.count, 0) }
-        let product = counts.reduce(1) { a, b in a.multipliedReportingOverflow(by: b).overflow ? .max : a * b }
-        guard product > Self.variantLimit, product <= 1_000_000, !matrix.exclude.isEmpty else {
-            return product == .max ? product : product + matrix.include.count
+    /// How many variants a matrix makes: exact, or a bound when it is too large to say exactly.
+    enum VariantCount: Equatable {
+        case exactly(Int)
+        case atLeast(Int)
+        /// The product of the axes overflows 64 bits.
+        case astronomical
+
+        func exceeds(_ limit: Int) -> Bool {
+            switch self {
+            case let .exactly(n), let .atLeast(n): n > limit
+            case .astronomical: true
+            }
         }
-        var excluded = 0
-        var index = [Int](repeating: 0, count: counts.count)
-        for _ in 0..<product {
-            let matches = matrix.exclude.contains { combination in
-                combination.values.allSatisfy { name, value in
-                    guard let a = matrix.axes.firstIndex(where: { $0.name.value == name }) else { return false }
-                    return matrix.axes[a].values[index[a]].value == value.value
+
+        var phrase: String {
+            switch self {
+            case let .exactly(n): "\(n.thousandsGrouped) variant\(n == 1 ? "" : "s")"
+            case let .atLeast(n): "at least \(n.thousandsGrouped) variants"
+            case .astronomical: "more than 10^18 variants"
+            }
+        }
+    }
+
+    /// Variants after `exclude` and `include`: the product minus the combinations some exclude
+    /// matches, by inclusion–exclusion over the exclude entries (exact for up to 16 of them; past
+    /// that, a lower bound that subtracts every entry's matches), plus the includes.
+    func variantCount(_ matrix: Matrix) -> VariantCount {
+        let counts = matrix.axes.map(\.values.count)
+        var product = 1
+        for count in counts {
+            let (next, overflow) = product.multipliedReportingOverflow(by: count)
+            if overflow { return .astronomical }
+            product = next
+        }
+        let rules = matrix.exclude.map { $0.values.mapValues(\.value) }
+        let sizes = Dictionary(matrix.axes.map { ($0.name.value, $0.values.count) }, uniquingKeysWith: { a, _ in a })
+        /// Combinations matching every rule in `subset`: 0 when two rules fix an axis differently.
+        func matching(_ subset: [[String: String]]) -> Int {
+            var fixed = [String: String]()
+            for rule in subset {
+                for (axis, value) in rule {
+                    if let other = fixed[axis], other != value { return 0 }
+                    fixed[axis] = value
                 }
             }
-            if matches { excluded += 1 }
-            var a = counts.count - 1
-            while a >= 0 { index[a] += 1; if index[a] < counts[a] { break }; index[a] = 0; a -= 1 }
+            return fixed.keys.reduce(product) { total, axis in total / max(sizes[axis] ?? 1, 1) }
         }
-        return product - excluded + matrix.include.count
+        let includes = matrix.include.count
+        guard rules.count <= 16 else {
+            let bound = rules.reduce(product) { $0 - matching([$1]) }
+            return .atLeast(max(bound, 0) + includes)
+        }
+        var excluded = 0
+        for mask in 1..<(1 << rules.count) {
+            let subset = rules.indices.filter { mask & (1 << $0) != 0 }.map { rules[$0] }
+            excluded += (subset.count % 2 == 1 ? 1 : -1) * matching(subset)
+        }
+        return .exactly(product - excluded + includes)
     }
 }
