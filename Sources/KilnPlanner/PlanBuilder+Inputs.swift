@@ -2,12 +2,30 @@ import Foundation
 import KilnCore
 import KilnManifest
 
+/// An input file the plan reads: its digest and what it is.
+struct InputFile {
+    var digest: String
+    var facts: ImageFacts
+}
+
+/// An image source resolved for one step.
+struct ResolvedInput {
+    var input: StepInput
+    var format: ImageFormat?
+    /// Facts of a file input (nil for a reference: that image is made during the build).
+    var facts: ImageFacts?
+    /// How messages name it: the path as written (or rendered, when no environment is involved).
+    var shown: String
+    /// A reference's step, as an index into the plan's steps.
+    var stepIndex: Int? = nil
+}
+
 extension PlanBuilder {
     /// Resolves an image source to a planned input (planning a referenced step first) and the
     /// format it will have. Reports the problem and returns nil when it cannot.
     /// A file path may hold `{{name}}` templates (`inputs/{{animal}}.png`), rendered with `values`.
     mutating func resolveInput(_ source: Located<ImageSource>, instance: Instance, values: TemplateScope,
-                               keys: inout [StepID: String]) -> (input: StepInput, format: ImageFormat?)? {
+                               keys: inout [StepID: String]) -> ResolvedInput? {
         let manifest = manifests[instance.manifest]
         switch source.value {
         case let .file(written):
@@ -17,10 +35,21 @@ extension PlanBuilder {
                 if pathTemplates[written] == nil { pathTemplates[written] = try? Template(parsing: written) }
                 path = pathTemplates[written]?.render { values[$0] } ?? written
             }
+            // A path rendered from the environment is shown as written: values never reach messages.
+            let shown = written.contains("{{env.") ? written : PathRules.visible(path)
+            if PathRules.characterProblem(path) != nil {
+                diagnostics.append(.error("input '\(shown)' \(PathRules.characterProblem(path) ?? "")", at: source.location))
+                return nil
+            }
             let absolute = manifest.directory.hasSuffix("/") ? manifest.directory + path : manifest.directory + "/" + path
-            guard let file = fileInfo(absolute) else {
-                diagnostics.append(.error("no such file '\(path)' (relative to \(displayDirectory(manifest)))",
-                                          at: source.location))
+            let file: InputFile
+            switch fileInfo(absolute) {
+            case let .success(found): file = found
+            case let .failure(problem):
+                let message = problem.missing
+                    ? "no such file '\(shown)' (relative to \(displayDirectory(manifest)))"
+                    : "input '\(shown)' \(problem.message)"
+                diagnostics.append(.error(message, at: source.location))
                 return nil
             }
             if displayDirectories[instance.manifest] == nil {
@@ -28,7 +57,8 @@ extension PlanBuilder {
             }
             let folder = displayDirectories[instance.manifest] ?? "."
             let display = normalize(folder == "." ? path : folder + "/" + path)
-            return (.file(path: display, digest: file.digest), file.format)
+            return ResolvedInput(input: .file(path: display, digest: file.digest), format: file.facts.format,
+                                 facts: file.facts, shown: shown)
         case .reference:
             switch manifest.resolve(source.value, from: instance.asset) {
             case let .failure(message):
@@ -57,7 +87,8 @@ extension PlanBuilder {
                     return nil
                 }
                 keys[id] = steps[index].cacheKey
-                return (.step(id), steps[index].format)
+                return ResolvedInput(input: .step(id), format: steps[index].format, facts: nil, shown: "\(source.value)",
+                                     stepIndex: index)
             }
         }
     }
@@ -87,26 +118,17 @@ extension PlanBuilder {
         return found
     }
 
-    /// Digest and sniffed format of an input file, read once per plan.
-    mutating func fileInfo(_ absolute: String) -> (digest: String, format: ImageFormat?)? {
+    /// Digest and checked facts of an input file, read once per plan.
+    mutating func fileInfo(_ absolute: String) -> Result<InputFile, ImageFileProblem> {
         if let cached = files[absolute] { return cached }
-        var info: (digest: String, format: ImageFormat?)?
-        if let digest = options.fileDigest(absolute) {
-            info = (digest, Self.sniffFormat(absolute))
+        let result = ImageFileCheck.inspect(path: absolute).flatMap { facts -> Result<InputFile, ImageFileProblem> in
+            guard let digest = options.fileDigest(absolute) else {
+                return .failure(ImageFileProblem("cannot be read: \(SystemErrorText.words(errno: errno))"))
+            }
+            return .success(InputFile(digest: digest, facts: facts))
         }
-        files[absolute] = .some(info)
-        return info
-    }
-
-    /// The format of the file's first bytes (one `read(2)`, no Foundation file handle: a plan may
-    /// read thousands of inputs).
-    static func sniffFormat(_ path: String) -> ImageFormat? {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var head = [UInt8](repeating: 0, count: 16)
-        let count = head.withUnsafeMutableBytes { read(fd, $0.baseAddress, 16) }
-        return count > 0 ? ImageFormat(sniffing: Array(head.prefix(count))) : nil
+        files[absolute] = result
+        return result
     }
 
     func displayDirectory(_ manifest: Manifest) -> String {

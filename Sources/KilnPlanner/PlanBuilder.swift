@@ -43,8 +43,10 @@ struct PlanBuilder {
     var visiting = Set<Int>()
     var variants = [String: [Variant]]()
     var variantLookup = [String: [String: Variant]]()
-    var files = [String: (digest: String, format: ImageFormat?)?]()
+    var files = [String: Result<InputFile, ImageFileProblem>]()
     var outputOwners = [String: (StepID, SourceLocation?)]()
+    /// Output paths by their lower-cased form, to warn about two that differ only in case.
+    var foldedOutputs = [String: String]()
     var contexts = [[Int]: DefinitionContext]()
     var safeDirectories = Set<String>()
     /// Input path templates by their text, parsed once (a matrix of 10,000 reads one template).
@@ -55,6 +57,8 @@ struct PlanBuilder {
     var baseValues = [[Int]: [String: String]]()
     var prices = PriceTable.builtin
     var providers = [String: ProviderSettings]()
+    var defaultProviderSteps = Set<StepID>()
+    var openAIEquivalentUSD = [StepID: Double]()
 
     init(manifests: [Manifest], options: PlannerOptions) {
         self.manifests = manifests
@@ -136,7 +140,10 @@ struct PlanBuilder {
     }
 
     func finish() -> Plan {
-        Plan(steps: steps, providers: providers)
+        var plan = Plan(steps: steps, providers: providers)
+        plan.defaultProviderSteps = defaultProviderSteps
+        plan.openAIEquivalentUSD = openAIEquivalentUSD
+        return plan
     }
 
     func assetKey(_ pipeline: String, _ asset: String) -> String { pipeline + "/" + asset }

@@ -55,10 +55,21 @@ extension ManifestValidator {
     }
 
     private mutating func checkFile(_ path: String, at location: SourceLocation) {
+        if let problem = PathRules.characterProblem(path) {
+            error("input '\(PathRules.visible(path))' \(problem)", at: location)
+            return
+        }
         guard !path.contains("{{") else { return }
         let full = path.hasPrefix("/") ? path : (manifest.directory as NSString).appendingPathComponent(path)
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), !isDirectory.boolValue { return }
+        if FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory) {
+            if isDirectory.boolValue { error("input '\(path)' is a folder, not an image file", at: location) }
+            return   // what the file holds is checked when the plan reads it
+        }
+        if case let .failure(problem) = ImageFileCheck.inspect(path: full), !problem.missing {
+            error("input '\(path)' \(problem.message)", at: location)   // a looping or unreadable link
+            return
+        }
         var message = "no such file '\(path)' (relative to \(displayDirectory))"
         let parent = (path as NSString).deletingLastPathComponent
         let listing = (try? FileManager.default.contentsOfDirectory(
