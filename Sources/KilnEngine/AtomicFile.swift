@@ -1,4 +1,5 @@
 import Foundation
+import KilnCore
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -39,10 +40,7 @@ enum AtomicFile {
         if rename(temp, path) != 0 {
             let code = errno
             unlink(temp)
-            throw CocoaError(.fileWriteUnknown, userInfo: [
-                NSFilePathErrorKey: path,
-                NSLocalizedDescriptionKey: "cannot rename into \(path): \(String(cString: strerror(code)))",
-            ])
+            throw writeError(path, code, "cannot rename into")
         }
     }
 
@@ -59,11 +57,23 @@ enum AtomicFile {
         }
     }
 
-    static func writeError(_ path: String, _ code: Int32) -> CocoaError {
-        CocoaError(.fileWriteUnknown, userInfo: [
+    static func writeError(_ path: String, _ code: Int32, _ what: String = "cannot write") -> CocoaError {
+        CocoaError(code == ENOSPC || code == EDQUOT ? .fileWriteOutOfSpace : .fileWriteUnknown, userInfo: [
             NSFilePathErrorKey: path,
-            NSLocalizedDescriptionKey: "cannot write \(path): \(String(cString: strerror(code)))",
+            NSLocalizedDescriptionKey: "\(what) \(path): \(SystemErrorText.words(errno: code))",
+            NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(code)),
         ])
+    }
+
+    /// Whether `error` says the disk (or the user's quota) is full.
+    static func isOutOfSpace(_ error: any Error) -> Bool {
+        if let engine = error as? EngineError { return engine.kind == .diskFull }
+        let ns = error as NSError
+        if ns.domain == NSCocoaErrorDomain && ns.code == CocoaError.fileWriteOutOfSpace.rawValue { return true }
+        guard let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain else {
+            return false
+        }
+        return underlying.code == Int(ENOSPC) || underlying.code == Int(EDQUOT)
     }
 
     static let temporarySuffix = ".tmp"
@@ -119,10 +129,7 @@ enum AtomicFile {
         }
         var info = stat()
         if code == EEXIST, stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR { return }
-        throw CocoaError(.fileWriteUnknown, userInfo: [
-            NSFilePathErrorKey: path,
-            NSLocalizedDescriptionKey: "cannot create the folder \(path): \(String(cString: strerror(code == EEXIST ? ENOTDIR : code)))",
-        ])
+        throw writeError(path, code == EEXIST ? ENOTDIR : code, "cannot create the folder")
     }
 
     /// The folder and the name of a path (`a/b/c.png` → `a/b`, `c.png`); nil without a slash.

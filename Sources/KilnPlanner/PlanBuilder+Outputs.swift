@@ -20,12 +20,22 @@ extension PlanBuilder {
                 let stem = ext.isEmpty ? path : String(path.dropLast(ext.count + 1))
                 path = "\(stem)-\(index + 1)" + (ext.isEmpty ? "" : ".\(ext)")
             }
-            guard let clean = checkedOutputPath(path, at: output.location) else { return nil }
+            let shown = output.value.contains("{{env.") ? output.value : nil
+            guard let clean = checkedOutputPath(path, at: output.location, shownAs: shown) else { return nil }
             if let (owner, location) = outputOwners[clean], owner != id {
                 let other = location.map { " (\($0))" } ?? ""
-                diagnostics.append(.error("two steps write '\(clean)': \(owner)\(other) and \(id); give one a different output",
+                diagnostics.append(.error("two steps write '\(shown ?? clean)': \(owner)\(other) and \(id); give one a different output",
                                           at: output.location))
                 return nil
+            }
+            if outputOwners[clean] == nil {
+                let lower = clean.lowercased()
+                if let other = foldedOutputs[lower] {
+                    diagnostics.append(.warning("outputs '\(other)' and '\(shown ?? clean)' differ only in case: on a case-insensitive disk (macOS, Windows) one overwrites the other",
+                                                at: output.location))
+                } else {
+                    foldedOutputs[lower] = shown ?? clean
+                }
             }
             outputOwners[clean] = (id, output.location)
             result.append(StepOutput(path: clean, owner: id, index: index))
@@ -46,10 +56,17 @@ extension PlanBuilder {
     }
 
     /// A relative path that stays inside the output directory, also through symlinks already there.
-    mutating func checkedOutputPath(_ path: String, at location: SourceLocation) -> String? {
+    /// - Parameter shownAs: how messages name the path (its template, when it was rendered from
+    ///   the environment); nil: the path itself.
+    mutating func checkedOutputPath(_ path: String, at location: SourceLocation, shownAs: String? = nil) -> String? {
         let escape = "output paths are relative to outputs/ and must stay inside it"
+        let shown = shownAs ?? path
         if path.hasPrefix("/") || path.hasPrefix("~") {
-            diagnostics.append(.error("output '\(path)' is absolute: \(escape)", at: location))
+            diagnostics.append(.error("output '\(shown)' is absolute: \(escape)", at: location))
+            return nil
+        }
+        if let problem = PathRules.characterProblem(path) {
+            diagnostics.append(.error("output '\(shownAs ?? PathRules.visible(path))' \(problem)", at: location))
             return nil
         }
         let clean: String
@@ -58,7 +75,7 @@ extension PlanBuilder {
         } else {
             let parts = path.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
             if parts.contains("..") {
-                diagnostics.append(.error("output '\(path)' contains '..': \(escape)", at: location))
+                diagnostics.append(.error("output '\(shown)' contains '..': \(escape)", at: location))
                 return nil
             }
             if parts.isEmpty {
@@ -67,8 +84,12 @@ extension PlanBuilder {
             }
             clean = parts.joined(separator: "/")
         }
+        if let problem = PathRules.lengthProblem(clean, under: options.outputDirectory) {
+            diagnostics.append(.error("output '\(shownAs ?? clean)': \(problem)", at: location))
+            return nil
+        }
         if let root = options.outputDirectory, let target = symlinkEscape(clean, root: root) {
-            diagnostics.append(.error("output '\(clean)' would be written through a symlink to \(target), outside the output directory",
+            diagnostics.append(.error("output '\(shownAs ?? clean)' would be written through a symlink to \(target), outside the output directory",
                                       at: location))
             return nil
         }

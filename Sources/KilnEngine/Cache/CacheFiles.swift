@@ -1,3 +1,4 @@
+import KilnCore
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -107,8 +108,11 @@ enum CacheFiles {
     }
 
     static func failure(_ action: String, _ path: String, code: Int32 = errno) -> EngineError {
-        EngineError(.writeFailed, "cache: cannot \(action) \(path): \(String(cString: strerror(code))); "
-            + "check that the cache folder is writable and the disk is not full")
+        if code == ENOSPC || code == EDQUOT {
+            return EngineError(.diskFull, "cache: cannot \(action) \(path): \(SystemErrorText.words(errno: code))")
+        }
+        return EngineError(.writeFailed, "cache: cannot \(action) \(path): \(SystemErrorText.words(errno: code)); "
+            + "check that the cache folder is writable")
     }
 }
 

@@ -32,20 +32,25 @@ extension BuildEngine {
     func persistPhase(_ step: PlannedStep, _ produced: Produced, verified infos: [ImageInfo],
                       start: ContinuousClock.Instant) async -> StepRun {
         let written: Result<[OutputWriter.Written], any Error>
+        var storeFailure: (any Error)?
         do {
-            written = try await BlockingIO.run {
+            (written, storeFailure) = try await BlockingIO.run {
                 let digests = produced.images.map(Digest.sha256)
-                self.storeBlocking(step, produced, digests: digests)
+                let stored = self.storeBlocking(step, produced, digests: digests)
                 produced.keyLock?.release()
-                return Result {
+                let files = Result {
                     try zip(step.outputs, infos).map { output, info in
                         try self.writer.commitBlocking(produced.images[output.index], sha256: digests[output.index],
                                                        to: output.path, step: step.id, info: info)
                     }
                 }
+                return (files, stored)
             }
         } catch {
             written = .failure(error)
+        }
+        if let diskFull = outOfSpace(step, produced, written: written, storeFailure: storeFailure, start: start) {
+            return diskFull
         }
         do {
             let success = try describeOutputs(step, produced, written: try written.get()) { Self.milliseconds(since: start) }
@@ -55,17 +60,30 @@ extension BuildEngine {
         }
     }
 
-    /// `store` on the calling thread (already off the cooperative pool).
-    func storeBlocking(_ step: PlannedStep, _ produced: Produced, digests: [String]) {
-        guard let cache, !produced.fromCache else { return }
-        do {
-            try cache.store(key: step.cacheKey, step: step, images: produced.images, digests: digests,
-                            usage: produced.usage, requestID: produced.requestID,
-                            costUSD: step.kind.usesProvider ? cost(of: step, usage: produced.usage).usd : nil,
-                            resolved: produced.resolved)
-        } catch {
-            logger.error("could not store a result in the cache",
-                         metadata: ["step": "\(step.id)", "error": "\(error)"])
+    /// `store` on the calling thread (already off the cooperative pool). A full disk is tried
+    /// again a few times (a paid answer is worth waiting for: another process may free space);
+    /// returns the failure, if any, after logging it.
+    @discardableResult
+    func storeBlocking(_ step: PlannedStep, _ produced: Produced, digests: [String]) -> (any Error)? {
+        guard let cache, !produced.fromCache else { return nil }
+        var attempt = 0
+        while true {
+            do {
+                try cache.store(key: step.cacheKey, step: step, images: produced.images, digests: digests,
+                                usage: produced.usage, requestID: produced.requestID,
+                                costUSD: step.kind.usesProvider ? cost(of: step, usage: produced.usage).usd : nil,
+                                resolved: produced.resolved)
+                return nil
+            } catch {
+                attempt += 1
+                if AtomicFile.isOutOfSpace(error) && step.kind.usesProvider && attempt < 3 {
+                    usleep(500_000)
+                    continue
+                }
+                logger.error("could not store a result in the cache",
+                             metadata: ["step": "\(step.id)", "error": "\(error)"])
+                return error
+            }
         }
     }
 
@@ -174,7 +192,7 @@ extension BuildEngine {
             do {
                 data = try Data(contentsOf: URL(fileURLWithPath: path))
             } catch {
-                throw EngineError(.inputMissing, "\(step.id): cannot read input file \(path): \(error.localizedDescription)")
+                throw EngineError(.inputMissing, "\(step.id): cannot read input file \(path): \(SystemErrorText.describe(error))")
             }
             if !digest.isEmpty && Digest.sha256(data) != digest {
                 throw EngineError(.inputChanged, "\(step.id): input file \(path) changed since the build was planned; run the build again")
