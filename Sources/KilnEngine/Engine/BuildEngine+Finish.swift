@@ -91,7 +91,7 @@ extension BuildEngine {
                                                    totals: totals)
             try AtomicFile.write(data, to: manifestURL)
         } catch {
-            manifestError = "cannot write the output manifest \(manifestURL.path): \(error.localizedDescription)"
+            manifestError = "cannot write the output manifest \(manifestURL.path): \(SystemErrorText.describe(error))"
             logger.error("output manifest not written", metadata: ["error": "\(error)"])
         }
         let summary = BuildSummary(

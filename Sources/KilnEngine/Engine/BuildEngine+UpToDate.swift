@@ -45,7 +45,7 @@ extension BuildEngine {
             return try Data(contentsOf: url)
         } catch {
             throw EngineError(.inputMissing, "\(step): cannot read \(url.path), the output of @\(ref) it reads: "
-                + "\(error.localizedDescription); run the build again")
+                + "\(SystemErrorText.describe(error)); run the build again")
         }
     }
 }

@@ -91,7 +91,7 @@ public struct LockFile: Hashable, Sendable {
         } catch let error as CocoaError where error.code == .fileReadNoSuchFile {
             return nil
         } catch {
-            throw LockFileError(path: url.path, problem: "cannot be read (\(error.localizedDescription))")
+            throw LockFileError(path: url.path, problem: "cannot be read (\(SystemErrorText.describe(error)))")
         }
         return try decode(data, path: url.path)
     }
@@ -102,7 +102,7 @@ public struct LockFile: Hashable, Sendable {
         do {
             try AtomicFile.write(encoded(), to: url)
         } catch {
-            throw LockFileError(path: url.path, problem: "cannot be written (\(error.localizedDescription))",
+            throw LockFileError(path: url.path, problem: "cannot be written (\(SystemErrorText.describe(error)))",
                                 remedy: LockFileError.writeRemedy)
         }
     }
