@@ -67,12 +67,12 @@ func graphFormats(format: String, prefix: String) throws {
     defer { try? FileManager.default.removeItem(at: dir) }
     let first = try KilnProcess.run(["init"], in: dir)
     #expect(first.status == 0)
-    #expect(first.stdout.contains("created  pipelines/example.yaml"))
+    #expect(first.stderr.contains("created  pipelines/example.yaml"))
     let ignore = try String(contentsOf: dir.appendingPathComponent(".gitignore"), encoding: .utf8)
     #expect(ignore.contains("/.kiln/") && !ignore.contains("outputs"), "outputs/ and kiln.lock are meant to be committed")
     #expect(try KilnProcess.run(["validate"], in: dir).status == 0)
     let second = try KilnProcess.run(["init"], in: dir)
-    #expect(second.stdout.contains("kept     pipelines/example.yaml"))
+    #expect(second.stderr.contains("kept     pipelines/example.yaml"))
     #expect(try String(contentsOf: dir.appendingPathComponent(".gitignore"), encoding: .utf8) == ignore)
 }
 

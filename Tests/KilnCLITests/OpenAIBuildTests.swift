@@ -76,9 +76,9 @@ private func filesUnder(_ dir: URL, containing secret: String) -> [String] {
     try await withFakeOpenAI(apiKey: "sk-test-wrong-key-000000000000000") { environment, state in
         let result = try await KilnProcess.runAsync(["build", "stickers", "--jobs", "1"], in: project, environment: environment)
         #expect(result.status == 1)
-        #expect(result.stdout.contains("OPENAI_API_KEY"))
+        #expect(result.stderr.contains("OPENAI_API_KEY"))
         #expect(await state.requestCount == 1, "after a 401 nothing more is sent")
-        #expect(!result.stdout.contains("sk-test-wrong-key"))
+        #expect(!result.stderr.contains("sk-test-wrong-key"))
     }
 }
 
@@ -99,7 +99,7 @@ private func filesUnder(_ dir: URL, containing secret: String) -> [String] {
 
         await state.resetRecording()
         let again = try await KilnProcess.runAsync(["build"], in: project, environment: environment)
-        #expect(again.stdout.contains("all 55 step(s) up to date"))
+        #expect(again.stderr.contains("all 55 step(s) up to date"))
         #expect(await state.requestCount == 0)
 
         // Re-roll the hero's backdrop: it and the edit that reads it are paid again; the derived
@@ -108,11 +108,11 @@ private func filesUnder(_ dir: URL, containing secret: String) -> [String] {
                                                     environment: environment)
         #expect(forced.status == 0, "\(forced.stderr)")
         #expect(await state.requests.map(\.path).sorted() == ["/v1/images/edits", "/v1/images/generations"])
-        #expect(forced.stdout.contains("built       3") && forced.stdout.contains("up to date  52"), "\(forced.stdout)")
+        #expect(forced.stderr.contains("built       3") && forced.stderr.contains("up to date  52"), "\(forced.stderr)")
     }
     // CI: no key, no provider calls, the lock was made with OpenAI.
     try FileManager.default.removeItem(at: project.appendingPathComponent(".kiln"))
     let locked = try KilnProcess.run(["build", "--locked"], in: project)
     #expect(locked.status == 0, "\(locked.stderr)\n\(locked.stdout)")
-    #expect(locked.stdout.contains("up to date  55"))
+    #expect(locked.stderr.contains("up to date  55"))
 }

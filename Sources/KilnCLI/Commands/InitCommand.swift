@@ -14,7 +14,7 @@ struct InitCommand: AsyncParsableCommand {
 
     func run() async throws {
         let root = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        for line in try Scaffold.run(in: root) { Console.out(line + "\n") }
-        Console.out("next: kiln validate && kiln plan\n")
+        for line in try Scaffold.run(in: root) { Console.err(line) }
+        Console.err("next: kiln validate && kiln plan")
     }
 }

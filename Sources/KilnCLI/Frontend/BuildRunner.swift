@@ -98,7 +98,14 @@ public struct BuildRunner: Sendable {
                 engine.cancel()
             })
         defer { interrupts.remove() }
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                terminal.tick()
+            }
+        }
         let report = await engine.run()
+        ticker.cancel()
         if let openai = providers["openai"] as? OpenAIProvider {
             try? await openai.shutdown()   // the HTTP client must be shut down before it is dropped
         }

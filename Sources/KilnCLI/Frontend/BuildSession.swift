@@ -49,6 +49,10 @@ public struct BuildSession: Sendable {
             return .refused
         }
         let options = buildOptions(outcome, outputDirectory: project.outputDirectory)
+        if !locked, let refusal = destinationRefusal(plan, check: check, project: project, manifest: options.resolvedManifestPath) {
+            Console.err(refusal)
+            return .invalid
+        }
         project.sweepAbandonedWrites(plan: plan, manifest: options.resolvedManifestPath)
         let runner = BuildRunner(options: options, cacheDirectory: project.cache.directory,
                                  progress: json ? .jsonLines : (Console.stderrIsTerminal ? .live : .plain),
@@ -72,7 +76,7 @@ public struct BuildSession: Sendable {
         }
         try? project.cache.recordLastBuild(hits: result.summary.cached, misses: result.summary.built)
         let table = SummaryTableRenderer().render(result.summary)
-        if json { Console.err(table) } else { Console.out(table) }
+        Console.err(table)   // a report for the person: stdout carries only data (--json events)
         if result.summary.exitCode != 0 { return .buildFailed }
         return result.stoppedByBudget ? .refused : .success
     }
@@ -89,6 +93,28 @@ public struct BuildSession: Sendable {
         var logger = Logger(label: "kiln") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = verbose ? .debug : .warning
         return logger
+    }
+
+    /// Why the files this build writes cannot be written (a folder that cannot be made or written,
+    /// a full disk), checked before the first paid call; nil when they can.
+    func destinationRefusal(_ plan: Plan, check: UpToDateCheck, project: ProjectFiles, manifest: URL) -> String? {
+        let toRun = check.stepsToRun(plan)
+        guard !toRun.isEmpty else { return nil }
+        let base = project.outputDirectory.path
+        var folders = [base, manifest.deletingLastPathComponent().path, project.cache.directory.path]
+        var outputBytes = 0, cacheBytes = 0
+        for step in toRun {
+            for output in step.outputs {
+                if let slash = output.path.utf8.lastIndex(of: UInt8(ascii: "/")) { folders.append(base + "/" + output.path[..<slash]) }
+            }
+            let bytes = DestinationCheck.estimatedBytes(of: step)
+            outputBytes += bytes.outputs
+            cacheBytes += bytes.cache
+        }
+        let bytes = Dictionary([(base, outputBytes), (project.cache.directory.path, cacheBytes)], uniquingKeysWith: +)
+        let problems = DestinationCheck.problems(folders: folders, estimatedBytes: bytes)
+        guard !problems.isEmpty else { return nil }
+        return problems.map { "error: \($0)" }.joined(separator: "\n") + "\nnothing was built or paid for"
     }
 
     /// Under `--locked`: why the build cannot be proven from kiln.lock, the cache and the files

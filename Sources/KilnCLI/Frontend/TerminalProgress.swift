@@ -4,8 +4,10 @@ import Synchronization
 
 /// Renders build events for a person or a machine:
 /// - `.live`: one status line on stderr, repainted in place (a TTY);
-/// - `.plain`: one line per finished step on stdout (CI logs);
+/// - `.plain`: one line per finished step on stderr (CI logs);
 /// - `.jsonLines`: JSON Lines events on stdout, for tooling (human output goes to stderr).
+/// Progress is never on stdout, which carries only data. While provider requests wait, `tick()`
+/// (called every second by the build) says so: on the status line, or a log line every 30 s.
 public final class TerminalProgress: BuildProgressSink {
     public enum Mode: Sendable { case live, plain, jsonLines }
 
@@ -14,6 +16,7 @@ public final class TerminalProgress: BuildProgressSink {
         var lastPaint = 0.0
         var painted = false
         var lastRateLimitNote = -10.0
+        var stalls = StallWatch()
     }
 
     let mode: Mode
@@ -41,7 +44,7 @@ public final class TerminalProgress: BuildProgressSink {
             event.error = description
             if let line = try? JSONLinesRenderer().line(for: event) { Console.out(Self.terminated(line)) }
         case .plain:
-            Console.out("waiting \(description)\n")
+            Console.err("waiting \(description)")
         case .live:
             Console.errRaw("\r\u{1B}[2K" + "kiln: \(description)\n")
         }
@@ -52,14 +55,30 @@ public final class TerminalProgress: BuildProgressSink {
         line.hasSuffix("\n") ? line : line + "\n"
     }
 
+    /// Says what the build is waiting for when provider requests have been in flight a while.
+    public func tick() {
+        let elapsed = Date().timeIntervalSince(start)
+        switch mode {
+        case .jsonLines, .plain:
+            if let line = state.withLock({ $0.stalls.logLine(at: elapsed) }) { Console.err(line) }
+        case .live:
+            state.withLock { s in
+                guard s.painted, let stall = s.stalls.status(at: elapsed) else { return }
+                s.lastPaint = elapsed
+                Console.errRaw("\r\u{1B}[2K" + s.status.line(elapsedSeconds: elapsed) + " · " + stall)
+            }
+        }
+    }
+
     public func handle(_ event: BuildEvent) {
+        let elapsed = Date().timeIntervalSince(start)
+        state.withLock { $0.stalls.apply(event, at: elapsed) }
         switch mode {
         case .jsonLines:
             if let line = try? JSONLinesRenderer().line(for: event) { Console.out(Self.terminated(line)) }
         case .plain:
-            if let line = PlainLineRenderer().line(for: event) { Console.out(Self.terminated(line)) }
+            if let line = PlainLineRenderer().line(for: event) { Console.errRaw(Self.terminated(line)) }
         case .live:
-            let elapsed = Date().timeIntervalSince(start)
             state.withLock { s in
                 s.status.apply(event)
                 if case .failed = event.event, let step = event.step {
