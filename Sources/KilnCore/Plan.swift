@@ -31,6 +31,13 @@ public struct Plan: Sendable, Codable {
     public var providers: [String: ProviderSettings]
     /// Warnings found while planning (errors throw instead).
     public var warnings: [Diagnostic]
+    /// Generate and edit steps that name no provider and so take the default (the placeholder
+    /// renderer when no API key is set): what the "OPENAI_API_KEY is not set" notice is about.
+    public var defaultProviderSteps: Set<StepID> = []
+    /// What each placeholder step would cost with OpenAI, so a plan can be budgeted before a key is set.
+    public var openAIEquivalentUSD: [StepID: Double] = [:]
+
+    enum CodingKeys: String, CodingKey { case steps, providers, warnings }
 
     public init(steps: [PlannedStep], providers: [String: ProviderSettings] = [:], warnings: [Diagnostic] = []) {
         self.steps = steps

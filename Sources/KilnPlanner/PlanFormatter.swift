@@ -29,6 +29,11 @@ public enum PlanFormatter {
         out += "\n\(t.steps) step\(t.steps == 1 ? "" : "s") (\(t.generate) generate, \(t.edit) edit, \(t.derive) derive), "
         out += "\(t.outputs) output file\(t.outputs == 1 ? "" : "s"), estimated \(money(t.estimatedUSD)) "
         out += "(\(t.estimatedOutputTokens) output tokens; estimates use CONTRACT.md's token table)\n"
+        let placeholder = plan.steps.compactMap { plan.openAIEquivalentUSD[$0.id] }
+        if !placeholder.isEmpty {
+            let usd = placeholder.reduce(0, +)
+            out += "\(placeholder.count) step\(placeholder.count == 1 ? " is" : "s are") rendered offline by the placeholder provider for free; with OpenAI the same plan would cost about \(money(usd + t.estimatedUSD))\n"
+        }
         return out
     }
 

@@ -63,7 +63,6 @@ public struct Frontend: Sendable {
         }
         var fallback = defaultProvider()
         if let fallbackProvider, fallback.notice != nil { fallback = (fallbackProvider, nil) }
-        if provider == nil, let notice = fallback.notice { notices.append(notice) }
         var options = PlannerOptions(defaultProvider: fallback.name, providerOverride: provider,
                                      environment: workspace.environment,
                                      outputDirectory: (outputDirectory ?? workspace.url("outputs")).path)
@@ -71,6 +70,11 @@ public struct Frontend: Sendable {
         do {
             let plan = try Planner.plan(loaded.manifests, targets: targets, options: options)
             diagnostics += plan.warnings
+            // Said only when a step really is rendered offline because no key is set.
+            if let notice = fallback.notice, fallback.name == ProviderNames.placeholder,
+               plan.steps.contains(where: { plan.defaultProviderSteps.contains($0.id) }) {
+                notices.append(notice)
+            }
             var outcome = Outcome(plan: plan, manifests: loaded.manifests, targets: targets, diagnostics: diagnostics,
                                   notices: notices)
             outcome.partial = partial

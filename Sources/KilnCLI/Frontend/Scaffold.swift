@@ -1,9 +1,12 @@
 import Foundation
+import KilnManifest
 
-/// `kiln init`: a starter manifest and the ignore lines a project needs. Never overwrites.
+/// `kiln init`: a starter manifest, the JSON Schema editors check it with (beside it, so the
+/// manifest's `$schema` line resolves in the user's own project), and the ignore lines a project
+/// needs. Never overwrites a manifest; the schema is brought up to date.
 public enum Scaffold {
     public static let exampleManifest = """
-    # yaml-language-server: $schema=../docs/kiln.schema.json
+    # yaml-language-server: $schema=kiln.schema.json
     #
     # A Kiln manifest: `kiln validate` checks it, `kiln plan` shows what it would run and cost,
     # `kiln build` makes the files under outputs/. Every key is documented in docs/manifest.md.
@@ -37,6 +40,9 @@ public enum Scaffold {
     /// prove them with `kiln build --locked` (docs/ci.md).
     public static let ignoreLines = ["/.kiln/"]
 
+    /// Written beside the manifests; their first line points at it.
+    public static let schemaFileName = "kiln.schema.json"
+
     /// What `init` did, one line per file, for the person.
     public static func run(in root: URL) throws -> [String] {
         let fm = FileManager.default
@@ -49,6 +55,14 @@ public enum Scaffold {
         } else {
             try Data(exampleManifest.utf8).write(to: manifest, options: .atomic)
             report.append("created  pipelines/example.yaml")
+        }
+        let schema = pipelines.appendingPathComponent(schemaFileName)
+        let schemaText = ManifestSchema.jsonSchema()
+        if (try? String(contentsOf: schema, encoding: .utf8)) == schemaText {
+            report.append("kept     pipelines/\(schemaFileName) (current)")
+        } else {
+            try Data(schemaText.utf8).write(to: schema, options: .atomic)
+            report.append("wrote    pipelines/\(schemaFileName) (the JSON Schema editors check manifests with)")
         }
         let ignore = root.appendingPathComponent(".gitignore")
         let existing = (try? String(contentsOf: ignore, encoding: .utf8)) ?? ""

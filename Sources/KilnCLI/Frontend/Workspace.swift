@@ -51,10 +51,17 @@ public struct Workspace: Sendable {
                 continue
             }
             guard isDirectory.boolValue else { files.append(path); continue }
-            let names = ((try? fm.contentsOfDirectory(atPath: url(path).path)) ?? [])
-                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
-            if names.isEmpty { diagnostics.append(.error("no manifests (*.yaml) in '\(path)'", at: nil)) }
             let prefix = path.hasSuffix("/") ? path : path + "/"
+            let all = (try? fm.contentsOfDirectory(atPath: url(path).path)) ?? []
+            let names = all.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+            for name in all.sorted() where !names.contains(name) {
+                let lower = name.lowercased()
+                guard lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") else { continue }
+                let fixed = name.dropLast(lower.hasSuffix(".yaml") ? 5 : 4) + (lower.hasSuffix(".yaml") ? ".yaml" : ".yml")
+                diagnostics.append(.warning("'\(prefix)\(name)' is not read: Kiln reads *.yaml and *.yml in lower case; rename it to '\(fixed)'",
+                                            at: SourceLocation(file: prefix + name, line: 1, column: 1)))
+            }
+            if names.isEmpty { diagnostics.append(.error("no manifests (*.yaml) in '\(path)'", at: nil)) }
             files += names.map { prefix + $0 }
         }
         return (Array(Set(files)).sorted(), diagnostics)
