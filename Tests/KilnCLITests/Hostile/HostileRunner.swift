@@ -1,0 +1,133 @@
+import Foundation
+import HummingbirdTesting
+import KilnCore
+import KilnFakeOpenAI
+import KilnImaging
+import Testing
+
+/// Runs a `HostileCase`: lays out its project, starts the fake OpenAI server, runs
+/// `kiln validate` and `kiln build` with a key set, and checks everything the case promises.
+enum HostileRunner {
+    static let apiKey = "sk-test-hostile-SENTINEL-7f3a9c1e5b2d4068"
+
+    static func run(_ hostile: HostileCase) async throws {
+        let project = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-hostile-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: project) }
+        try await lay(hostile, in: project)
+        let server = FakeOpenAIServer(configuration: FakeOpenAIConfiguration(apiKey: apiKey))
+        try await server.makeApplication().test(.live) { client in
+            var environment = hostile.environment
+            environment["OPENAI_API_KEY"] = apiKey
+            environment["OPENAI_BASE_URL"] = "http://127.0.0.1:\(client.port ?? 0)/v1"
+            // A case that only warns is valid: building it would rightly pay; validate is enough.
+            let validateStatus = hostile.validateStatus ?? hostile.status
+            let validate = try await KilnProcess.runAsync(["validate"], in: project, environment: environment)
+            check(validate, status: validateStatus, hostile, command: "validate", expectMessage: validateStatus != 0 || hostile.status == 0)
+            var outputs = validate.stdout + validate.stderr
+            if hostile.status != 0 {
+                let build = try await KilnProcess.runAsync(["build"] + hostile.buildArguments, in: project, environment: environment)
+                check(build, status: hostile.status, hostile, command: "build", expectMessage: true)
+                outputs += build.stdout + build.stderr
+            }
+            #expect(await server.state.requestCount == 0, "\(hostile.name): a request reached the provider")
+            let written = filesUnder(project.appendingPathComponent("outputs")).filter { !isCaseInput($0, hostile, project) }
+            #expect(written.isEmpty, "\(hostile.name): files were written under outputs/: \(written)")
+            for secret in hostile.secrets + [apiKey] {
+                #expect(!outputs.contains(secret), "\(hostile.name): a secret value appears in kiln's output")
+                let leaked = filesUnder(project).filter { url in
+                    !isCaseInput(url, hostile, project) && (try? Data(contentsOf: url))?.range(of: Data(secret.utf8)) != nil
+                }
+                #expect(leaked.isEmpty, "\(hostile.name): a secret value is in \(leaked.map(\.lastPathComponent))")
+            }
+        }
+    }
+
+    /// A case may itself put a secret into an input file it lays out (never Kiln's doing).
+    static func isCaseInput(_ url: URL, _ hostile: HostileCase, _ project: URL) -> Bool {
+        (Array(hostile.items.keys) + ["pipelines/m.yaml"]).contains { project.appendingPathComponent($0).standardizedFileURL.path == url.standardizedFileURL.path }
+    }
+
+    static func check(_ result: KilnProcess.Result, status: Int32, _ hostile: HostileCase, command: String, expectMessage: Bool) {
+        let output = result.stderr + result.stdout
+        #expect(result.status == status, "\(hostile.name): kiln \(command) exited \(result.status), expected \(status)\n\(output)")
+        #expect(!output.contains("NSCocoaErrorDomain") && !output.contains("Foundation."), "\(hostile.name): a raw Foundation error")
+        guard expectMessage else { return }
+        #expect(result.stderr.contains(hostile.message), "\(hostile.name): kiln \(command) does not say “\(hostile.message)”:\n\(output)")
+        if let location = hostile.location {
+            #expect(result.stderr.contains("pipelines/" + location + ":"),
+                    "\(hostile.name): kiln \(command) does not point at pipelines/\(location):\n\(output)")
+        }
+    }
+
+    /// Regular files below `dir` (none when it does not exist or is not a folder).
+    static func filesUnder(_ dir: URL) -> [URL] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDirectory), isDirectory.boolValue else { return [] }
+        var found = [URL]()
+        let enumerator = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: [.isRegularFileKey],
+                                                        options: [], errorHandler: { _, _ in true })
+        while let url = enumerator?.nextObject() as? URL {
+            if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true { found.append(url) }
+        }
+        return found
+    }
+
+    static func lay(_ hostile: HostileCase, in project: URL) async throws {
+        let fm = FileManager.default
+        try fm.createDirectory(at: project.appendingPathComponent("pipelines"), withIntermediateDirectories: true)
+        try Data(hostile.manifest.utf8).write(to: project.appendingPathComponent("pipelines/m.yaml"))
+        for (path, item) in hostile.items.sorted(by: { $0.key < $1.key }) {
+            let url = project.appendingPathComponent(path)
+            try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            switch item {
+            case let .bytes(data): try data.write(to: url)
+            case let .text(text): try Data(text.utf8).write(to: url)
+            case let .image(image): try await TestImages.shared.data(image).write(to: url)
+            case .folder: try fm.createDirectory(at: url, withIntermediateDirectories: true)
+            case let .symlink(target): try fm.createSymbolicLink(atPath: url.path, withDestinationPath: target)
+            }
+        }
+    }
+}
+
+/// The test images, made once per test process.
+actor TestImages {
+    static let shared = TestImages()
+    private var made: [TestImage: Data] = [:]
+
+    func data(_ image: TestImage) async throws -> Data {
+        if let data = made[image] { return data }
+        let data = try await make(image)
+        made[image] = data
+        return data
+    }
+
+    private func make(_ image: TestImage) async throws -> Data {
+        try VipsToolkit.initialize()
+        let inputs = KilnProcess.repositoryRoot.appendingPathComponent("pipelines/inputs")
+        let product = try Data(contentsOf: inputs.appendingPathComponent("product.png"))
+        let mask = try Data(contentsOf: inputs.appendingPathComponent("hero-mask.png"))
+        let toolkit = VipsToolkit()
+        switch image {
+        case .product: return product
+        case .mask: return mask
+        case .maskWithoutAlpha:
+            return try await toolkit.derive(mask, DeriveOperations(background: .white, format: .png, strip: true))
+        case .maskJPEG: return try await toolkit.derive(mask, DeriveOperations(background: .white, format: .jpeg, strip: true))
+        case .smallMask:
+            return try await toolkit.derive(mask, DeriveOperations(resize: ResizeSpec(width: 512, height: 512), format: .png, strip: true))
+        case .truncatedPNG: return product.prefix(product.count / 2)
+        case .corruptPNG:
+            var bytes = [UInt8](product)
+            bytes[bytes.count / 2] ^= 0x5A
+            return Data(bytes)
+        case .truncatedJPEG:
+            let jpeg = try await toolkit.derive(product, DeriveOperations(background: .white, format: .jpeg, strip: true))
+            return jpeg.prefix(jpeg.count * 2 / 3)
+        case .truncatedWebP:
+            let webp = try await toolkit.derive(product, DeriveOperations(format: .webp, strip: true))
+            return webp.prefix(webp.count * 2 / 3)
+        case .gif: return Data("GIF89a".utf8) + Data(repeating: 7, count: 200)
+        }
+    }
+}
