@@ -22,16 +22,42 @@ public struct OpenAIConfiguration: Sendable, CustomStringConvertible {
     public var userAgent: String
     /// Extra headers from the manifest (an `Authorization` entry is ignored: the key comes from the environment).
     public var extraHeaders: [String: String]
-    /// Seconds to open a connection.
-    public var connectTimeout: Double = 10
-    /// Deadline per attempt, in seconds. Generations can take minutes, so the default is generous.
-    public var requestTimeout: Double = 600
+    /// Seconds to open a connection (TCP, and TLS for https). A healthy connect to OpenAI takes well
+    /// under a second; 5 s covers a bad network while a host that drops SYNs (down, firewalled, or with
+    /// a full accept queue) is abandoned for a fresh attempt instead of waiting out the kernel's SYN
+    /// retries (1, 3, 7, 15, 31, 63 s).
+    public var connectTimeout: Double = 5
+    /// Deadline per attempt, in seconds (manifest `providers.openai.timeout`). The slowest real
+    /// generations (high quality, 1536 px, several images) take up to about two minutes, and an edit
+    /// with large inputs spends time uploading first: 300 s is 2.5 times that, where the SDKs' 600 s
+    /// would let one silent attempt stall a step for ten minutes.
+    public var requestTimeout: Double = 300
+    /// Deadline for a whole step across every attempt and backoff, in seconds (manifest
+    /// `providers.openai.step_timeout`). nil means `defaultStepTimeout`, or `requestTimeout` when that
+    /// is longer, so a raised per-attempt deadline is never cut short by the default.
+    public var stepTimeout: Double?
+    /// How long a connection may hold request bytes the server has not taken before Kiln abandons it
+    /// and retries on a new connection, in seconds. Only bytes still on the way count: once the server's
+    /// TCP has acknowledged the whole request, Kiln waits quietly, because OpenAI sends nothing until
+    /// the image is ready. See `ProgressWatchdog`.
+    public var progressTimeout: Double = 10
+    /// The default of `stepTimeout`: three full attempts.
+    public static let defaultStepTimeout: Double = 900
+    /// The step deadline in force: `stepTimeout`, else the longer of the default and `requestTimeout`.
+    public var effectiveStepTimeout: Double { stepTimeout ?? max(Self.defaultStepTimeout, requestTimeout) }
     /// Retries after the first attempt.
     public var retries: Int = 4
     /// The first backoff delay in seconds (doubled each retry), when the server gives no hint.
     public var backoffBase: Double = 0.5
     /// The longest computed backoff, in seconds.
     public var backoffCap: Double = 8
+    /// The first backoff after a connection could not be opened (refused, unreachable, connect timeout),
+    /// doubled each retry up to `connectBackoffCap`. Nothing was sent, so nothing can be billed twice,
+    /// and a refused connection costs one round trip: retrying quickly keeps the whole failure (five
+    /// attempts by default: 0.1 + 0.2 + 0.4 + 0.8 s of waits) within seconds.
+    public var connectBackoffBase: Double = 0.1
+    /// The longest backoff after a connection failure, in seconds.
+    public var connectBackoffCap: Double = 1
     /// The longest server-requested delay (`retry-after`, `retry-after-ms`) Kiln honours, in seconds.
     public var maxRetryAfter: Double = 120
     /// The largest response body accepted, in bytes (n × base64 images plus the envelope).
@@ -80,6 +106,7 @@ public struct OpenAIConfiguration: Sendable, CustomStringConvertible {
     public var description: String {
         let key = apiKey == nil ? "unset" : "set (redacted)"
         return "OpenAIConfiguration(baseURL: \(baseURL), apiKey: \(key), organization: \(organization ?? "-"), "
-            + "project: \(project ?? "-"), retries: \(retries), requestTimeout: \(requestTimeout)s)"
+            + "project: \(project ?? "-"), retries: \(retries), connectTimeout: \(connectTimeout)s, "
+            + "requestTimeout: \(requestTimeout)s, stepTimeout: \(effectiveStepTimeout)s)"
     }
 }

@@ -72,7 +72,7 @@ struct OpenAIErrorClassifier {
             return make(.server, "\(step): OpenAI reported a conflict (409); retrying is safe.\(said)", retry: true)
         case 429:
             return make(.rateLimited, "\(step): OpenAI rate limit reached (429 \(code ?? "rate_limit_exceeded")). "
-                + "Lower max_in_flight or requests_per_minute under providers.openai.\(said)", retry: true)
+                + "Lower providers.openai.max_in_flight or providers.openai.requests_per_minute.\(said)", retry: true)
         case 500...:
             return make(.server, "\(step): OpenAI had a server error (\(status) \(code ?? "server_error")). "
                 + "This is usually temporary: build again later.\(said)", retry: true)

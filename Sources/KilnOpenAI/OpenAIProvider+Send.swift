@@ -7,7 +7,12 @@ import NIOHTTP1
 
 /// One attempt's result: the answer, or a classified failure with the server's retry hints.
 struct AttemptResult {
-    struct Hints { var retryAfterMs: String?; var retryAfter: String? }
+    struct Hints {
+        var retryAfterMs: String?
+        var retryAfter: String?
+        /// No connection was opened (nothing sent): retry after the short connect backoff.
+        var connectFailure = false
+    }
     enum Outcome {
         case success(ProviderResponse)
         case failure(ProviderError, retryable: Bool, hints: Hints)
@@ -18,9 +23,11 @@ struct AttemptResult {
 }
 
 extension OpenAIProvider {
-    /// Sends one attempt. Transport failures, timeouts and undecodable 200s come back as retryable
-    /// failures; only cancellation is thrown.
-    func send(_ body: OpenAIRequestBody, for request: ImageRequest) async throws -> AttemptResult {
+    /// Sends one attempt with a deadline of `timeout` seconds. Transport failures, stalls, timeouts and
+    /// undecodable 200s come back as retryable failures; only cancellation is thrown.
+    /// - Parameter cutByStep: true when `timeout` is what is left of the step's overall deadline.
+    func send(_ body: OpenAIRequestBody, for request: ImageRequest, timeout: Double,
+              cutByStep: Bool) async throws -> AttemptResult {
         var http = HTTPClientRequest(url: configuration.baseURL + body.path)
         http.method = .POST
         for (name, value) in configuration.standardHeaders() { http.headers.add(name: name, value: value) }
@@ -32,8 +39,9 @@ extension OpenAIProvider {
                                                   "bytes": "\(body.data.count)"])
         let response: HTTPClientResponse
         let bytes: ByteBuffer
+        let began = NIODeadline.now()
         do {
-            response = try await client.execute(http, timeout: .milliseconds(Int64(configuration.requestTimeout * 1000)))
+            response = try await client.execute(http, timeout: .milliseconds(Int64(max(timeout, 0.001) * 1000)))
             if let length = response.headers.first(name: "content-length").flatMap(Int.init),
                length > configuration.maxResponseBytes {
                 return tooLarge(step, length, response.headers)
@@ -45,7 +53,8 @@ extension OpenAIProvider {
             return tooLarge(step, nil, [:])
         } catch {
             if Task.isCancelled { throw CancellationError() }
-            return transportFailure(step, error)
+            return transportFailure(stalled(error, since: began), request: request, timeout: timeout,
+                                    cutByStep: cutByStep)
         }
         let headers = response.headers
         let requestID = headers.first(name: "x-request-id")
@@ -84,20 +93,21 @@ extension OpenAIProvider {
         return AttemptResult(outcome: .failure(error, retryable: false, hints: .init()))
     }
 
-    private func transportFailure(_ step: String, _ error: any Error) -> AttemptResult {
-        let isTimeout: Bool
-        if let http = error as? HTTPClientError {
-            isTimeout = http == .deadlineExceeded || http == .readTimeout || http == .connectTimeout
-                || http == .getConnectionFromPoolTimeout
-        } else {
-            isTimeout = false
-        }
-        let what = redactor.redact(String(describing: error))
-        let failure = isTimeout
-            ? ProviderError(.timeout, "\(step): the OpenAI call timed out (\(what)). Raise "
-                + "providers.openai.timeout_seconds if generations need longer.")
-            : ProviderError(.transport, "\(step): could not reach OpenAI at \(configuration.baseURL) (\(what)). "
-                + "Check the network and OPENAI_BASE_URL.")
-        return AttemptResult(outcome: .failure(failure, retryable: true, hints: .init()))
+    private func transportFailure(_ error: any Error, request: ImageRequest, timeout: Double,
+                                  cutByStep: Bool) -> AttemptResult {
+        let failure = TransportFailure(step: "step \(request.stepID)", configuration: configuration, redactor: redactor)
+            .classify(error, attemptTimeout: timeout, cutByStep: cutByStep)
+        logger.info("OpenAI connection failed", metadata: ["step": "\(request.stepID)",
+                                                           "reason": "\(failure.error.message)"])
+        return AttemptResult(outcome: .failure(failure.error, retryable: true,
+                                               hints: .init(connectFailure: failure.connectFailure)))
+    }
+
+    /// The watchdog's stall behind a closed-connection error, when one was recorded during this attempt.
+    private func stalled(_ error: any Error, since: NIODeadline) -> any Error {
+        let closed = error is ConnectionStalled || (error as? HTTPClientError) == .remoteConnectionClosed
+            || (error as? ChannelError) == .ioOnClosedChannel
+        guard closed, let stall = stalls.claim(since: since) else { return error }
+        return stall
     }
 }

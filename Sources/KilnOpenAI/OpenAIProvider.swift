@@ -16,6 +16,8 @@ public final class OpenAIProvider: ImageProvider {
     let runtime: OpenAIRuntime
     let redactor: SecretRedactor
     let limiters: RateLimiterRegistry
+    /// Stalls seen by the connections' watchdogs, claimed by the attempts they failed.
+    let stalls = StallLog()
 
     /// Default requests in flight per model when neither manifest nor CLI sets one: enough to keep
     /// a batch moving at minutes-long latencies, low enough not to trip a new account's limits at once.
@@ -29,13 +31,8 @@ public final class OpenAIProvider: ImageProvider {
         self.logger = logger
         self.runtime = runtime
         redactor = SecretRedactor(secrets: configuration.secrets)
-        var clientConfiguration = HTTPClient.Configuration()
-        clientConfiguration.timeout = .init(connect: .milliseconds(Int64(configuration.connectTimeout * 1000)),
-                                            read: .milliseconds(Int64(configuration.requestTimeout * 1000)))
-        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60),
-                                                   concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
-        clientConfiguration.decompression = .disabled
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        client = HTTPClient(eventLoopGroupProvider: .singleton,
+                            configuration: Self.clientConfiguration(for: configuration, stalls: stalls))
         limiters = RateLimiterRegistry(maxInFlight: configuration.maxInFlight ?? Self.defaultMaxInFlight,
                                        requestsPerMinute: configuration.requestsPerMinute,
                                        runtime: runtime, onWait: onRateLimitWait)
@@ -84,44 +81,28 @@ public final class OpenAIProvider: ImageProvider {
         case .derive:
             throw ProviderError(.invalidRequest, "step \(request.stepID): derive steps run locally, not through OpenAI.")
         }
-        let limiter = await limiters.limiter(for: request.model)
-        let policy = RetryPolicy(retries: configuration.retries, backoffBase: configuration.backoffBase,
-                                 backoffCap: configuration.backoffCap, maxRetryAfter: configuration.maxRetryAfter)
-        var attempt = 0
-        while true {
-            try await limiter.acquire()
-            let result: AttemptResult
-            do {
-                result = try await send(body, for: request)
-            } catch {
-                await limiter.release(.other)
-                throw error
-            }
-            await limiter.observe(remainingRequests: result.remainingRequests, resetRequests: result.resetRequests)
-            switch result.outcome {
-            case let .success(response):
-                await limiter.release(.success)
-                return response
-            case let .failure(error, retryable, hints):
-                await limiter.release(error.kind == .rateLimited ? .throttled : .other)
-                guard retryable, attempt < policy.retries else {
-                    throw attempt == 0 ? error : Self.annotate(error, attempts: attempt + 1)
-                }
-                let delay = policy.delay(attempt: attempt, retryAfterMs: hints.retryAfterMs,
-                                         retryAfter: hints.retryAfter, now: runtime.now(), random: runtime.random())
-                logger.info("retrying OpenAI call", metadata: [
-                    "step": "\(request.stepID)", "attempt": "\(attempt + 1)", "delay_s": "\(delay)",
-                    "reason": "\(redactor.redact(error.description))",
-                ])
-                try await runtime.sleep(.fromSeconds(delay))
-                attempt += 1
-            }
-        }
+        return try await runAttempts(body, for: request)
     }
 
-    private static func annotate(_ error: ProviderError, attempts: Int) -> ProviderError {
-        var error = error
-        error.message += " (gave up after \(attempts) attempts)"
-        return error
+    /// AsyncHTTPClient's settings: the connect timeout; no retrying of failed connects inside the pool
+    /// (it would retry a refused port until the connect timeout, per attempt: Kiln's own loop retries
+    /// them, counted and with a short backoff); a `ProgressWatchdog` on every connection.
+    static func clientConfiguration(for configuration: OpenAIConfiguration,
+                                    stalls: StallLog) -> HTTPClient.Configuration {
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.timeout = .init(connect: .milliseconds(Int64(configuration.connectTimeout * 1000)),
+                                            read: .milliseconds(Int64(configuration.requestTimeout * 1000)))
+        clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60),
+                                                   concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
+        clientConfiguration.connectionPool.retryConnectionEstablishment = false
+        clientConfiguration.decompression = .disabled
+        let window = configuration.progressTimeout
+        clientConfiguration.http1_1ConnectionDebugInitializer = {
+            ProgressWatchdog.install(on: $0, window: window, log: stalls)
+        }
+        clientConfiguration.http2ConnectionDebugInitializer = {
+            ProgressWatchdog.install(on: $0, window: window, log: stalls)
+        }
+        return clientConfiguration
     }
 }

@@ -34,4 +34,19 @@ struct ConfigurationTests {
         #expect(merged.maxInFlight == 5)
         #expect(merged.requestsPerMinute == 50)
     }
+
+    @Test("Default timeouts: 5 s to connect, 300 s per attempt, 900 s per step, 10 s without progress")
+    func timeouts() {
+        let configuration = OpenAIConfiguration(environment: [:])
+        #expect(configuration.connectTimeout == 5)
+        #expect(configuration.requestTimeout == 300)
+        #expect(configuration.effectiveStepTimeout == 900)
+        #expect(configuration.progressTimeout == 10)
+        let raised = OpenAIConfiguration(environment: [:], settings: ProviderSettings(timeoutSeconds: 1200))
+        #expect(raised.requestTimeout == 1200)
+        #expect(raised.effectiveStepTimeout == 1200)  // a raised attempt deadline is not cut by the default
+        var explicit = raised
+        explicit.stepTimeout = 60
+        #expect(explicit.effectiveStepTimeout == 60)
+    }
 }

@@ -79,8 +79,6 @@ struct RetryTests {
                                                               "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"],
                                                 settings: ProviderSettings(retries: 1))
         configuration.backoffBase = 0.001
-        // AsyncHTTPClient keeps retrying a refused connection until the connect timeout.
-        configuration.connectTimeout = 0.3
         let sleeps = SleepRecorder()
         let provider = OpenAIProvider(configuration: configuration, runtime: sleeps.runtime())
         let error = await expectProviderError { _ = try await provider.run(generateRequest()) }
