@@ -1,5 +1,6 @@
 #include <vips/vips.h>
 #include "kiln_vips.h"
+#include "kiln_vips_internal.h"
 
 static gpointer init_once(gpointer unused) {
     (void) unused;
@@ -223,27 +224,6 @@ int kiln_vips_getpoint(kiln_image *in, int x, int y, double *values, int capacit
     return 0;
 }
 
-static void *collect_metadata(VipsImage *image, const char *name, GValue *value, void *names) {
-    (void) image; (void) value;
-    static const char *prefixes[] = {"exif-", "xmp-", "iptc-", "icc-", "png-comment-", "jpeg-comment",
-                                     "gif-comment", "orientation", NULL};
-    for (int i = 0; prefixes[i]; i++)
-        if (g_str_has_prefix(name, prefixes[i])) g_ptr_array_add((GPtrArray *) names, g_strdup(name));
-    return NULL;
-}
-
-// A copy without metadata: libvips 8.14's webp saver writes EXIF even with "strip", so Kiln removes
-// the fields itself before every stripped save.
-static VipsImage *without_metadata(VipsImage *in) {
-    VipsImage *copy = NULL;
-    if (vips_copy(in, &copy, NULL)) return NULL;
-    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-    vips_image_map(copy, collect_metadata, names);
-    for (guint i = 0; i < names->len; i++) vips_image_remove(copy, g_ptr_array_index(names, i));
-    g_ptr_array_unref(names);
-    return copy;
-}
-
 static int save(VipsImage *in, kiln_format format, int q, int strip, void **buffer, size_t *length) {
     switch (format) {
     case KILN_PNG:
@@ -260,12 +240,15 @@ static int save(VipsImage *in, kiln_format format, int q, int strip, void **buff
 }
 
 // The savers are variadic; options are passed only when set so each encoder keeps its own default.
+// With strip, libvips' png and jpeg savers drop EXIF, XMP, IPTC, ICC and comments themselves; its
+// webp saver still writes an EXIF chunk, so the chunks are cut out of the encoded WebP afterwards.
 int kiln_vips_save(kiln_image *in, kiln_format format, int quality, int strip, void **buffer, size_t *length) {
     int q = quality > 0 ? VIPS_CLIP(1, quality, 100) : 0;
-    if (!strip) return save(in, format, q, 0, buffer, length);
-    VipsImage *bare = without_metadata(in);
-    if (!bare) return -1;
-    int failed = save(bare, format, q, 1, buffer, length);
-    g_object_unref(bare);
-    return failed;
+    if (save(in, format, q, strip, buffer, length)) return -1;
+    if (strip && format == KILN_WEBP && kiln__webp_strip_metadata(*buffer, length)) {
+        g_free(*buffer);
+        *buffer = NULL;
+        return -1;
+    }
+    return 0;
 }
