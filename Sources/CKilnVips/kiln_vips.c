@@ -1,11 +1,24 @@
 #include <vips/vips.h>
+#include <vips/vector.h>  // vips_vector_set_enabled: exported, but vips.h leaves it out
 #include "kiln_vips.h"
 #include "kiln_vips_internal.h"
 
 static gpointer init_once(gpointer unused) {
     (void) unused;
     // VIPS_INIT is a macro that also checks ABI; calling it twice is wasteful, so g_once guards it.
-    return GINT_TO_POINTER(VIPS_INIT("kiln") == 0 ? 1 : 2);
+    if (VIPS_INIT("kiln") != 0) return GINT_TO_POINTER(2);
+    // libvips' orc (SIMD) paths are switched off, as VIPS_NOVECTOR=1 does, because with them
+    // concurrent derives corrupt the heap. Each distinct shrink factor makes vips_reducev compile
+    // new orc programs. libvips 8.14 serialises the compile (vips__global_lock), during which orc
+    // 0.4.33 takes a code-memory chunk from its shared list under orc's global mutex; but the
+    // programs are freed when the pipeline's last reference goes (vips_vector_free ← reducev
+    // finalize ← g_object_unref, on whichever thread drops it), and orc_code_chunk_free edits
+    // that same list, merging and free()ing neighbours, without any lock. Helgrind reports the
+    // two racing on the chunk records; the crashes were malloc ← orc_program_compile_full.
+    // Kiln cannot take orc's mutex around libvips' internal frees, so it avoids orc instead; the
+    // C paths give the same pixels, and for small images are faster (no compile per new scale).
+    vips_vector_set_enabled(FALSE);
+    return GINT_TO_POINTER(1);
 }
 
 int kiln_vips_init(void) {
@@ -19,6 +32,7 @@ char *kiln_vips_error_copy(void) { return vips_error_buffer_copy(); }
 void kiln_vips_free(void *pointer) { g_free(pointer); }
 void kiln_vips_unref(kiln_image *image) { if (image) g_object_unref(image); }
 void kiln_vips_set_concurrency(int threads) { vips_concurrency_set(threads); }
+int kiln_vips_vector_enabled(void) { return vips_vector_isenabled() ? 1 : 0; }
 void kiln_vips_cache_set_max(int operations, size_t bytes) {
     vips_cache_set_max(operations);
     vips_cache_set_max_mem(bytes);
