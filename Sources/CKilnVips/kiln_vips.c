@@ -1,10 +1,24 @@
 #include <vips/vips.h>
+#include <vips/vector.h>  // vips_vector_set_enabled: exported, but vips.h leaves it out
 #include "kiln_vips.h"
+#include "kiln_vips_internal.h"
 
 static gpointer init_once(gpointer unused) {
     (void) unused;
     // VIPS_INIT is a macro that also checks ABI; calling it twice is wasteful, so g_once guards it.
-    return GINT_TO_POINTER(VIPS_INIT("kiln") == 0 ? 1 : 2);
+    if (VIPS_INIT("kiln") != 0) return GINT_TO_POINTER(2);
+    // libvips' orc (SIMD) paths are switched off, as VIPS_NOVECTOR=1 does, because with them
+    // concurrent derives corrupt the heap. Each distinct shrink factor makes vips_reducev compile
+    // new orc programs. libvips 8.14 serialises the compile (vips__global_lock), during which orc
+    // 0.4.33 takes a code-memory chunk from its shared list under orc's global mutex; but the
+    // programs are freed when the pipeline's last reference goes (vips_vector_free ← reducev
+    // finalize ← g_object_unref, on whichever thread drops it), and orc_code_chunk_free edits
+    // that same list, merging and free()ing neighbours, without any lock. Helgrind reports the
+    // two racing on the chunk records; the crashes were malloc ← orc_program_compile_full.
+    // Kiln cannot take orc's mutex around libvips' internal frees, so it avoids orc instead; the
+    // C paths give the same pixels, and for small images are faster (no compile per new scale).
+    vips_vector_set_enabled(FALSE);
+    return GINT_TO_POINTER(1);
 }
 
 int kiln_vips_init(void) {
@@ -18,6 +32,7 @@ char *kiln_vips_error_copy(void) { return vips_error_buffer_copy(); }
 void kiln_vips_free(void *pointer) { g_free(pointer); }
 void kiln_vips_unref(kiln_image *image) { if (image) g_object_unref(image); }
 void kiln_vips_set_concurrency(int threads) { vips_concurrency_set(threads); }
+int kiln_vips_vector_enabled(void) { return vips_vector_isenabled() ? 1 : 0; }
 void kiln_vips_cache_set_max(int operations, size_t bytes) {
     vips_cache_set_max(operations);
     vips_cache_set_max_mem(bytes);
@@ -223,27 +238,6 @@ int kiln_vips_getpoint(kiln_image *in, int x, int y, double *values, int capacit
     return 0;
 }
 
-static void *collect_metadata(VipsImage *image, const char *name, GValue *value, void *names) {
-    (void) image; (void) value;
-    static const char *prefixes[] = {"exif-", "xmp-", "iptc-", "icc-", "png-comment-", "jpeg-comment",
-                                     "gif-comment", "orientation", NULL};
-    for (int i = 0; prefixes[i]; i++)
-        if (g_str_has_prefix(name, prefixes[i])) g_ptr_array_add((GPtrArray *) names, g_strdup(name));
-    return NULL;
-}
-
-// A copy without metadata: libvips 8.14's webp saver writes EXIF even with "strip", so Kiln removes
-// the fields itself before every stripped save.
-static VipsImage *without_metadata(VipsImage *in) {
-    VipsImage *copy = NULL;
-    if (vips_copy(in, &copy, NULL)) return NULL;
-    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-    vips_image_map(copy, collect_metadata, names);
-    for (guint i = 0; i < names->len; i++) vips_image_remove(copy, g_ptr_array_index(names, i));
-    g_ptr_array_unref(names);
-    return copy;
-}
-
 static int save(VipsImage *in, kiln_format format, int q, int strip, void **buffer, size_t *length) {
     switch (format) {
     case KILN_PNG:
@@ -260,12 +254,15 @@ static int save(VipsImage *in, kiln_format format, int q, int strip, void **buff
 }
 
 // The savers are variadic; options are passed only when set so each encoder keeps its own default.
+// With strip, libvips' png and jpeg savers drop EXIF, XMP, IPTC, ICC and comments themselves; its
+// webp saver still writes an EXIF chunk, so the chunks are cut out of the encoded WebP afterwards.
 int kiln_vips_save(kiln_image *in, kiln_format format, int quality, int strip, void **buffer, size_t *length) {
     int q = quality > 0 ? VIPS_CLIP(1, quality, 100) : 0;
-    if (!strip) return save(in, format, q, 0, buffer, length);
-    VipsImage *bare = without_metadata(in);
-    if (!bare) return -1;
-    int failed = save(bare, format, q, 1, buffer, length);
-    g_object_unref(bare);
-    return failed;
+    if (save(in, format, q, strip, buffer, length)) return -1;
+    if (strip && format == KILN_WEBP && kiln__webp_strip_metadata(*buffer, length)) {
+        g_free(*buffer);
+        *buffer = NULL;
+        return -1;
+    }
+    return 0;
 }

@@ -9,7 +9,10 @@
 typedef struct _VipsImage kiln_image;
 
 /// Initialises libvips once per process (g_once); safe from any thread. 0 on success.
+/// Also turns off libvips' orc (SIMD) code paths, which crash under concurrent use (see kiln_vips.c).
 int kiln_vips_init(void);
+/// Whether libvips may use orc-compiled code: 0 after kiln_vips_init.
+int kiln_vips_vector_enabled(void);
 /// Copies and clears the error buffer; free the result with kiln_vips_free.
 char *kiln_vips_error_copy(void);
 void kiln_vips_free(void *pointer);
@@ -70,7 +73,8 @@ int kiln_vips_getpoint(kiln_image *in, int x, int y, double *values, int capacit
 int kiln_vips_set_string(kiln_image *in, kiln_image **out, const char *name, const char *value);
 
 typedef enum { KILN_PNG = 0, KILN_JPEG = 1, KILN_WEBP = 2 } kiln_format;
-/// Encodes; quality 1–100 (jpeg/webp, <= 0: encoder default); strip removes metadata.
+/// Encodes; quality 1–100 (jpeg/webp, <= 0: encoder default). strip writes no EXIF, XMP, IPTC, ICC
+/// profile or comments; otherwise the image's metadata is written.
 /// Free *buffer with kiln_vips_free.
 int kiln_vips_save(kiln_image *in, kiln_format format, int quality, int strip, void **buffer, size_t *length);
 
