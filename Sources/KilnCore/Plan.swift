@@ -10,11 +10,15 @@ public struct ProviderSettings: Hashable, Sendable, Codable {
     public var headers: [String: String]
     /// Retries per request after the first attempt.
     public var retries: Int?
-    /// Deadline per request, in seconds.
+    /// Deadline per request attempt, in seconds.
     public var timeoutSeconds: Double?
+    /// Deadline for a whole step, every retry included, in seconds.
+    public var stepTimeoutSeconds: Double?
 
     public init(maxInFlight: Int? = nil, requestsPerMinute: Int? = nil, baseURL: String? = nil,
-                headers: [String: String] = [:], retries: Int? = nil, timeoutSeconds: Double? = nil) {
+                headers: [String: String] = [:], retries: Int? = nil, timeoutSeconds: Double? = nil,
+                stepTimeoutSeconds: Double? = nil) {
+        self.stepTimeoutSeconds = stepTimeoutSeconds
         self.maxInFlight = maxInFlight
         self.requestsPerMinute = requestsPerMinute
         self.baseURL = baseURL

@@ -86,6 +86,7 @@ public struct OpenAIConfiguration: Sendable, CustomStringConvertible {
         extraHeaders = (settings?.headers ?? [:]).filter { $0.key.lowercased() != "authorization" }
         if let retries = settings?.retries { self.retries = max(0, retries) }
         if let timeout = settings?.timeoutSeconds, timeout > 0 { requestTimeout = timeout }
+        if let step = settings?.stepTimeoutSeconds, step > 0 { stepTimeout = step }
         maxInFlight = settings?.maxInFlight
         requestsPerMinute = settings?.requestsPerMinute
     }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import KilnCore
 import NIOCore
+import NIOPosix
 
 /// Turns an error from below HTTP (connect, stall, deadline, reset) into a `ProviderError` that says
 /// what happened and names the manifest key that changes it, and says whether the connection was
@@ -55,28 +56,13 @@ struct TransportFailure {
             connectFailure: false)
     }
 
-    /// The errno of a failed connect, found in the error or the errors it wraps (NIO's
-    /// `NIOConnectionError` lists one failure per address tried; reading it by reflection keeps this
-    /// target free of NIOPosix).
-    static func connectErrno(in error: any Error, depth: Int = 0) -> CInt? {
+    /// The errno of a failed connect, found in the error or in NIO's `NIOConnectionError`, which
+    /// lists one failure per address tried.
+    static func connectErrno(in error: any Error) -> CInt? {
         let connectErrnos: Set<CInt> = [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, EADDRNOTAVAIL]
         if let io = error as? IOError { return connectErrnos.contains(io.errnoCode) ? io.errnoCode : nil }
-        guard depth < 4 else { return nil }
-        for child in Mirror(reflecting: error).children {
-            if let inner = child.value as? any Error, let found = connectErrno(in: inner, depth: depth + 1) {
-                return found
-            }
-            if let list = child.value as? [Any] {
-                for item in list {
-                    if let inner = item as? any Error, let found = connectErrno(in: inner, depth: depth + 1) {
-                        return found
-                    }
-                    for grand in Mirror(reflecting: item).children {
-                        if let inner = grand.value as? any Error,
-                           let found = connectErrno(in: inner, depth: depth + 1) { return found }
-                    }
-                }
-            }
+        if let connection = error as? NIOConnectionError {
+            return connection.connectionErrors.lazy.compactMap { connectErrno(in: $0.error) }.first
         }
         return nil
     }

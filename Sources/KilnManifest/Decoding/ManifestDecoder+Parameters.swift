@@ -61,6 +61,7 @@ extension ManifestDecoder {
             case "base_url": settings.baseURL = baseURL(entry)
             case "retries": settings.retries = integer(entry, type)
             case "timeout": settings.timeoutSeconds = number(entry, type)
+            case "step_timeout": settings.stepTimeoutSeconds = number(entry, type)
             case "headers":
                 for header in namedEntries(entry) {
                     let lower = header.name.lowercased()

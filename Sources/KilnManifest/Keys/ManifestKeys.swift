@@ -109,7 +109,9 @@ public enum ManifestKeys {
         KeySpec("base_url", .string, "API base URL (a proxy or a compatible service)."),
         KeySpec("headers", .map(of: .string), "Extra request headers; never the API key (OPENAI_API_KEY only)."),
         KeySpec("retries", .integer(min: 0, max: 100), "Retries after the first attempt."),
-        KeySpec("timeout", .number(exclusiveMinimum: 0, maximum: 86_400), "Seconds per request attempt (at most a day)."),
+        KeySpec("timeout", .number(exclusiveMinimum: 0, maximum: 86_400), "Seconds per request attempt (default 300)."),
+        KeySpec("step_timeout", .number(exclusiveMinimum: 0, maximum: 604_800),
+                "Seconds for a whole step, every retry included (default 900, or timeout when longer)."),
     ])
 
     public static let price = KeyTable("price", "USD per 1M tokens for one model.",
