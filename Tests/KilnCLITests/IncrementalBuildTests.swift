@@ -22,6 +22,7 @@ import Testing
         #expect(first.status == 0, "\(first.stderr)\n\(first.stdout)")
         let lock = try read(project, "kiln.lock")
         let (manifestDate, lockDate) = (try modified(project, "outputs/manifest.json"), try modified(project, "kiln.lock"))
+        let before = try everyFile(in: project)
 
         let second = try KilnProcess.run(build, in: project)
         #expect(second.status == 0, "\(second.stderr)")
@@ -30,6 +31,24 @@ import Testing
         #expect(try read(project, "kiln.lock") == lock)
         #expect(try modified(project, "outputs/manifest.json") == manifestDate, "a no-op build rewrote the manifest")
         #expect(try modified(project, "kiln.lock") == lockDate, "a no-op build rewrote kiln.lock")
+        // Not one file of the project changes: outputs, the lock, the stat cache, the result cache.
+        let after = try everyFile(in: project)
+        #expect(after.keys.sorted() == before.keys.sorted(), "a no-op build created or removed files")
+        #expect(after.filter { before[$0.key] != $0.value }.keys.sorted() == [], "a no-op build changed these files")
+    }
+
+    /// Every regular file under `dir` (.kiln included) with its size and modification time.
+    func everyFile(in dir: URL) throws -> [String: String] {
+        var files = [String: String]()
+        let keys: [URLResourceKey] = [.isRegularFileKey, .contentModificationDateKey, .fileSizeKey]
+        let enumerator = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: keys)
+        while let url = enumerator?.nextObject() as? URL {
+            let values = try url.resourceValues(forKeys: Set(keys))
+            guard values.isRegularFile == true else { continue }
+            let stamp = values.contentModificationDate?.timeIntervalSince1970 ?? 0
+            files[url.path] = "\(values.fileSize ?? -1) \(stamp)"
+        }
+        return files
     }
 
     @Test func theLockRecordsEveryStepWithItsKeyAndOutputDigests() throws {

@@ -74,7 +74,10 @@ public struct BuildSession: Sendable {
             Console.err("error: \(error)")
             return .buildFailed
         }
-        try? project.cache.recordLastBuild(hits: result.summary.cached, misses: result.summary.built)
+        // A build that ran nothing leaves every file as it was, the hit-rate record included.
+        if result.summary.cached + result.summary.built > 0 {
+            try? project.cache.recordLastBuild(hits: result.summary.cached, misses: result.summary.built)
+        }
         let table = SummaryTableRenderer().render(result.summary)
         Console.err(table)   // a report for the person: stdout carries only data (--json events)
         if result.summary.exitCode != 0 { return .buildFailed }
