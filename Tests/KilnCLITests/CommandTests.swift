@@ -71,6 +71,11 @@ func graphFormats(format: String, prefix: String) throws {
     let ignore = try String(contentsOf: dir.appendingPathComponent(".gitignore"), encoding: .utf8)
     #expect(ignore.contains("/.kiln/") && !ignore.contains("outputs"), "outputs/ and kiln.lock are meant to be committed")
     #expect(try KilnProcess.run(["validate"], in: dir).status == 0)
+    // The manifest's $schema line resolves in the user's own project, to the schema Kiln prints.
+    let example = try String(contentsOf: dir.appendingPathComponent("pipelines/example.yaml"), encoding: .utf8)
+    let reference = try #require(example.split(separator: "\n").first?.split(separator: "=").last.map(String.init))
+    let schema = try String(contentsOf: dir.appendingPathComponent("pipelines").appendingPathComponent(reference), encoding: .utf8)
+    #expect(schema == (try KilnProcess.run(["schema"], in: dir)).stdout)
     let second = try KilnProcess.run(["init"], in: dir)
     #expect(second.stderr.contains("kept     pipelines/example.yaml"))
     #expect(try String(contentsOf: dir.appendingPathComponent(".gitignore"), encoding: .utf8) == ignore)
