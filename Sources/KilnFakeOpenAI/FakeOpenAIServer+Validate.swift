@@ -45,6 +45,10 @@ extension FakeOpenAIServer {
         }
         guard images.count <= 16 else { throw .invalid("image", "At most 16 images may be provided.") }
         if let mask {
+            guard mask.body.count < 4 * 1024 * 1024 else {
+                throw .invalid("mask", "Invalid mask image - the mask must be a PNG file less than 4MB.",
+                               code: "invalid_image_file")
+            }
             guard ImageFormat(sniffing: mask.body) == .png, let info = ImageDimensions(mask.body), info.hasAlpha else {
                 throw .invalid("mask", "Invalid mask image format - mask image missing alpha channel",
                                code: "invalid_image_format")

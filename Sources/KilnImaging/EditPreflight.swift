@@ -9,6 +9,8 @@ public enum EditPreflight {
     public static let maxImages = 16
     /// Each input must be smaller than this many bytes.
     public static let maxBytes = 50 * 1024 * 1024
+    /// A mask must be smaller than this many bytes (OpenAI's spec: "less than 4MB").
+    public static let maxMaskBytes = 4 * 1024 * 1024
 
     /// Throws the first rule broken as an `ImagingError` (`.preflight`) naming the file and the fix.
     /// Decodes headers only; runs on the calling thread (use `VipsToolkit.preflightEdit` from async code).
@@ -26,6 +28,10 @@ public enum EditPreflight {
             if first == nil { first = info }
         }
         guard let mask, let first else { return }
+        guard mask.data.count < maxMaskBytes else {
+            throw ImagingError(.preflight, "mask \(mask.name) is \(mask.data.count) bytes but a mask must be under 4 MB "
+                + "(OpenAI's limit): save it with stronger PNG compression or fewer colours")
+        }
         let info = try inspect(mask, role: "mask")
         guard info.format == .png else {
             throw ImagingError(.preflight, "mask \(mask.name) is a \(info.format.rawValue) file but a mask must be a "

@@ -3,10 +3,12 @@ import KilnManifest
 
 /// The Images API's rules for an edit's files (CONTRACT.md), checked while planning so a request
 /// that cannot succeed is never sent and no other step is paid for first: each image under 50 MB,
-/// the mask a PNG with alpha of exactly the first image's size. References are images the build
+/// the mask a PNG with alpha under 4 MB of exactly the first image's size. References are images the build
 /// makes; their size is known only when the step asks for a fixed one.
 extension PlanBuilder {
     static let maxEditInputBytes = 50 * 1024 * 1024
+    /// OpenAI's spec: "Must be a valid PNG file, less than 4MB".
+    static let maxMaskBytes = 4 * 1024 * 1024
 
     mutating func checkEditInputs(_ images: [ResolvedInput], mask: ResolvedInput?, of instance: Instance) -> Bool {
         let definition = instance.definition
@@ -29,8 +31,10 @@ extension PlanBuilder {
                                       at: maskLocation))
             return false
         }
-        if facts.byteCount >= Self.maxEditInputBytes {
-            diagnostics.append(.error("mask '\(mask.shown)' is over 50 MB: the API refuses it; save it smaller", at: maskLocation))
+        if facts.byteCount >= Self.maxMaskBytes {
+            let megabytes = (Double(facts.byteCount) / 1_048_576 * 10).rounded() / 10
+            diagnostics.append(.error("mask '\(mask.shown)' is \(megabytes) MB; a mask must be under 4 MB (OpenAI's limit): save it with stronger PNG compression or fewer colours",
+                                      at: maskLocation))
             return false
         }
         guard let first = images.first, let size = expectedSize(of: first) else { return ok }

@@ -68,7 +68,8 @@ struct PlanBuilder {
     mutating func buildAll() {
         for manifest in manifests {
             prices = prices.merging(manifest.prices)
-            for (name, settings) in manifest.providers {
+            for (name, written) in manifest.providers {
+                let settings = renderConnection(written, of: manifest)
                 if let existing = providers[name], existing != settings {
                     diagnostics.append(.warning("provider '\(name)' is configured differently in several manifests; using the first (\(manifests.first { $0.providers[name] != nil }?.path ?? ""))",
                                                 at: manifest.location))

@@ -44,7 +44,8 @@ extension ManifestDecoder {
         return true
     }
 
-    func provider(_ item: Entry) -> ProviderSettings? {
+    /// - Parameter templates: collects header values and base URLs that read `{{env.NAME}}`, for the validator.
+    func provider(_ item: Entry, templates: inout [Located<String>]) -> ProviderSettings? {
         let table = ManifestKeys.provider
         if !ProviderNames.all.contains(item.name) {
             var message = "settings for provider '\(item.name)', which does not exist (providers: \(ProviderNames.all.joined(separator: ", ")))"
@@ -58,7 +59,13 @@ extension ManifestDecoder {
             switch entry.name {
             case "max_in_flight": settings.maxInFlight = integer(entry, type)
             case "requests_per_minute": settings.requestsPerMinute = integer(entry, type)
-            case "base_url": settings.baseURL = baseURL(entry)
+            case "base_url":
+                if let text = entry.value.string, text.contains("{{"), let template = self.text(entry.value) {
+                    templates.append(template)   // checked once rendered, by the planner
+                    settings.baseURL = text
+                } else {
+                    settings.baseURL = baseURL(entry)
+                }
             case "retries": settings.retries = integer(entry, type)
             case "timeout": settings.timeoutSeconds = number(entry, type)
             case "step_timeout": settings.stepTimeoutSeconds = number(entry, type)
@@ -71,7 +78,10 @@ extension ManifestDecoder {
                               at: header.location)
                         continue
                     }
-                    if let value = string(header) { settings.headers[header.name] = value.value }
+                    if let value = string(header) {
+                        settings.headers[header.name] = value.value
+                        if value.value.contains("{{"), let template = text(header.value) { templates.append(template) }
+                    }
                 }
             default: break
             }

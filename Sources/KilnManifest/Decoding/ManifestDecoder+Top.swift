@@ -31,7 +31,9 @@ extension ManifestDecoder {
                                                          location: item.location)
                 }
             case "providers":
-                for item in namedEntries(entry) { manifest.providers[item.name] = provider(item) }
+                for item in namedEntries(entry) {
+                    manifest.providers[item.name] = provider(item, templates: &manifest.connectionTemplates)
+                }
             case "prices":
                 for item in namedEntries(entry) { manifest.prices[item.name] = price(item) }
             case "assets":

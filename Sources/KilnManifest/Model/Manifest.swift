@@ -18,6 +18,9 @@ public struct Manifest: Sendable {
     public var env: [Located<String>]
     /// `env_not_secret:` — names under `env:` that look like credentials but are not (see `Credentials`).
     public var envNotSecret: [Located<String>] = []
+    /// Header values and base URLs under `providers:` that hold `{{env.NAME}}` templates, where they
+    /// were written (the settings themselves keep only the text).
+    public var connectionTemplates: [Located<String>] = []
     /// `presets:` — the manifest's own parameter bundles (built-ins live in `BuiltinPresets`).
     public var presets: [String: Preset]
     /// `providers:` — limits and connection settings by provider name.

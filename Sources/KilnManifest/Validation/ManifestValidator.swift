@@ -37,6 +37,8 @@ struct ManifestValidator {
             }
         }
         checkCycles()
+        let environment = Set(manifest.env.map { "env." + $0.value })
+        for template in manifest.connectionTemplates { check(template, in: "a provider setting", names: environment) }
         checkEnvironment()
     }
 

@@ -79,4 +79,6 @@ enum TestImage: Sendable, Hashable {
     case truncatedJPEG
     case truncatedWebP
     case gif
+    /// The mask with a 4.2 MB text chunk: a valid PNG over the 4 MB mask limit.
+    case hugeMask
 }

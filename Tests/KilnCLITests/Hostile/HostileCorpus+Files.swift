@@ -55,6 +55,9 @@ enum FileCases {
                         "version: 1\nassets:\n  e:\n    steps:\n      base: { generate: { prompt: sea, size: 1536x1024 } }\n      edit:\n        edit: { images: [\"@base\"], mask: inputs/m.png, prompt: boat }\n        output: e.png\n",
                         after: "mask: ", says: "is 1024x1024 but the first image '@base' is 1536x1024")
                 .with { $0.items["pipelines/inputs/m.png"] = .image(.mask) },
+            HostileCase("a mask over 4 MB", edit(images: "[inputs/p.png]", mask: "inputs/m.png"), after: "mask: ",
+                        says: "a mask must be under 4 MB")
+                .with { $0.items = product; $0.items["pipelines/inputs/m.png"] = .image(.hugeMask) },
             HostileCase("seventeen images", edit(images: "[" + Array(repeating: "inputs/p.png", count: 17).joined(separator: ", ") + "]"),
                         after: "images: ", says: "16").with { $0.items = product },
             HostileCase("a derive from a missing file", derive(from: "inputs/none.png"), after: "from: ", says: "no such file"),

@@ -88,6 +88,18 @@ enum SecretCases {
             HostileCase("another credential's value in a prompt", "version: 1\nvars: { k: \"ghp_0123456789abcdefSECRET\" }\nassets:\n  a: { prompt: \"{{k}}\" }\n",
                         says: "contains the value of GITHUB_TOKEN")
                 .with { $0.environment["GITHUB_TOKEN"] = "ghp_0123456789abcdefSECRET"; $0.secrets = ["ghp_0123456789abcdefSECRET"] },
+            HostileCase("a credential read in a header value",
+                        "version: 1\nenv: [GITHUB_TOKEN]\nproviders:\n  openai: { headers: { X-Echo: \"{{env.GITHUB_TOKEN}}\" } }\nassets:\n  a: { prompt: hi }\n",
+                        after: "{{env.GITHUB_TOKEN", onNeedle: true, says: "credential")
+                .with { $0.environment["GITHUB_TOKEN"] = "ghp_0123456789abcdefSECRET"; $0.secrets = ["ghp_0123456789abcdefSECRET"] },
+            HostileCase("a credential read in base_url",
+                        "version: 1\nenv: [PROXY_TOKEN]\nproviders:\n  openai: { base_url: \"https://proxy.example/{{env.PROXY_TOKEN}}/v1\" }\nassets:\n  a: { prompt: hi }\n",
+                        after: "{{env.PROXY_TOKEN", onNeedle: true, says: "credential")
+                .with { $0.environment["PROXY_TOKEN"] = "proxy-0123456789abcdefSECRET"; $0.secrets = ["proxy-0123456789abcdefSECRET"] },
+            HostileCase("a header value whose environment value splits the request",
+                        "version: 1\nenv: [TEAM]\nproviders:\n  openai: { headers: { X-Team: \"{{env.TEAM}}\" } }\nassets:\n  a: { prompt: hi }\n",
+                        after: "X-Team: ", says: "control character")
+                .with { $0.environment["TEAM"] = "art\r\nX-Evil: 1" },
             HostileCase("an Authorization header", "version: 1\nproviders:\n  openai: { headers: { Authorization: \"Bearer x\" } }\nassets:\n  a: { prompt: hi }\n",
                         after: "Authorization", onNeedle: true, says: "the API key comes only from OPENAI_API_KEY"),
             HostileCase("an X-Api-Token header", "version: 1\nproviders:\n  openai: { headers: { X-Api-Token: abc } }\nassets:\n  a: { prompt: hi }\n",

@@ -128,6 +128,15 @@ actor TestImages {
             let webp = try await toolkit.derive(product, DeriveOperations(format: .webp, strip: true))
             return webp.prefix(webp.count * 2 / 3)
         case .gif: return Data("GIF89a".utf8) + Data(repeating: 7, count: 200)
+        case .hugeMask:
+            let body = [UInt8]("tEXtComment".utf8) + [0] + [UInt8](repeating: 0x61, count: 4_400_000)
+            var crc: UInt32 = 0xFFFF_FFFF
+            let table: [UInt32] = (0..<256).map { n in (0..<8).reduce(UInt32(n)) { c, _ in c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 } }
+            for byte in body { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
+            crc ^= 0xFFFF_FFFF
+            let length = UInt32(body.count - 4)
+            let chunk = withUnsafeBytes(of: length.bigEndian, Array.init) + body + withUnsafeBytes(of: crc.bigEndian, Array.init)
+            return mask.prefix(mask.count - 12) + Data(chunk) + mask.suffix(12)   // before IEND
         }
     }
 }
