@@ -123,7 +123,8 @@ import Testing
     func check(_ value: JSONValue, against schema: JSONValue, root: JSONValue, at path: String, problems: inout [String]) {
         let schema = resolve(schema, root: root)
         switch value {
-        case let .object(members):
+        case let .object(pairs):
+            let members = Dictionary(pairs, uniquingKeysWith: { first, _ in first })
             guard let properties = schema["properties"] else {
                 if let extra = schema["additionalProperties"], extra != .bool(false) {
                     for (k, v) in members { check(v, against: extra, root: root, at: "\(path).\(k)", problems: &problems) }
@@ -154,14 +155,15 @@ import Testing
     }
 
     func collectKeys(_ schema: JSONValue, into keys: inout Set<String>) {
-        guard case let .object(o) = schema else { return }
+        guard case .object = schema else { return }
+        let o = schema
         if case let .object(properties)? = o["properties"] {
             for (k, v) in properties {
                 keys.insert(k)
                 collectKeys(v, into: &keys)
             }
         }
-        if case let .object(defs)? = o["$defs"] { for v in defs.values { collectKeys(v, into: &keys) } }
+        if case let .object(defs)? = o["$defs"] { for (_, v) in defs { collectKeys(v, into: &keys) } }
         if let items = o["items"] { collectKeys(items, into: &keys) }
     }
 }

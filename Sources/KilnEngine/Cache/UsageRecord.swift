@@ -27,3 +27,18 @@ public struct UsageRecord: Hashable, Sendable, Codable {
         case inputTextTokens = "input_text_tokens", inputImageTokens = "input_image_tokens"
     }
 }
+
+extension PrettyJSONWriter {
+    /// Token usage, as `UsageRecord`'s `Codable` writes it.
+    mutating func member(_ name: String, _ usage: UsageRecord?) {
+        guard let usage else { return }
+        key(name)
+        openObject()
+        member("input_image_tokens", usage.inputImageTokens)
+        member("input_text_tokens", usage.inputTextTokens)
+        member("input_tokens", usage.inputTokens)
+        member("output_tokens", usage.outputTokens)
+        member("total_tokens", usage.totalTokens)
+        closeObject()
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import KilnCore
 
 /// The file entries of the output manifest an earlier build wrote, read without decoding them:
 /// each entry's path, cache key and size, and its exact text. A build carries the entries of the

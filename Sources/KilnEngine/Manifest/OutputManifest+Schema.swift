@@ -123,15 +123,15 @@ extension OutputManifest {
     // MARK: - Builders
 
     static func object(_ properties: [String: JSONValue], required: [String]) -> JSONValue {
-        ["type": "object", "additionalProperties": false, "properties": .object(properties),
+        ["type": "object", "additionalProperties": false, "properties": .object(properties.sorted { $0.key < $1.key }),
          "required": .array(required.map { .string($0) })]
     }
 
     static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/$defs/\(name)")] }
 
     static func typed(_ type: String, _ description: String?) -> JSONValue {
-        var o: [String: JSONValue] = ["type": .string(type)]
-        if let description { o["description"] = .string(description) }
+        var o: [(String, JSONValue)] = [("type", .string(type))]
+        if let description { o.append(("description", .string(description))) }
         return .object(o)
     }
 
@@ -145,8 +145,8 @@ extension OutputManifest {
     }
 
     static func enumeration(_ values: [String], _ description: String?) -> JSONValue {
-        var o: [String: JSONValue] = ["type": "string", "enum": .array(values.map { .string($0) })]
-        if let description { o["description"] = .string(description) }
+        var o: [(String, JSONValue)] = [("type", "string"), ("enum", .array(values.map { .string($0) }))]
+        if let description { o.append(("description", .string(description))) }
         return .object(o)
     }
 }

@@ -1,3 +1,5 @@
+import KilnCore
+
 /// The JSON Schema of a version-1 manifest, generated from `ManifestKeys` so that it cannot drift
 /// from what the decoder accepts. Editors use it through a
 /// `# yaml-language-server: $schema=../docs/kiln.schema.json` line.

@@ -1,29 +1,29 @@
 /// A small strict JSON reader over UTF-8 bytes, driven by the caller's schema: it reads strings,
 /// integers and objects where the caller expects them and skips anything else. Hand-written
 /// because `JSONDecoder` takes ~300 ms for a 10,000-step lockfile; this takes a few.
-struct JSONReader {
-    struct SyntaxError: Error, CustomStringConvertible {
+package struct JSONReader {
+    package struct SyntaxError: Error, CustomStringConvertible {
         var line: Int
         var message: String
-        var description: String { "line \(line): \(message)" }
+        package var description: String { "line \(line): \(message)" }
     }
 
     private let bytes: UnsafeRawBufferPointer
-    private(set) var position = 0
+    package private(set) var position = 0
 
-    init(_ bytes: UnsafeRawBufferPointer, at position: Int = 0) {
+    package init(_ bytes: UnsafeRawBufferPointer, at position: Int = 0) {
         self.bytes = bytes
         self.position = position
     }
 
     /// An error at the current position, with its 1-based line number.
-    func error(_ message: String) -> SyntaxError {
+    package func error(_ message: String) -> SyntaxError {
         var line = 1
         for i in 0..<min(position, bytes.count) where bytes[i] == 0x0A { line += 1 }
         return SyntaxError(line: line, message: message)
     }
 
-    mutating func skipWhitespace() {
+    package mutating func skipWhitespace() {
         while position < bytes.count {
             switch bytes[position] {
             case 0x20, 0x0A, 0x0D, 0x09: position += 1
@@ -32,18 +32,18 @@ struct JSONReader {
         }
     }
 
-    var atEnd: Bool { position >= bytes.count }
+    package var atEnd: Bool { position >= bytes.count }
 
     private var peek: UInt8? { position < bytes.count ? bytes[position] : nil }
 
-    mutating func expect(_ byte: UInt8, _ what: String) throws {
+    package mutating func expect(_ byte: UInt8, _ what: String) throws {
         skipWhitespace()
         guard peek == byte else { throw error("expected \(what)") }
         position += 1
     }
 
     /// Reads an object, calling `member` with each key; `member` must consume the value.
-    mutating func object(_ member: (String, inout JSONReader) throws -> Void) throws {
+    package mutating func object(_ member: (String, inout JSONReader) throws -> Void) throws {
         try expect(0x7B, "'{'")
         skipWhitespace()
         if peek == 0x7D { position += 1; return }
@@ -61,7 +61,7 @@ struct JSONReader {
     }
 
     /// Reads an array, calling `element` for each; `element` must consume the value.
-    mutating func array(_ element: (inout JSONReader) throws -> Void) throws {
+    package mutating func array(_ element: (inout JSONReader) throws -> Void) throws {
         try expect(0x5B, "'['")
         skipWhitespace()
         if peek == 0x5D { position += 1; return }
@@ -75,7 +75,7 @@ struct JSONReader {
         }
     }
 
-    mutating func string() throws -> String {
+    package mutating func string() throws -> String {
         try expect(0x22, "a string")
         let start = position
         // Fast path: no escapes, so the bytes are the string.
@@ -149,7 +149,7 @@ struct JSONReader {
         return value
     }
 
-    mutating func integer() throws -> Int {
+    package mutating func integer() throws -> Int {
         skipWhitespace()
         var negative = false
         if peek == 0x2D { negative = true; position += 1 }
@@ -169,7 +169,7 @@ struct JSONReader {
     }
 
     /// Skips one value of any type.
-    mutating func skipValue() throws {
+    package mutating func skipValue() throws {
         skipWhitespace()
         switch peek {
         case 0x7B: try object { _, reader in try reader.skipValue() }
@@ -194,7 +194,7 @@ struct JSONReader {
     }
 
     /// Whether the next value is `null` (consumed if so).
-    mutating func null() throws -> Bool {
+    package mutating func null() throws -> Bool {
         skipWhitespace()
         guard peek == 0x6E else { return false }
         try literal("null")

@@ -3,38 +3,38 @@
 /// `"key" : value`, an empty container spanning a blank line, doubles in their shortest form
 /// without a trailing `.0`. The caller writes keys in sorted order. Used where `JSONEncoder` is too
 /// slow: one output-manifest entry per file, written while the build runs.
-struct PrettyJSONWriter {
-    private(set) var bytes: [UInt8] = []
+package struct PrettyJSONWriter {
+    package private(set) var bytes: [UInt8] = []
     /// Members written so far in each open container.
     private var counts: [Int] = []
     /// Levels of indentation the value sits at (2 for an entry of the manifest's `files`).
     private let baseDepth: Int
 
-    init(capacity: Int = 1024, depth: Int = 0) {
+    package init(capacity: Int = 1024, depth: Int = 0) {
         bytes.reserveCapacity(capacity)
         baseDepth = depth
     }
 
-    mutating func openObject() {
+    package mutating func openObject() {
         bytes.append(UInt8(ascii: "{"))
         counts.append(0)
     }
 
-    mutating func closeObject() {
+    package mutating func closeObject() {
         close(UInt8(ascii: "}"))
     }
 
-    mutating func openArray() {
+    package mutating func openArray() {
         bytes.append(UInt8(ascii: "["))
         counts.append(0)
     }
 
-    mutating func closeArray() {
+    package mutating func closeArray() {
         close(UInt8(ascii: "]"))
     }
 
     /// Starts an element of the open array; write its value next.
-    mutating func element() {
+    package mutating func element() {
         if counts[counts.count - 1] > 0 { bytes.append(UInt8(ascii: ",")) }
         counts[counts.count - 1] += 1
         bytes.append(0x0A)
@@ -54,7 +54,7 @@ struct PrettyJSONWriter {
     }
 
     /// Starts a member of the open object; write its value next.
-    mutating func key(_ name: String) {
+    package mutating func key(_ name: String) {
         if counts[counts.count - 1] > 0 { bytes.append(UInt8(ascii: ",")) }
         counts[counts.count - 1] += 1
         bytes.append(0x0A)
@@ -63,7 +63,7 @@ struct PrettyJSONWriter {
         bytes.append(contentsOf: [0x20, UInt8(ascii: ":"), 0x20])
     }
 
-    mutating func string(_ value: String) {
+    package mutating func string(_ value: String) {
         bytes.append(0x22)
         var value = value
         value.withUTF8 { utf8 in
@@ -96,15 +96,15 @@ struct PrettyJSONWriter {
         }
     }
 
-    mutating func int(_ value: Int) {
+    package mutating func int(_ value: Int) {
         bytes.append(contentsOf: String(value).utf8)
     }
 
-    mutating func bool(_ value: Bool) {
+    package mutating func bool(_ value: Bool) {
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
-    mutating func double(_ value: Double) {
+    package mutating func double(_ value: Double) {
         var text = value.description
         if text.hasSuffix(".0") { text.removeLast(2) }
         bytes.append(contentsOf: text.utf8)
@@ -112,38 +112,25 @@ struct PrettyJSONWriter {
 
     // Members: `key` then the value; the optional forms write nothing for nil, as `encodeIfPresent`.
 
-    mutating func member(_ name: String, _ value: String?) {
+    package mutating func member(_ name: String, _ value: String?) {
         guard let value else { return }
         key(name)
         string(value)
     }
 
-    mutating func member(_ name: String, _ value: Int?) {
+    package mutating func member(_ name: String, _ value: Int?) {
         guard let value else { return }
         key(name)
         int(value)
     }
 
-    mutating func member(_ name: String, _ value: Bool) {
+    package mutating func member(_ name: String, _ value: Bool) {
         key(name)
         bool(value)
     }
 
-    /// Token usage, as `UsageRecord`'s `Codable` writes it.
-    mutating func member(_ name: String, _ usage: UsageRecord?) {
-        guard let usage else { return }
-        key(name)
-        openObject()
-        member("input_image_tokens", usage.inputImageTokens)
-        member("input_text_tokens", usage.inputTextTokens)
-        member("input_tokens", usage.inputTokens)
-        member("output_tokens", usage.outputTokens)
-        member("total_tokens", usage.totalTokens)
-        closeObject()
-    }
-
     /// A `[String: String]` in sorted key order.
-    mutating func member(_ name: String, _ value: [String: String]?) {
+    package mutating func member(_ name: String, _ value: [String: String]?) {
         guard let value else { return }
         key(name)
         openObject()
