@@ -7,16 +7,12 @@ public enum ManifestLoader {
     /// Reads, parses and validates one file. `displayPath` is how diagnostics name it
     /// (e.g. "pipelines/stickers.yaml"); input files resolve against the file's directory.
     public static func load(fileAt url: URL, displayPath: String) -> ManifestLoadResult {
-        let text: String
         do {
-            text = try String(contentsOf: url, encoding: .utf8)
+            let text = try ManifestText.decode(ManifestFile.read(url, displayPath: displayPath), file: displayPath)
+            return load(text: text, displayPath: displayPath, directory: url.deletingLastPathComponent().path)
         } catch {
-            let reason = (error as NSError).localizedDescription
-            return ManifestLoadResult(manifest: nil, diagnostics: [
-                .error("cannot read '\(displayPath)': \(reason)", at: nil),
-            ])
+            return ManifestLoadResult(manifest: nil, diagnostics: finish(error.diagnostics))
         }
-        return load(text: text, displayPath: displayPath, directory: url.deletingLastPathComponent().path)
     }
 
     /// Parses and validates manifest `text`. `directory` resolves input files; the pipeline name is
