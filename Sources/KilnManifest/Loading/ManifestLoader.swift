@@ -22,9 +22,9 @@ public enum ManifestLoader {
         let decoder = ManifestDecoder(file: displayPath, text: text)
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try compose(text, file: displayPath)
         } catch {
-            return ManifestLoadResult(manifest: nil, diagnostics: [syntaxDiagnostic(error, file: displayPath)])
+            return ManifestLoadResult(manifest: nil, diagnostics: finish(error.diagnostics))
         }
         guard let manifest = decoder.decodeManifest(root, path: displayPath, directory: directory, pipeline: pipeline) else {
             return ManifestLoadResult(manifest: nil, diagnostics: finish(decoder.diagnostics))
@@ -47,23 +47,33 @@ public enum ManifestLoader {
         return diagnostics.filter { seen.insert($0).inserted }.sortedBySource()
     }
 
-    static func syntaxDiagnostic(_ error: any Error, file: String) -> Diagnostic {
-        func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
-        guard let yaml = error as? YamlError else {
-            return .error("invalid YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
+    /// The document's node tree. Its YAML is read first by `YAMLStructureCheck`, which reports
+    /// syntax, duplicate-key and alias problems in plain words where they are written; Yams then
+    /// composes text that is known to be good.
+    static func compose(_ text: String, file: String) throws(DiagnosticsError) -> Node? {
+        let problems = YAMLStructureCheck.check(text, file: file)
+        guard problems.isEmpty else { throw DiagnosticsError(problems) }
+        do {
+            return try Yams.compose(yaml: text)
+        } catch {
+            throw DiagnosticsError([unexpected(error, file: file)])
         }
+    }
+
+    /// What Yams refused after the structure check passed (not expected to happen): its position,
+    /// without Yams' internal wording or a dump of the source.
+    static func unexpected(_ error: any Error, file: String) -> Diagnostic {
+        let start = SourceLocation(file: file, line: 1, column: 1)
+        guard let yaml = error as? YamlError else { return .error("this is not valid YAML", at: start) }
         switch yaml {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
-             let .composer(context, problem, mark, _):
-            let detail = context.map { " (\($0.text))" } ?? ""
-            return .error("invalid YAML: \(problem)\(detail)", at: at(mark))
+        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
+            return .error("YAML syntax error: \(problem)", at: SourceLocation(file: file, line: mark.line, column: mark.column))
         case let .duplicatedKeysInMapping(duplicates, context):
             let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            return .error("duplicate key \(names) in one mapping", at: at(context.mark))
-        case let .reader(problem, _, _, _):
-            return .error("invalid YAML: \(problem)", at: SourceLocation(file: file, line: 1, column: 1))
+            let mark = context.mark
+            return .error("duplicate key \(names)", at: SourceLocation(file: file, line: mark.line, column: mark.column))
         default:
-            return .error("invalid YAML: \(yaml)", at: SourceLocation(file: file, line: 1, column: 1))
+            return .error("this is not valid YAML", at: start)
         }
     }
 }
