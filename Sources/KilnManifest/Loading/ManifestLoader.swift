@@ -68,10 +68,11 @@ public enum ManifestLoader {
         switch yaml {
         case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
             return .error("YAML syntax error: \(problem)", at: SourceLocation(file: file, line: mark.line, column: mark.column))
-        case let .duplicatedKeysInMapping(duplicates, context):
-            let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+        case let .duplicatedKeysInMapping(_, context):
+            // Scalar keys are checked before composing; what is left are keys that are lists or mappings.
             let mark = context.mark
-            return .error("duplicate key \(names)", at: SourceLocation(file: file, line: mark.line, column: mark.column))
+            return .error("duplicate key: two keys of this mapping are the same list or mapping (keys must be names)",
+                          at: SourceLocation(file: file, line: mark.line, column: mark.column))
         default:
             return .error("this is not valid YAML", at: start)
         }

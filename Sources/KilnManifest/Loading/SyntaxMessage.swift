@@ -107,7 +107,11 @@ struct SyntaxMessage {
         let isList = error.problem == "did not find expected ',' or ']'"
         guard isList || error.problem == "did not find expected ',' or '}'", let open = error.contextMark else {
             guard let open = openFlow, open.line < error.mark.line, let bracket = character(at: open) else { return nil }
-            let closer = bracket == "[" ? "]" : "}"
+            let (closer, what) = bracket == "[" ? ("]", "list") : ("}", "mapping")
+            if isAtEnd(error.mark) {
+                return (open, "unclosed '\(bracket)': this \(what) has no closing '\(closer)' "
+                    + "(add it, or quote the value if the '\(bracket)' is meant as text)")
+            }
             return (open, "unclosed '\(bracket)'? it is still open at line \(error.mark.line), column \(error.mark.column), "
                 + "where the YAML stops making sense (add the '\(closer)')")
         }
