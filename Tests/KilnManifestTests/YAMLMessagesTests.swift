@@ -30,6 +30,15 @@ import Testing
         #expect(diagnostics.first?.contains(hex.count < 4 ? "U+" + String(repeating: "0", count: 4 - hex.count) + hex : "U+" + hex) == true)
     }
 
+    @Test(arguments: disallowed)
+    func controlCharacterInTextIsPlaced(_ code: UInt32) {
+        // The same through `load(text:)`, which does not read a file.
+        let text = "version: 1\nassets:\n  a: { prompt: \"ab\(Character(Unicode.Scalar(code)!))\" }\n"
+        let diagnostics = Fixtures.load(text).diagnostics.map(\.description)
+        #expect(diagnostics.count == 1)
+        #expect(diagnostics.first?.hasPrefix("test.yaml:3:19: error: ") == true)
+    }
+
     @Test func tabLineFeedAndCarriageReturnAreText() throws {
         let text = "version: 1\r\nassets:\r\n  a: { prompt: \"a\tb\" }\r\n"
         #expect(try Self.load(bytes: Array(text.utf8)).isEmpty)

@@ -47,10 +47,12 @@ public enum ManifestLoader {
         return diagnostics.filter { seen.insert($0).inserted }.sortedBySource()
     }
 
-    /// The document's node tree. Its YAML is read first by `YAMLStructureCheck`, which reports
-    /// syntax, duplicate-key and alias problems in plain words where they are written; Yams then
-    /// composes text that is known to be good.
+    /// The document's node tree. Control characters are placed first (libyaml gives only a byte
+    /// offset), then `YAMLStructureCheck` reports syntax, duplicate-key and alias problems in plain
+    /// words where they are written; Yams then composes text that is known to be good.
     static func compose(_ text: String, file: String) throws(DiagnosticsError) -> Node? {
+        let controls = ControlCharacters.find(in: text, file: file)
+        guard controls.isEmpty else { throw DiagnosticsError(controls) }
         let problems = YAMLStructureCheck.check(text, file: file)
         guard problems.isEmpty else { throw DiagnosticsError(problems) }
         do {

@@ -1,8 +1,8 @@
 import KilnCore
 
 /// Turns a manifest file's bytes into text, or says at which line and column, and why, they are not
-/// the UTF-8 text YAML needs: another encoding, an image or other binary, a bad byte, a control
-/// character. A UTF-8 byte-order mark is accepted and dropped (so columns on line 1 stay right).
+/// the UTF-8 text YAML needs: another encoding, an image or other binary, a bad byte. A UTF-8
+/// byte-order mark is accepted and dropped (so columns on line 1 stay right).
 enum ManifestText {
     static func decode(_ data: [UInt8], file: String) throws(DiagnosticsError) -> String {
         var bytes = data
@@ -14,10 +14,7 @@ enum ManifestText {
         if let problem = notText(bytes) {
             throw DiagnosticsError([.error(problem.message, at: location(of: problem.offset, in: bytes, file: file))])
         }
-        let text = String(decoding: bytes, as: UTF8.self)
-        let controls = ControlCharacters.find(in: text, file: file)
-        guard controls.isEmpty else { throw DiagnosticsError(controls) }
-        return text
+        return String(decoding: bytes, as: UTF8.self) // control characters: see `ManifestLoader.compose`
     }
 
     private struct NotText {
