@@ -7,16 +7,12 @@ public enum ManifestLoader {
     /// Reads, parses and validates one file. `displayPath` is how diagnostics name it
     /// (e.g. "pipelines/stickers.yaml"); input files resolve against the file's directory.
     public static func load(fileAt url: URL, displayPath: String) -> ManifestLoadResult {
-        let text: String
         do {
-            text = try String(contentsOf: url, encoding: .utf8)
+            let text = try ManifestText.decode(ManifestFile.read(url, displayPath: displayPath), file: displayPath)
+            return load(text: text, displayPath: displayPath, directory: url.deletingLastPathComponent().path)
         } catch {
-            let reason = (error as NSError).localizedDescription
-            return ManifestLoadResult(manifest: nil, diagnostics: [
-                .error("cannot read '\(displayPath)': \(reason)", at: nil),
-            ])
+            return ManifestLoadResult(manifest: nil, diagnostics: finish(error.diagnostics))
         }
-        return load(text: text, displayPath: displayPath, directory: url.deletingLastPathComponent().path)
     }
 
     /// Parses and validates manifest `text`. `directory` resolves input files; the pipeline name is
@@ -26,9 +22,9 @@ public enum ManifestLoader {
         let decoder = ManifestDecoder(file: displayPath, text: text)
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try compose(text, file: displayPath)
         } catch {
-            return ManifestLoadResult(manifest: nil, diagnostics: [syntaxDiagnostic(error, file: displayPath)])
+            return ManifestLoadResult(manifest: nil, diagnostics: finish(error.diagnostics))
         }
         guard let manifest = decoder.decodeManifest(root, path: displayPath, directory: directory, pipeline: pipeline) else {
             return ManifestLoadResult(manifest: nil, diagnostics: finish(decoder.diagnostics))
@@ -51,23 +47,36 @@ public enum ManifestLoader {
         return diagnostics.filter { seen.insert($0).inserted }.sortedBySource()
     }
 
-    static func syntaxDiagnostic(_ error: any Error, file: String) -> Diagnostic {
-        func at(_ mark: Mark) -> SourceLocation { SourceLocation(file: file, line: mark.line, column: mark.column) }
-        guard let yaml = error as? YamlError else {
-            return .error("invalid YAML: \(error)", at: SourceLocation(file: file, line: 1, column: 1))
+    /// The document's node tree. Control characters are placed first (libyaml gives only a byte
+    /// offset), then `YAMLStructureCheck` reports syntax, duplicate-key and alias problems in plain
+    /// words where they are written; Yams then composes text that is known to be good.
+    static func compose(_ text: String, file: String) throws(DiagnosticsError) -> Node? {
+        let controls = ControlCharacters.find(in: text, file: file)
+        guard controls.isEmpty else { throw DiagnosticsError(controls) }
+        let problems = YAMLStructureCheck.check(text, file: file)
+        guard problems.isEmpty else { throw DiagnosticsError(problems) }
+        do {
+            return try Yams.compose(yaml: text)
+        } catch {
+            throw DiagnosticsError([unexpected(error, file: file)])
         }
+    }
+
+    /// What Yams refused after the structure check passed (not expected to happen): its position,
+    /// without Yams' internal wording or a dump of the source.
+    static func unexpected(_ error: any Error, file: String) -> Diagnostic {
+        let start = SourceLocation(file: file, line: 1, column: 1)
+        guard let yaml = error as? YamlError else { return .error("this is not valid YAML", at: start) }
         switch yaml {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
-             let .composer(context, problem, mark, _):
-            let detail = context.map { " (\($0.text))" } ?? ""
-            return .error("invalid YAML: \(problem)\(detail)", at: at(mark))
-        case let .duplicatedKeysInMapping(duplicates, context):
-            let names = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            return .error("duplicate key \(names) in one mapping", at: at(context.mark))
-        case let .reader(problem, _, _, _):
-            return .error("invalid YAML: \(problem)", at: SourceLocation(file: file, line: 1, column: 1))
+        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
+            return .error("YAML syntax error: \(problem)", at: SourceLocation(file: file, line: mark.line, column: mark.column))
+        case let .duplicatedKeysInMapping(_, context):
+            // Scalar keys are checked before composing; what is left are keys that are lists or mappings.
+            let mark = context.mark
+            return .error("duplicate key: two keys of this mapping are the same list or mapping (keys must be names)",
+                          at: SourceLocation(file: file, line: mark.line, column: mark.column))
         default:
-            return .error("invalid YAML: \(yaml)", at: SourceLocation(file: file, line: 1, column: 1))
+            return .error("this is not valid YAML", at: start)
         }
     }
 }
