@@ -18,6 +18,8 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
     var name: String
     /// `pipelines/m.yaml`.
     var manifest: String
+    /// The manifest's bytes when they are not UTF-8 text (then `manifest` only names the case's content).
+    var manifestBytes: Data?
     var items: [String: Item] = [:]
     /// Added to the environment (besides the API key and the fake's URL).
     var environment: [String: String] = [:]

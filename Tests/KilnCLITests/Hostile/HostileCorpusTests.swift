@@ -5,7 +5,7 @@ import Testing
 /// should, points at the right place, writes nothing under outputs/, sends nothing to the
 /// provider, and leaves no secret value in any output, file or request.
 @Suite(.serialized) struct HostileCorpusTests {
-    static let cases = SecretCases.all + ValueCases.all + FileCases.all
+    static let cases = SecretCases.all + ValueCases.all + FileCases.all + TextCases.all
 
     @Test func theCorpusCoversEveryClass() {
         #expect(Self.cases.count >= 150, "\(Self.cases.count) cases")

@@ -75,7 +75,7 @@ enum HostileRunner {
     static func lay(_ hostile: HostileCase, in project: URL) async throws {
         let fm = FileManager.default
         try fm.createDirectory(at: project.appendingPathComponent("pipelines"), withIntermediateDirectories: true)
-        try Data(hostile.manifest.utf8).write(to: project.appendingPathComponent("pipelines/m.yaml"))
+        try (hostile.manifestBytes ?? Data(hostile.manifest.utf8)).write(to: project.appendingPathComponent("pipelines/m.yaml"))
         for (path, item) in hostile.items.sorted(by: { $0.key < $1.key }) {
             let url = project.appendingPathComponent(path)
             try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
