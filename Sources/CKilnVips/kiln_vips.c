@@ -52,13 +52,16 @@ static VipsSource *source_copying(const void *data, size_t length) {
 }
 
 // vips_image_new_from_source is variadic. Sequential access streams the decode (a PNG is not
-// decoded whole into memory first) but allows only top-to-bottom pipelines.
+// decoded whole into memory first) but allows only top-to-bottom pipelines. "fail_on error": a
+// damaged file (bad compressed data, a truncated scan) is an error, not a warning and a picture
+// of garbage.
 kiln_image *kiln_vips_new_from_buffer(const void *data, size_t length, int sequential) {
     VipsSource *source = source_copying(data, length);
     if (!source) return NULL;
     VipsImage *image = sequential
-        ? vips_image_new_from_source(source, "", "access", VIPS_ACCESS_SEQUENTIAL, NULL)
-        : vips_image_new_from_source(source, "", NULL);
+        ? vips_image_new_from_source(source, "", "access", VIPS_ACCESS_SEQUENTIAL,
+                                     "fail_on", VIPS_FAIL_ON_ERROR, NULL)
+        : vips_image_new_from_source(source, "", "fail_on", VIPS_FAIL_ON_ERROR, NULL);
     g_object_unref(source);
     return image;
 }

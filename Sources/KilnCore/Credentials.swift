@@ -56,6 +56,17 @@ public struct SecretScreen: Sendable {
 
     public var isEmpty: Bool { secrets.isEmpty }
 
+    /// `text` with every secret value replaced by `[value of NAME]`: the last guard on anything Kiln
+    /// prints (a diagnostic that quotes what a manifest wrote, a name, a path).
+    public func redact(_ text: String) -> String {
+        guard !secrets.isEmpty else { return text }
+        var out = text
+        for secret in secrets where out.contains(secret.value) {
+            out = out.replacingOccurrences(of: secret.value, with: "[value of \(secret.name)]")
+        }
+        return out
+    }
+
     /// The name of the variable whose value `text` contains, or nil.
     public func variable(foundIn text: String) -> String? {
         guard !secrets.isEmpty, !text.isEmpty else { return nil }

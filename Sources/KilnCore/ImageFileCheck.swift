@@ -62,6 +62,9 @@ public enum ImageFileCheck {
             guard found.width > 0, found.height > 0 else {
                 return .failure(.init("says it is \(found.width)x\(found.height) pixels: the file is damaged"))
             }
+            guard found.width <= ImageLimits.maxSide, found.height <= ImageLimits.maxSide else {
+                return .failure(.init("says it is \(found.width)x\(found.height) pixels; Kiln reads images up to \(ImageLimits.maxSide.thousandsGrouped) on a side: downscale it"))
+            }
             return .success(ImageFacts(format: format, width: found.width, height: found.height,
                                        hasAlpha: found.alpha, byteCount: bytes.count))
         }

@@ -38,7 +38,13 @@ enum ImageStructure {
                 let colourType = bytes[offset + 17]
                 alpha = colourType == 4 || colourType == 6
             case "tRNS": alpha = true
-            case "IDAT": sawData = true
+            case "IDAT" where !sawData:
+                // The first bytes of the compressed data are a zlib header: method 8, check bits.
+                guard length >= 2, bytes[offset + 8] & 0x0F == 8,
+                      (Int(bytes[offset + 8]) << 8 | Int(bytes[offset + 9])) % 31 == 0 else {
+                    return .failure(truncated("its image data is not zlib-compressed"))
+                }
+                sawData = true
             case "IEND":
                 guard let (width, height) = size else { return .failure(truncated("it has no IHDR header")) }
                 guard sawData else { return .failure(truncated("it has no image data")) }

@@ -42,6 +42,10 @@ public enum DestinationCheck {
                 return .failure(Problem(message: "\(current) is a file, but the build needs a folder there (for \(path)): move or rename the file"))
             }
             let code = errno
+            var link = stat()
+            if code == ENOENT, lstat(current, &link) == 0, (link.st_mode & S_IFMT) == S_IFLNK {
+                return .failure(Problem(message: "\(current) is a symbolic link to something that does not exist (needed for \(path)): fix or remove it"))
+            }
             if code == ELOOP { return .failure(Problem(message: "\(current) is a symbolic link that loops: fix or remove it")) }
             if code != ENOENT && code != ENOTDIR { return .failure(Problem(message: "cannot look at \(current): \(SystemErrorText.words(errno: code))")) }
             let parent = (current as NSString).deletingLastPathComponent

@@ -23,6 +23,9 @@ public struct VipsToolkit: ImageToolkit {
     }
 
     private static let started: Result<Void, ImagingError> = {
+        // libvips prints its warnings on stderr unless VIPS_WARNING is set when it starts; Kiln
+        // turns problems into its own errors instead (a user's explicit setting is kept).
+        setenv("VIPS_WARNING", "0", 0)
         guard kiln_vips_init() == 0 else {
             return .failure(ImagingError(.operation, "libvips failed to start: reinstall libvips (apt-get install libvips-dev)",
                                          vipsMessage: VipsImage.takeError()))

@@ -24,6 +24,12 @@ extension PlanBuilder {
         }
         var out = settings
         out.baseURL = settings.baseURL.map(render)
+        if let written = settings.baseURL, written.contains("{{"), let rendered = out.baseURL,
+           let problem = BaseURLRule.problem(rendered) {
+            // The rendered value is not shown: it came from the environment.
+            diagnostics.append(.error("'base_url' '\(written)' renders to a value that \(problem): it must be an http:// or https:// URL like https://api.openai.com/v1",
+                                      at: manifest.connectionTemplates.first { $0.value == written }?.location))
+        }
         out.headers = settings.headers.mapValues(render)
         return out
     }

@@ -12,20 +12,27 @@ enum SecretLeakCheck {
                                 at: nil))
         }
         for step in plan.steps {
-            // A variant id is made of matrix values: name the asset alone when the id holds the secret.
-            let owner = screen.variable(foundIn: step.id.description) == nil
-                ? "step \(step.id)" : "a variant of asset \(step.id.pipeline)/\(step.id.asset)"
+            // Messages print through the console, which redacts secret values, so the owner is named
+            // plainly even when its own name is the leak.
+            let owner = "step \(step.id)"
+            check(step.id.description, "name (pipeline, asset, variant or step)", owner)
+            check(step.model, "model", owner)
             check(step.prompt, "prompt", owner)
             check(step.parameters?.user, "user", owner)
             check(step.salt, "salt", owner)
             for output in step.outputs { check(output.path, "output path", owner) }
             for input in step.inputs + [step.mask].compactMap({ $0 }) { check(input.description, "input path", owner) }
-            for (name, value) in step.variantValues { check(value, "matrix value '\(name)'", owner) }
+            for (name, value) in step.variantValues {
+                check(name, "matrix axis name", owner)
+                check(value, "matrix value '\(name)'", owner)
+            }
         }
         for (name, settings) in plan.providers.sorted(by: { $0.key < $1.key }) {
             let owner = "provider '\(name)'"
             check(settings.baseURL, "base_url", owner)
-            for (header, value) in settings.headers { check(header + ": " + value, "header '\(header)'", owner) }
+            for (header, value) in settings.headers.sorted(by: { $0.key < $1.key }) {
+                check(header + ": " + value, "header '\(header)'", owner)
+            }
         }
         return found
     }

@@ -5,14 +5,14 @@ import Testing
 /// The structure walk on hand-made files: the smallest valid PNG, JPEG and WebP headers, cut and damaged.
 @Suite struct ImageFileCheckTests {
     /// A 3x2 RGBA PNG with a (tiny) IDAT and IEND, checksums computed here.
-    static func png(width: Int = 3, height: Int = 2, colourType: UInt8 = 6) -> [UInt8] {
+    static func png(width: Int = 3, height: Int = 2, colourType: UInt8 = 6, data: [UInt8] = [0x78, 0x9C, 1]) -> [UInt8] {
         func chunk(_ type: String, _ body: [UInt8]) -> [UInt8] {
             let typed = Array(type.utf8) + body
             let crc = crc32(typed)
             return be(body.count) + typed + be(Int(crc))
         }
         let ihdr = be(width) + be(height) + [8, colourType, 0, 0, 0]
-        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", ihdr) + chunk("IDAT", [1, 2, 3]) + chunk("IEND", [])
+        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", ihdr) + chunk("IDAT", data) + chunk("IEND", [])
     }
 
     static func be(_ n: Int) -> [UInt8] { [UInt8(n >> 24 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)] }
@@ -67,6 +67,13 @@ import Testing
         bytes[bytes.count - 16] ^= 0xFF   // inside IDAT
         guard case let .failure(problem) = facts(bytes) else { Issue.record("passed"); return }
         #expect(problem.message.contains("fails its checksum"))
+    }
+
+    @Test func imageDataThatIsNotZlibAndImpossibleSizesAreRefused() {
+        guard case let .failure(notZlib) = facts(Self.png(data: Array("notzlibdata".utf8))) else { Issue.record("passed"); return }
+        #expect(notZlib.message.contains("not zlib-compressed"))
+        guard case let .failure(huge) = facts(Self.png(width: 100_000, height: 100_000)) else { Issue.record("passed"); return }
+        #expect(huge.message.contains("100000x100000 pixels"), "\(huge.message)")
     }
 
     @Test(arguments: [("GIF89a......", "GIF"), ("BM" + String(repeating: ".", count: 20), "BMP"), ("hello world\n", "is text"),

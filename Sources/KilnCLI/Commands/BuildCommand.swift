@@ -57,10 +57,12 @@ struct BuildCommand: AsyncParsableCommand {
     var verbose = false
 
     func validate() throws {
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-        if let maxCost, maxCost < 0 { throw ValidationError("--max-cost must be 0 or more") }
-        if let retries, retries < 0 { throw ValidationError("--retries must be 0 or more") }
-        if let rpm, rpm < 1 { throw ValidationError("--rpm must be at least 1") }
+        guard (1...1_000).contains(jobs) else { throw ValidationError("--jobs must be 1–1000, not \(jobs)") }
+        if let maxCost, !maxCost.isFinite || maxCost < 0 {
+            throw ValidationError("--max-cost must be a number of US dollars, 0 or more, not \(maxCost)")
+        }
+        if let retries, !(0...100).contains(retries) { throw ValidationError("--retries must be 0–100, not \(retries)") }
+        if let rpm, !(1...1_000_000).contains(rpm) { throw ValidationError("--rpm must be 1–1000000, not \(rpm)") }
         if locked && !force.isEmpty { throw ValidationError("--locked and --force cannot be used together: a re-roll calls the provider") }
     }
 

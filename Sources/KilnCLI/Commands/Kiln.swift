@@ -1,4 +1,7 @@
 import ArgumentParser
+import Foundation
+import KilnCore
+import KilnManifest
 
 /// `kiln`: builds image assets from YAML manifests, the way make builds code.
 @available(macOS 10.15, macCatalyst 13, iOS 13, tvOS 13, watchOS 6, *)
@@ -28,4 +31,39 @@ struct SelectionArguments: ParsableArguments {
 
     @Option(help: "Use this provider for every step (openai, placeholder). Default: openai when OPENAI_API_KEY is set, else placeholder.")
     var provider: String?
+
+    func validate() throws {
+        if let provider { try ProviderArgument.check(provider) }
+    }
+}
+
+extension Kiln {
+    /// Parses and runs a command. A usage error (an unknown flag, a value out of range) exits 2,
+    /// as docs/cli.md promises for invalid arguments, not ArgumentParser's 64.
+    public static func runMain() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                Console.err(fullMessage(for: error))
+                Foundation.exit(ExitStatus.invalid.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// `--provider NAME`: one of the providers Kiln has, with "did you mean" for a typo.
+enum ProviderArgument {
+    static func check(_ name: String) throws {
+        guard !ProviderNames.all.contains(name) else { return }
+        var message = "--provider must be one of \(ProviderNames.all.joined(separator: ", ")), not '\(name)'"
+        if let best = Suggestions.closest(to: name, in: ProviderNames.all) { message += " (did you mean '\(best)'?)" }
+        throw ValidationError(message)
+    }
 }

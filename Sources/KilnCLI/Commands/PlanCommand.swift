@@ -39,7 +39,7 @@ struct PlanCommand: AsyncParsableCommand {
         outcome.notices.forEach(Console.err)
         Console.report(outcome.diagnostics)
         guard let plan = outcome.plan else {
-            Console.err(Frontend.summary(outcome.diagnostics, manifests: outcome.manifests.count))
+            Console.err(Frontend.summary(outcome.diagnostics, manifests: outcome.files))
             throw ExitCode(ExitStatus.invalid.rawValue)
         }
         Console.out(json ? try PlanDocument(plan).json() : PlanFormatter.table(plan))

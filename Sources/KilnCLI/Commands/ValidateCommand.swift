@@ -18,7 +18,7 @@ struct ValidateCommand: AsyncParsableCommand {
     func run() async throws {
         let outcome = Frontend().plan(selection.items, provider: selection.provider ?? "placeholder")
         Console.report(outcome.diagnostics)
-        let summary = Frontend.summary(outcome.diagnostics, manifests: outcome.manifests.count)
+        let summary = Frontend.summary(outcome.diagnostics, manifests: outcome.files)
         if outcome.diagnostics.hasErrors {
             Console.err(summary)
             throw ExitCode(ExitStatus.invalid.rawValue)

@@ -52,6 +52,10 @@ public struct BuildRunner: Sendable {
         if used.contains("openai") {
             var configuration = OpenAIConfiguration(environment: environment, settings: plan.providers["openai"],
                                                     kilnVersion: Kiln.version)
+            if let problem = BaseURLRule.problem(configuration.baseURL) {
+                let source = plan.providers["openai"]?.baseURL != nil ? "providers.openai.base_url" : "OPENAI_BASE_URL"
+                throw SetupError(message: "\(source) must be an http:// or https:// URL like https://api.openai.com/v1, but it \(problem)")
+            }
             guard configuration.apiKey?.isEmpty == false else {
                 throw SetupError(message: "steps use the openai provider but OPENAI_API_KEY is not set: export OPENAI_API_KEY=…, or pass --provider placeholder to render offline")
             }

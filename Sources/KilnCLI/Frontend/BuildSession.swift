@@ -93,7 +93,7 @@ public struct BuildSession: Sendable {
     }
 
     func logger() -> Logger {
-        var logger = Logger(label: "kiln") { StreamLogHandler.standardError(label: $0) }
+        var logger = Logger(label: "kiln") { ConsoleLogHandler(label: $0) }
         logger.logLevel = verbose ? .debug : .warning
         return logger
     }
@@ -104,7 +104,9 @@ public struct BuildSession: Sendable {
         let toRun = check.stepsToRun(plan)
         guard !toRun.isEmpty else { return nil }
         let base = project.outputDirectory.path
-        var folders = [base, manifest.deletingLastPathComponent().path, project.cache.directory.path]
+        // Outputs, the output manifest, the cache, and where kiln.lock and the stat cache are written.
+        var folders = [base, manifest.deletingLastPathComponent().path, project.cache.directory.path,
+                       project.root.path, project.stateURL.deletingLastPathComponent().path]
         var outputBytes = 0, cacheBytes = 0
         for step in toRun {
             for output in step.outputs {

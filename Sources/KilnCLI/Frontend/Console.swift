@@ -3,17 +3,37 @@ import KilnCore
 
 /// Where commands write: results on stdout, diagnostics and notices on stderr.
 public enum Console {
+    /// The secret values of this process's environment, never to be printed (see `SecretScreen`).
+    static let secrets = SecretScreen(environment: ProcessInfo.processInfo.environment)
+
     public static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        FileHandle.standardOutput.write(Data(secrets.redact(text).utf8))
     }
 
+    /// One message for the person: secret values redacted, control characters (a name written
+    /// with an escape or NUL) shown as `\u{…}` so a manifest cannot break a line or the terminal.
     public static func err(_ text: String) {
-        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        let line = visible(secrets.redact(text))
+        FileHandle.standardError.write(Data((line.hasSuffix("\n") ? line : line + "\n").utf8))
+    }
+
+    /// Control characters other than newline and tab, escaped.
+    static func visible(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { PathRules.isControl($0) && $0 != "\n" && $0 != "\t" }) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if PathRules.isControl(scalar) && scalar != "\n" && scalar != "\t" {
+                out.append(contentsOf: "\\u{\(String(scalar.value, radix: 16))}".unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
     }
 
     /// Writes `text` to stderr as it is (status lines repaint with `\r`).
     public static func errRaw(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        FileHandle.standardError.write(Data(secrets.redact(text).utf8))
     }
 
     /// Prints each diagnostic once, in source order, on stderr.

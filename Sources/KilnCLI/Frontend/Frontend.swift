@@ -35,6 +35,8 @@ public struct Frontend: Sendable {
         /// Every warning and error, sorted by source.
         public var diagnostics: [Diagnostic]
         public var notices: [String]
+        /// How many manifest files were read (a file that failed to load counts too).
+        public var files = 0
     }
 
     /// The provider steps get when the manifest names none: OpenAI with a key, else the offline
@@ -59,7 +61,9 @@ public struct Frontend: Sendable {
         var diagnostics = found.diagnostics + loaded.diagnostics
         var notices = [String]()
         guard !diagnostics.hasErrors else {
-            return Outcome(plan: nil, manifests: loaded.manifests, targets: targets, diagnostics: diagnostics, notices: notices)
+            var outcome = Outcome(plan: nil, manifests: loaded.manifests, targets: targets, diagnostics: diagnostics, notices: notices)
+            outcome.files = found.files.count
+            return outcome
         }
         var fallback = defaultProvider()
         if let fallbackProvider, fallback.notice != nil { fallback = (fallbackProvider, nil) }
@@ -78,10 +82,13 @@ public struct Frontend: Sendable {
             var outcome = Outcome(plan: plan, manifests: loaded.manifests, targets: targets, diagnostics: diagnostics,
                                   notices: notices)
             outcome.partial = partial
+            outcome.files = found.files.count
             return outcome
         } catch {
             diagnostics += error.diagnostics
-            return Outcome(plan: nil, manifests: loaded.manifests, targets: targets, diagnostics: diagnostics, notices: notices)
+            var outcome = Outcome(plan: nil, manifests: loaded.manifests, targets: targets, diagnostics: diagnostics, notices: notices)
+            outcome.files = found.files.count
+            return outcome
         }
     }
 

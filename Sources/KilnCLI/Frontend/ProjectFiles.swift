@@ -47,7 +47,7 @@ struct ProjectFiles: Sendable {
         outcome.notices.forEach(Console.err)
         Console.report(outcome.diagnostics)
         guard let plan = outcome.plan else {
-            Console.err(Frontend.summary(outcome.diagnostics, manifests: outcome.manifests.count))
+            Console.err(Frontend.summary(outcome.diagnostics, manifests: outcome.files))
             return nil
         }
         return (project, outcome, plan)

@@ -7,16 +7,12 @@ extension ManifestDecoder {
     /// An `http(s)://host[/path]` URL without whitespace or control characters.
     func baseURL(_ entry: Entry) -> String? {
         guard let text = string(entry) else { return nil }
-        let value = text.value
-        let bad = value.unicodeScalars.first { PathRules.isControl($0) || $0.properties.isWhitespace }
-        guard bad == nil, let url = URL(string: value), let scheme = url.scheme?.lowercased(),
-              scheme == "http" || scheme == "https", url.host?.isEmpty == false,
-              url.query == nil, url.fragment == nil else {
-            error("'base_url' must be an http:// or https:// URL like https://api.openai.com/v1 (no spaces, query or fragment), not '\(PathRules.visible(value))'",
+        if let problem = BaseURLRule.problem(text.value) {
+            error("'base_url' must be an http:// or https:// URL like https://api.openai.com/v1, but '\(PathRules.visible(text.value))' \(problem)",
                   at: text.location)
             return nil
         }
-        return value
+        return text.value
     }
 
     /// A header name must be an HTTP token; its value must hold no control characters (CR, LF, NUL…).

@@ -83,4 +83,8 @@ enum TestImage: Sendable, Hashable {
     case gif
     /// The mask with a 4.2 MB text chunk: a valid PNG over the 4 MB mask limit.
     case hugeMask
+    /// Chunks and checksums whole, but the image data is not zlib.
+    case notZlibPNG
+    /// 68 bytes that say 100000x100000.
+    case hugeDimensionsPNG
 }

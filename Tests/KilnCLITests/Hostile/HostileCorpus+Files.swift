@@ -30,6 +30,10 @@ enum FileCases {
                 .with { $0.items["pipelines/inputs/t.jpg"] = .image(.truncatedJPEG) },
             HostileCase("a truncated WebP", edit(images: "[inputs/t.webp]"), after: "inputs/t.webp", onNeedle: true, says: "is truncated or damaged")
                 .with { $0.items["pipelines/inputs/t.webp"] = .image(.truncatedWebP) },
+            HostileCase("PNG data that is not zlib", edit(images: "[inputs/z.png]"), after: "inputs/z.png", onNeedle: true,
+                        says: "not zlib-compressed").with { $0.items["pipelines/inputs/z.png"] = .image(.notZlibPNG) },
+            HostileCase("a PNG that claims 100000x100000", edit(images: "[inputs/h.png]"), after: "inputs/h.png", onNeedle: true,
+                        says: "100000x100000 pixels").with { $0.items["pipelines/inputs/h.png"] = .image(.hugeDimensionsPNG) },
             HostileCase("a GIF named .png", edit(images: "[inputs/g.png]"), after: "inputs/g.png", onNeedle: true, says: "is a GIF image")
                 .with { $0.items["pipelines/inputs/g.png"] = .image(.gif) },
             HostileCase("text named .png", edit(images: "[inputs/x.png]"), after: "inputs/x.png", onNeedle: true, says: "is text, not an image")
@@ -80,6 +84,8 @@ enum FileCases {
                 .with { $0.items["outputs"] = .text("not a folder"); $0.validateStatus = 0 },
             HostileCase("an output folder is a file", fine, says: "outputs/sea is a file")
                 .with { $0.items["outputs/sea"] = .text("in the way"); $0.validateStatus = 0 },
+            HostileCase("an output folder is a dangling symlink", fine, says: "is a symbolic link to something that does not exist")
+                .with { $0.items["outputs/sea"] = .symlink(to: "/nonexistent/kiln-qa"); $0.validateStatus = 0 },
             HostileCase("an output folder loops", fine, says: "loops")
                 .with { $0.items["outputs/sea"] = .symlink(to: "sea"); $0.validateStatus = 0 },
             HostileCase("the cache folder is a file", fine, says: "is a file, but the build needs a folder there")

@@ -106,8 +106,28 @@ enum ValueCases {
                         after: "provider: ", says: "'provider' must be one of openai, placeholder"),
             HostileCase("settings for a provider that does not exist", asset("    prompt: a cat\n", head: "providers:\n  opneai: { retries: 2 }\n"),
                         status: 0, after: "opneai", onNeedle: true, says: "settings for provider 'opneai', which does not exist"),
-            HostileCase("--provider that does not exist", asset("    prompt: a cat\n"), status: 2, says: "no provider named")
+            HostileCase("--provider that does not exist", asset("    prompt: a cat\n"), status: 2,
+                        says: "--provider must be one of openai, placeholder, not 'midjourney'")
                 .with { $0.buildArguments = ["--provider", "midjourney"]; $0.validateStatus = 0 },
+            HostileCase("--provider misspelt", asset("    prompt: a cat\n"), status: 2, says: "(did you mean 'openai'?)")
+                .with { $0.buildArguments = ["--provider", "opneai"]; $0.validateStatus = 0 },
+            HostileCase("--max-cost nan", asset("    prompt: a cat\n"), status: 2, says: "--max-cost must be a number")
+                .with { $0.buildArguments = ["--max-cost", "nan"]; $0.validateStatus = 0 },
+            HostileCase("--max-cost inf", asset("    prompt: a cat\n"), status: 2, says: "--max-cost must be a number")
+                .with { $0.buildArguments = ["--max-cost", "inf"]; $0.validateStatus = 0 },
+            HostileCase("--retries a million", asset("    prompt: a cat\n"), status: 2, says: "--retries must be 0–100")
+                .with { $0.buildArguments = ["--retries", "1000000"]; $0.validateStatus = 0 },
+            HostileCase("--jobs 0", asset("    prompt: a cat\n"), status: 2, says: "--jobs must be 1–1000")
+                .with { $0.buildArguments = ["--jobs", "0"]; $0.validateStatus = 0 },
+            HostileCase("a base_url port past 65535", asset("    prompt: a cat\n", head: "providers:\n  openai: { base_url: \"http://127.0.0.1:99999/v1\" }\n"),
+                        after: "base_url: ", says: "has port 99999"),
+            HostileCase("a base_url rendered from the environment that is not http", asset("    prompt: a cat\n", head: "env: [BU]\nproviders:\n  openai: { base_url: \"{{env.BU}}\" }\n"),
+                        after: "base_url: ", says: "renders to a value that must start with http:// or https://")
+                .with { $0.environment["BU"] = "ftp://example.com/v1" },
+            HostileCase("OPENAI_BASE_URL that is not a URL", asset("    prompt: a cat\n"), status: 2, says: "OPENAI_BASE_URL must be an http:// or https:// URL")
+                .with { $0.environment["OPENAI_BASE_URL"] = "http://127.0.0.1:99999/v1"; $0.validateStatus = 0 },
+            HostileCase("a control character in an asset name", "version: 1\nassets:\n  \"a\\ec\": { prompt: x }\n",
+                        after: "\"a", onNeedle: true, says: "\\u{1b}"),
         ]
     }
 

@@ -18,7 +18,7 @@ enum HostileRunner {
         try await server.makeApplication().test(.live) { client in
             var environment = hostile.environment
             environment["OPENAI_API_KEY"] = apiKey
-            environment["OPENAI_BASE_URL"] = "http://127.0.0.1:\(client.port ?? 0)/v1"
+            environment["OPENAI_BASE_URL"] = hostile.environment["OPENAI_BASE_URL"] ?? "http://127.0.0.1:\(client.port ?? 0)/v1"
             // A case that only warns is valid: building it would rightly pay; validate is enough.
             let validateStatus = hostile.validateStatus ?? hostile.status
             let validate = try await KilnProcess.runAsync(["validate"], in: project, environment: environment)
@@ -51,6 +51,8 @@ enum HostileRunner {
         let output = result.stderr + result.stdout
         #expect(result.status == status, "\(hostile.name): kiln \(command) exited \(result.status), expected \(status)\n\(output)")
         #expect(!output.contains("NSCocoaErrorDomain") && !output.contains("Foundation."), "\(hostile.name): a raw Foundation error")
+        #expect(!result.stderr.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" && $0 != "\t" },
+                "\(hostile.name): raw control characters on stderr")
         guard expectMessage else { return }
         #expect(result.stderr.contains(hostile.message), "\(hostile.name): kiln \(command) does not say “\(hostile.message)”:\n\(output)")
         if let location = hostile.location {
@@ -102,6 +104,20 @@ actor TestImages {
         return data
     }
 
+    /// A minimal RGBA PNG with the given image data, checksums computed.
+    static func png(width: Int, height: Int, data: [UInt8]) -> [UInt8] {
+        let table: [UInt32] = (0..<256).map { n in (0..<8).reduce(UInt32(n)) { c, _ in c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 } }
+        func be(_ n: Int) -> [UInt8] { [UInt8(n >> 24 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)] }
+        func chunk(_ type: String, _ body: [UInt8]) -> [UInt8] {
+            let typed = Array(type.utf8) + body
+            var crc: UInt32 = 0xFFFF_FFFF
+            for byte in typed { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
+            return be(body.count) + typed + be(Int(crc ^ 0xFFFF_FFFF))
+        }
+        return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", be(width) + be(height) + [8, 6, 0, 0, 0])
+            + chunk("IDAT", data) + chunk("IEND", [])
+    }
+
     private func make(_ image: TestImage) async throws -> Data {
         try VipsToolkit.initialize()
         let inputs = KilnProcess.repositoryRoot.appendingPathComponent("pipelines/inputs")
@@ -128,6 +144,8 @@ actor TestImages {
             let webp = try await toolkit.derive(product, DeriveOperations(format: .webp, strip: true))
             return webp.prefix(webp.count * 2 / 3)
         case .gif: return Data("GIF89a".utf8) + Data(repeating: 7, count: 200)
+        case .notZlibPNG: return Data(Self.png(width: 64, height: 64, data: Array("notzlibdata".utf8)))
+        case .hugeDimensionsPNG: return Data(Self.png(width: 100_000, height: 100_000, data: [0x78, 0x9C, 3, 0]))
         case .hugeMask:
             let body = [UInt8]("tEXtComment".utf8) + [0] + [UInt8](repeating: 0x61, count: 4_400_000)
             var crc: UInt32 = 0xFFFF_FFFF
