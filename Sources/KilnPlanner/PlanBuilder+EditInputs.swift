@@ -46,11 +46,9 @@ extension PlanBuilder {
         return ok
     }
 
-    /// The first image's size: a file's own, or a referenced step's fixed `size`.
+    /// The first image's size: a file's own, or a referenced step's planned size.
     private func expectedSize(of image: ResolvedInput) -> (width: Int, height: Int)? {
         if let facts = image.facts { return (facts.width, facts.height) }
-        guard let index = image.stepIndex, steps[index].kind != .derive,
-              case let .fixed(width, height)? = steps[index].parameters?.size else { return nil }
-        return (width, height)
+        return size(of: image)
     }
 }

@@ -46,6 +46,7 @@ extension PlanBuilder {
         var inputs = [StepInput]()
         var mask: StepInput?
         var inputFormat: ImageFormat?
+        var deriveInput: ResolvedInput?
         switch definition.kind {
         case .generate:
             break
@@ -73,6 +74,7 @@ extension PlanBuilder {
             guard let input = resolveInput(source, instance: instance, values: values, keys: &keys) else { return nil }
             inputs.append(input.input)
             inputFormat = input.format
+            deriveInput = input
         }
 
         let context = context(instance)
@@ -138,6 +140,7 @@ extension PlanBuilder {
         guard let outputs = outputs(for: instance, template: context.output, id: id, values: values,
                                     count: step.parameters?.n ?? 1) else { return nil }
         step.outputs = outputs
+        guard recordPlannedSize(step, instance: instance, input: deriveInput) else { return nil }
         return step
     }
 

@@ -58,6 +58,8 @@ struct PlanBuilder {
     var prices = PriceTable.builtin
     var providers = [String: ProviderSettings]()
     var defaultProviderSteps = Set<StepID>()
+    /// Sizes known before the build (see `recordPlannedSize`), by step.
+    var plannedSizes = [StepID: (width: Int, height: Int)]()
     var openAIEquivalentUSD = [StepID: Double]()
 
     init(manifests: [Manifest], options: PlannerOptions) {

@@ -12,6 +12,7 @@ extension ManifestDecoder {
                                     isExtra: { _ in true }) else { return nil }
         var matrix = Matrix(axes: [], location: location(entry.value))
         var combinations = [(Entry, [Matrix.Combination])]()
+        let errorsAtStart = diagnostics.errors.count
         for item in entries {
             if ManifestKeys.matrix[item.name] != nil {
                 combinations.append((item, self.combinations(item)))
@@ -55,7 +56,8 @@ extension ManifestDecoder {
         if count.exceeds(Self.variantLimit) {
             error("asset '\(asset)' expands to \(count.phrase) (limit 10,000): narrow the matrix or split the asset",
                   at: entry.location)
-        } else if count == .exactly(0), matrix.axes.allSatisfy({ !$0.values.isEmpty }) {
+        } else if count == .exactly(0), matrix.axes.allSatisfy({ !$0.values.isEmpty }),
+                  diagnostics.errors.count == errorsAtStart {   // not a follow-on of an exclude already reported
             error("asset '\(asset)' has no variants: 'exclude' removes every combination of the matrix", at: entry.location)
         }
         warnDuplicateIncludes(matrix)

@@ -62,6 +62,16 @@ enum FileCases {
             HostileCase("a mask over 4 MB", edit(images: "[inputs/p.png]", mask: "inputs/m.png"), after: "mask: ",
                         says: "a mask must be under 4 MB")
                 .with { $0.items = product; $0.items["pipelines/inputs/m.png"] = .image(.hugeMask) },
+            HostileCase("a mask of another size than a derived image",
+                        "version: 1\nassets:\n  m:\n    steps:\n      g: { generate: { prompt: sea, size: 1024x1024 } }\n      d: { derive: { resize: 512 } }\n      e: { edit: { images: [\"@d\"], mask: inputs/m.png, prompt: boat }, output: e.png }\n",
+                        after: "mask: ", says: "is 1024x1024 but the first image '@d' is 512x512")
+                .with { $0.items["pipelines/inputs/m.png"] = .image(.mask) },
+            HostileCase("a crop outside a generated image",
+                        "version: 1\nassets:\n  a:\n    prompt: sea\n    size: 1024x1024\n    derive:\n      - { crop: { x: 2000, y: 0, width: 10, height: 10 }, output: c.png }\n",
+                        after: "crop:", onNeedle: true, says: "lies outside the 1024x1024 image"),
+            HostileCase("padding past the size limit",
+                        "version: 1\nassets:\n  a:\n    prompt: sea\n    size: 1024x1024\n    derive:\n      - { pad: { top: 16384, bottom: 16384 }, output: p.png }\n",
+                        after: "pad:", onNeedle: true, says: "the largest Kiln writes is 16,384 on a side"),
             HostileCase("seventeen images", edit(images: "[" + Array(repeating: "inputs/p.png", count: 17).joined(separator: ", ") + "]"),
                         after: "images: ", says: "16").with { $0.items = product },
             HostileCase("a derive from a missing file", derive(from: "inputs/none.png"), after: "from: ", says: "no such file"),
