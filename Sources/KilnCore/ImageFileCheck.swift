@@ -26,6 +26,11 @@ public enum ImageFileCheck {
     /// ("is a folder", "is empty", "is truncated", "is a GIF image"), without the path: the caller
     /// names the file as the manifest wrote it.
     public static func inspect(path: String) -> Result<ImageFacts, ImageFileProblem> {
+        inspect(path: path) { _ in }
+    }
+
+    /// `inspect(path:)`, handing the bytes it read to `read` as well.
+    static func inspect(path: String, read: (Data) -> Void) -> Result<ImageFacts, ImageFileProblem> {
         var info = stat()
         guard stat(path, &info) == 0 else {
             let code = errno
@@ -43,7 +48,15 @@ public enum ImageFileCheck {
         guard let data = FileManager.default.contents(atPath: path) else {
             return .failure(.init("cannot be read: \(SystemErrorText.words(errno: errno))"))
         }
+        read(data)
         return inspect(data)
+    }
+
+    /// `inspect(path:)` and the file's SHA-256, from one read of the file.
+    public static func inspectAndHash(path: String) -> Result<(digest: String, facts: ImageFacts), ImageFileProblem> {
+        var data = Data()
+        let checked = inspect(path: path) { data = $0 }
+        return checked.map { (Digest.sha256(data), $0) }
     }
 
     /// Checks image bytes (see `inspect(path:)`).

@@ -121,12 +121,7 @@ extension PlanBuilder {
     /// Digest and checked facts of an input file, read once per plan.
     mutating func fileInfo(_ absolute: String) -> Result<InputFile, ImageFileProblem> {
         if let cached = files[absolute] { return cached }
-        let result = ImageFileCheck.inspect(path: absolute).flatMap { facts -> Result<InputFile, ImageFileProblem> in
-            guard let digest = options.fileDigest(absolute) else {
-                return .failure(ImageFileProblem("cannot be read: \(SystemErrorText.words(errno: errno))"))
-            }
-            return .success(InputFile(digest: digest, facts: facts))
-        }
+        let result = options.inputFile(absolute).map { InputFile(digest: $0.digest, facts: $0.facts) }
         files[absolute] = result
         return result
     }

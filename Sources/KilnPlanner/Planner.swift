@@ -15,6 +15,10 @@ public struct PlannerOptions: Sendable {
     /// The SHA-256 of an input file by absolute path, nil when it cannot be read. Default: read
     /// and hash it; `kiln build` passes its stat cache so unchanged inputs are not re-read.
     public var fileDigest: @Sendable (String) -> String?
+    /// An input image's digest and checked facts by absolute path. Default: read, check and hash
+    /// it; `kiln build` passes its stat cache so unchanged inputs are not read again.
+    public var inputFile: @Sendable (String) -> Result<(digest: String, facts: ImageFacts), ImageFileProblem>
+        = { ImageFileCheck.inspectAndHash(path: $0) }
 
     public init(defaultProvider: String = "openai", providerOverride: String? = nil,
                 environment: [String: String] = [:], outputDirectory: String? = nil,

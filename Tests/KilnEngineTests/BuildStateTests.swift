@@ -132,3 +132,29 @@ import Darwin
         #expect(good.cacheKey(forStep: LockSamples.genID) == "k")
     }
 }
+
+@Suite struct BuildStateInputFileTests {
+    /// The example logo, a 512² RGBA PNG.
+    static let logo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("pipelines/inputs/logo.png")
+
+    @Test func checkedFactsAreKeptWithTheStampAndReadAgainWhenTheFileChanges() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-facts-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("in.png").path
+        try FileManager.default.copyItem(atPath: Self.logo.path, toPath: path)
+        let state = BuildState()
+        let first = try state.inputFile(path).get()
+        #expect((first.facts.format, first.facts.width, first.facts.height, first.facts.hasAlpha) == (.png, 512, 512, true))
+        #expect(first.digest == Digest.sha256(try Data(contentsOf: URL(fileURLWithPath: path))))
+        // Saved and loaded: the facts come back with the entry, so an unchanged file is not read.
+        let reloaded = BuildState.decode(state.encoded())
+        #expect(reloaded.entry(forFile: path)?.facts == first.facts)
+        // A stored fact that no longer matches the bytes would be served as long as the stamp holds…
+        // so a changed file (new size and mtime) must be read and checked again.
+        try Data("not an image".utf8).write(to: URL(fileURLWithPath: path))
+        guard case let .failure(problem) = reloaded.inputFile(path) else { Issue.record("a changed file was not re-read"); return }
+        #expect(problem.message.contains("is text"))
+    }
+}

@@ -53,7 +53,8 @@ public struct Frontend: Sendable {
     ///   - fileDigest: how input files are hashed (the stat cache, for a build).
     public func plan(_ arguments: [String], provider: String? = nil, outputDirectory: URL? = nil,
                      fallbackProvider: String? = nil,
-                     fileDigest: (@Sendable (String) -> String?)? = nil) -> Outcome {
+                     fileDigest: (@Sendable (String) -> String?)? = nil,
+                     inputFile: (@Sendable (String) -> Result<(digest: String, facts: ImageFacts), ImageFileProblem>)? = nil) -> Outcome {
         let (paths, targets) = workspace.split(arguments)
         let found = workspace.manifestFiles(paths)
         let partial = !targets.isEmpty || (!paths.isEmpty && found.files != workspace.manifestFiles([]).files)
@@ -71,6 +72,7 @@ public struct Frontend: Sendable {
                                      environment: workspace.environment,
                                      outputDirectory: (outputDirectory ?? workspace.url("outputs")).path)
         if let fileDigest { options.fileDigest = fileDigest }
+        if let inputFile { options.inputFile = inputFile }
         do {
             let plan = try Planner.plan(loaded.manifests, targets: targets, options: options)
             diagnostics += plan.warnings

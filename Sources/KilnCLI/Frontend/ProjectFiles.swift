@@ -43,7 +43,7 @@ struct ProjectFiles: Sendable {
         }
         let outcome = frontend.plan(items, provider: provider, outputDirectory: project.outputDirectory,
                                     fallbackProvider: lockedProvider ? project.lockedProvider : nil,
-                                    fileDigest: project.fileDigest)
+                                    fileDigest: project.fileDigest, inputFile: { [state = project.state] in state.inputFile($0) })
         outcome.notices.forEach(Console.err)
         Console.report(outcome.diagnostics)
         guard let plan = outcome.plan else {

@@ -5,6 +5,7 @@ import KilnCore
 //
 //     kiln-state 1
 //     f SHA256 SIZE MTIME_NS INODE PATH
+//     i FORMAT WIDTH HEIGHT ALPHA BYTES PATH     (an input image's checked facts; after its f line)
 //     s CACHE_KEY STEP_ID
 //
 // The path and step id come last, so they may hold spaces; a path holding a newline is not stored.
@@ -34,6 +35,12 @@ extension BuildState {
                     else { return nil }
                     let stamp = FileStamp(size: size, mtimeNanoseconds: mtime, inode: UInt64(bitPattern: inode))
                     tables.files[path] = Entry(stamp: stamp, sha256: sha)
+                case UInt8(ascii: "i"):
+                    guard let format = fields.word().flatMap(ImageFormat.init(rawValue:)), let width = fields.integer(),
+                          let height = fields.integer(), let alpha = fields.integer(), let bytes = fields.integer(),
+                          let path = fields.rest() else { return nil }
+                    tables.files[path]?.facts = ImageFacts(format: format, width: Int(width), height: Int(height),
+                                                           hasAlpha: alpha == 1, byteCount: Int(bytes))
                 case UInt8(ascii: "s"):
                     guard let key = fields.word(), let text = fields.rest(), let id = LockFile.fastStepID(text)
                     else { return nil }
@@ -64,6 +71,14 @@ extension BuildState {
                 out.append(0x20)
                 Self.appendDecimal(Int64(bitPattern: entry.stamp.inode), to: &out)
                 out.append(0x20)
+                out.append(contentsOf: path.utf8)
+                out.append(0x0A)
+                guard let facts = entry.facts else { continue }
+                out.append(contentsOf: "i \(facts.format.rawValue) ".utf8)
+                for number in [facts.width, facts.height, facts.hasAlpha ? 1 : 0, facts.byteCount] {
+                    Self.appendDecimal(Int64(number), to: &out)
+                    out.append(0x20)
+                }
                 out.append(contentsOf: path.utf8)
                 out.append(0x0A)
             }

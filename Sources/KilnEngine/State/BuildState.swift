@@ -18,10 +18,13 @@ public final class BuildState: Sendable {
     public struct Entry: Hashable, Sendable {
         public var stamp: FileStamp
         public var sha256: String
+        /// What an input image is (its structure was checked whole when this was stored).
+        public var facts: ImageFacts?
 
-        public init(stamp: FileStamp, sha256: String) {
+        public init(stamp: FileStamp, sha256: String, facts: ImageFacts? = nil) {
             self.stamp = stamp
             self.sha256 = sha256
+            self.facts = facts
         }
     }
 
@@ -64,6 +67,21 @@ public final class BuildState: Sendable {
             store(path, Entry(stamp: before, sha256: digest))
         }
         return digest
+    }
+
+    /// An input image's digest and checked facts: the stored ones when the file's stamp is
+    /// unchanged (the file is not read: it was read whole and checked when they were stored), else
+    /// one read that checks and hashes it, stored when the file held still.
+    public func inputFile(_ path: String) -> Result<(digest: String, facts: ImageFacts), ImageFileProblem> {
+        let before = FileStamp.of(path)
+        if let before, let entry = tables.withLock({ $0.files[path] }), entry.stamp == before, let facts = entry.facts {
+            return .success((entry.sha256, facts))
+        }
+        let result = ImageFileCheck.inspectAndHash(path: path)
+        if case let .success(found) = result, let before, FileStamp.of(path) == before {
+            store(path, Entry(stamp: before, sha256: found.digest, facts: found.facts))
+        }
+        return result
     }
 
     /// Records that the file at `path`, just written, has digest `sha256` (stats it; no hashing).
