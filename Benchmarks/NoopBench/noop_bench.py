@@ -60,8 +60,8 @@ def main():
     timed([kiln, "build", "--provider", "placeholder"], kiln_dir, 1, env)
     print(f"kiln first build of {args.assets} assets: {time.perf_counter() - start:.1f} s (untimed setup)")
     times, last = timed([kiln, "build", "--provider", "placeholder"], kiln_dir, args.runs, env)
-    if b"up to date" not in last.stdout:
-        sys.exit("the second build was not a no-op:\n" + last.stdout.decode()[-2000:])
+    if b"up to date" not in last.stdout + last.stderr:
+        sys.exit("the second build was not a no-op:\n" + (last.stdout + last.stderr).decode()[-2000:])
     kiln_median = statistics.median(times)
 
     ninja_dir = os.path.join(root, "ninja")

@@ -38,8 +38,7 @@ void kiln_vips_cache_set_max(int operations, size_t bytes) {
     vips_cache_set_max_mem(bytes);
 }
 
-// Tags an image sRGB: images from raw memory or vips_black say B_W/MULTIBAND, and has-alpha then lies.
-static int as_srgb(VipsImage *in, VipsImage **out) {
+int kiln__as_srgb(VipsImage *in, VipsImage **out) {
     return vips_copy(in, out, "interpretation", VIPS_INTERPRETATION_sRGB, NULL);
 }
 
@@ -95,7 +94,7 @@ kiln_image *kiln_vips_new_from_memory(const void *data, size_t length, int width
     VipsImage *raw = vips_image_new_from_memory_copy(data, length, width, height, bands, VIPS_FORMAT_UCHAR);
     if (!raw) return NULL;
     VipsImage *out = NULL;
-    int failed = as_srgb(raw, &out);
+    int failed = kiln__as_srgb(raw, &out);
     g_object_unref(raw);
     return failed ? NULL : out;
 }
@@ -108,7 +107,7 @@ kiln_image *kiln_vips_canvas(int width, int height, const double *ink, int bands
     VipsImage *out = NULL;
     if (vips_black(&t[0], width, height, "bands", bands, NULL) ||
         vips_linear(t[0], &t[1], zeros, (double *) ink, bands, "uchar", TRUE, NULL) ||
-        as_srgb(t[1], &out)) {
+        kiln__as_srgb(t[1], &out)) {
         out = NULL;
     }
     g_object_unref(context);
@@ -132,7 +131,7 @@ int kiln_vips_to_srgb8(kiln_image *in, kiln_image **out) {
     VipsImage **t = (VipsImage **) vips_object_local_array(VIPS_OBJECT(context), 2);
     int failed = vips_colourspace(in, &t[0], VIPS_INTERPRETATION_sRGB, NULL) ||
                  vips_cast(t[0], &t[1], VIPS_FORMAT_UCHAR, NULL) ||
-                 as_srgb(t[1], out);
+                 kiln__as_srgb(t[1], out);
     g_object_unref(context);
     return failed ? -1 : 0;
 }

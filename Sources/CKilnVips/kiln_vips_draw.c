@@ -1,11 +1,8 @@
 // Drawing helpers for the offline placeholder renderer, split from kiln_vips.c to keep files small.
 #include <vips/vips.h>
 #include "kiln_vips.h"
+#include "kiln_vips_internal.h"
 
-// Tags an image sRGB so has-alpha is right for images built from constants (see kiln_vips.c).
-static int as_srgb(VipsImage *in, VipsImage **out) {
-    return vips_copy(in, out, "interpretation", VIPS_INTERPRETATION_sRGB, NULL);
-}
 
 // vips_text is variadic and reads Pango markup, so plain text is escaped first; the 1-band
 // coverage it returns becomes the alpha of a solid-colour layer.
@@ -19,7 +16,7 @@ int kiln_vips_text_layer(kiln_image **out, const char *text, const char *font, i
     g_free(escaped);
     if (!failed) {
         t[1] = vips_image_new_from_image(t[0], rgb, 3);
-        failed = !t[1] || vips_bandjoin2(t[1], t[0], &t[2], NULL) || as_srgb(t[2], out);
+        failed = !t[1] || vips_bandjoin2(t[1], t[0], &t[2], NULL) || kiln__as_srgb(t[2], out);
     }
     g_object_unref(context);
     return failed ? -1 : 0;
@@ -39,7 +36,7 @@ int kiln_vips_mask_overlay(kiln_image *mask, kiln_image **out, double r, double 
         vips_boolean(t[3], t[4], &t[5], VIPS_OPERATION_BOOLEAN_OR, NULL);
     if (!failed) {
         t[6] = vips_image_new_from_image(t[5], rgb, 3);
-        failed = !t[6] || vips_bandjoin2(t[6], t[5], &t[7], NULL) || as_srgb(t[7], out);
+        failed = !t[6] || vips_bandjoin2(t[6], t[5], &t[7], NULL) || kiln__as_srgb(t[7], out);
     }
     g_object_unref(context);
     return failed ? -1 : 0;

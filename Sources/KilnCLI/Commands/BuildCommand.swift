@@ -25,14 +25,10 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(name: [.customShort("k"), .long], help: "Keep going: run everything not downstream of a failure.")
     var keepGoing = false
 
-    @Option(help: "Where to write files (default outputs/).")
-    var out: String = "outputs"
+    @OptionGroup var project: ProjectArguments
 
     @Option(help: "Where to write the output manifest (default <out>/manifest.json).")
     var manifest: String?
-
-    @Option(help: "The result cache (default $KILN_CACHE_DIR, else .kiln/cache).")
-    var cacheDir: String?
 
     @Option(parsing: .upToNextOption,
             help: ArgumentHelp("Run these targets again whatever the cache holds (a re-roll), and the steps that read them; the new answers replace the cached ones.", valueName: "target"))
@@ -68,8 +64,8 @@ struct BuildCommand: AsyncParsableCommand {
 
     func run() async throws {
         var session = BuildSession(items: selection.items, provider: selection.provider)
-        (session.jobs, session.keepGoing, session.outputDirectory, session.manifestPath) = (jobs, keepGoing, out, manifest)
-        (session.cacheDirectory, session.maxCostUSD, session.retries, session.requestsPerMinute) = (cacheDir, maxCost, retries, rpm)
+        (session.jobs, session.keepGoing, session.outputDirectory, session.manifestPath) = (jobs, keepGoing, project.out, manifest)
+        (session.cacheDirectory, session.maxCostUSD, session.retries, session.requestsPerMinute) = (project.cacheDir, maxCost, retries, rpm)
         (session.json, session.verbose, session.force, session.locked) = (json, verbose, force, locked)
         let status = await session.run()
         if status != .success { throw ExitCode(status.rawValue) }

@@ -12,11 +12,10 @@ struct CacheCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Objects, bytes, entries, and the hit rate of the last build.")
 
-        @Option(help: "The result cache (default $KILN_CACHE_DIR, else .kiln/cache).")
-        var cacheDir: String?
+        @OptionGroup var cache: CacheArguments
 
         func run() async throws {
-            let cache = ResultCache(directory: ProjectFiles.cacheDirectory(flag: cacheDir, workspace: Workspace()))
+            let cache = ResultCache(directory: ProjectFiles.cacheDirectory(flag: cache.cacheDir, workspace: Workspace()))
             let stats = try cache.stats()
             var lines = ["cache    \(cache.directory.path)",
                          "images   \(stats.objects) (\(stats.objectBytes) bytes)",
@@ -47,8 +46,7 @@ struct CacheCommand: AsyncParsableCommand {
         @Option(help: "Keep entries used within this many days (default 30).")
         var keepDays: Int = 30
 
-        @Option(help: "The result cache (default $KILN_CACHE_DIR, else .kiln/cache).")
-        var cacheDir: String?
+        @OptionGroup var cache: CacheArguments
 
         func validate() throws {
             guard keepDays >= 0 else { throw ValidationError("--keep-days must be 0 or more") }
@@ -56,7 +54,7 @@ struct CacheCommand: AsyncParsableCommand {
 
         func run() async throws {
             let workspace = Workspace()
-            let cache = ResultCache(directory: ProjectFiles.cacheDirectory(flag: cacheDir, workspace: workspace))
+            let cache = ResultCache(directory: ProjectFiles.cacheDirectory(flag: cache.cacheDir, workspace: workspace))
             let lock = try LockFile.read(from: workspace.root.appendingPathComponent(LockFile.fileName))
             let steps = lock?.steps.values.map { $0 } ?? []
             let report = try cache.collectGarbage(keepDays: keepDays, keepKeys: Set(steps.map(\.cacheKey)),
