@@ -4,7 +4,8 @@ import Foundation
 /// whether it has alpha, after walking the whole file's structure (PNG chunks and their checksums,
 /// JPEG segments up to the end-of-image marker, WebP's RIFF chunks). Planning uses it so a missing,
 /// empty, truncated or foreign file is refused before anything is paid for, with a message that
-/// says what the file is and what to do.
+/// says what the file is and what to do. (`ImageInfo` is what a decode finds; this is what the
+/// file's structure says, with its byte count, before anything is decoded.)
 public struct ImageFacts: Hashable, Sendable {
     public var format: ImageFormat
     public var width: Int
