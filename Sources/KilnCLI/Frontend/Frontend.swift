@@ -50,22 +50,24 @@ public struct Frontend: Sendable {
     /// - Parameters:
     ///   - fallbackProvider: the provider of steps that name none when no API key is set (the
     ///     lockfile's, for `--locked`); nil: the placeholder renderer, with a notice.
-    ///   - fileDigest: how input files are hashed (the stat cache, for a build).
+    ///   - fileDigest: how files are hashed (the stat cache, for a build).
+    ///   - inputFile: how input images are checked and hashed (the stat cache, for a build).
     public func plan(_ arguments: [String], provider: String? = nil, outputDirectory: URL? = nil,
                      fallbackProvider: String? = nil,
                      fileDigest: (@Sendable (String) -> String?)? = nil,
                      inputFile: (@Sendable (String) -> Result<(digest: String, facts: ImageFacts), ImageFileProblem>)? = nil) -> Outcome {
         let (paths, targets) = workspace.split(arguments)
         let found = workspace.manifestFiles(paths)
-        let partial = !targets.isEmpty || (!paths.isEmpty && found.files != workspace.manifestFiles([]).files)
         let loaded = workspace.load(found.files)
         var diagnostics = found.diagnostics + loaded.diagnostics
-        var notices = [String]()
-        guard !diagnostics.hasErrors else {
-            var outcome = Outcome(plan: nil, manifests: loaded.manifests, targets: targets, diagnostics: diagnostics, notices: notices)
+        func outcome(_ plan: Plan?, notices: [String] = []) -> Outcome {
+            var outcome = Outcome(plan: plan, manifests: loaded.manifests, targets: targets, diagnostics: diagnostics,
+                                  notices: notices)
+            outcome.partial = !targets.isEmpty || (!paths.isEmpty && found.files != workspace.manifestFiles([]).files)
             outcome.files = found.files.count
             return outcome
         }
+        guard !diagnostics.hasErrors else { return outcome(nil) }
         var fallback = defaultProvider()
         if let fallbackProvider, fallback.notice != nil { fallback = (fallbackProvider, nil) }
         var options = PlannerOptions(defaultProvider: fallback.name, providerOverride: provider,
@@ -77,20 +79,12 @@ public struct Frontend: Sendable {
             let plan = try Planner.plan(loaded.manifests, targets: targets, options: options)
             diagnostics += plan.warnings
             // Said only when a step really is rendered offline because no key is set.
-            if let notice = fallback.notice, fallback.name == ProviderNames.placeholder,
-               plan.steps.contains(where: { plan.defaultProviderSteps.contains($0.id) }) {
-                notices.append(notice)
-            }
-            var outcome = Outcome(plan: plan, manifests: loaded.manifests, targets: targets, diagnostics: diagnostics,
-                                  notices: notices)
-            outcome.partial = partial
-            outcome.files = found.files.count
-            return outcome
+            let offline = fallback.name == ProviderNames.placeholder
+                && plan.steps.contains { plan.defaultProviderSteps.contains($0.id) }
+            return outcome(plan, notices: offline ? fallback.notice.map { [$0] } ?? [] : [])
         } catch {
             diagnostics += error.diagnostics
-            var outcome = Outcome(plan: nil, manifests: loaded.manifests, targets: targets, diagnostics: diagnostics, notices: notices)
-            outcome.files = found.files.count
-            return outcome
+            return outcome(nil)
         }
     }
 
