@@ -105,3 +105,17 @@ func graphFormats(format: String, prefix: String) throws {
     #expect(events.filter { $0["event"] as? String == "finished" }.count == 3)
     #expect(result.stderr.contains("build succeeded"), "human output goes to stderr")
 }
+
+@Test func validateReportsPlanningProblemsOfCleanManifestsBesideAnotherManifestsErrors() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-all-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir.appendingPathComponent("pipelines"), withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try Data("version: 1\nassets:\n  a: { prompt: x, sise: 1 }\n".utf8).write(to: dir.appendingPathComponent("pipelines/a.yaml"))
+    // Clean as a manifest; only planning finds that its prompt renders empty.
+    try Data("version: 1\nvars: { v: \" \" }\nassets:\n  c: { prompt: \"{{v}}\" }\n".utf8)
+        .write(to: dir.appendingPathComponent("pipelines/b.yaml"))
+    let result = try KilnProcess.run(["validate"], in: dir)
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("pipelines/a.yaml:3:19: error: unknown key 'sise'"), "\(result.stderr)")
+    #expect(result.stderr.contains("pipelines/b.yaml:4:16: error: the prompt renders empty"), "\(result.stderr)")
+}

@@ -67,7 +67,6 @@ public struct Frontend: Sendable {
             outcome.files = found.files.count
             return outcome
         }
-        guard !diagnostics.hasErrors else { return outcome(nil) }
         var fallback = defaultProvider()
         if let fallbackProvider, fallback.notice != nil { fallback = (fallbackProvider, nil) }
         var options = PlannerOptions(defaultProvider: fallback.name, providerOverride: provider,
@@ -75,6 +74,16 @@ public struct Frontend: Sendable {
                                      outputDirectory: (outputDirectory ?? workspace.url("outputs")).path)
         if let fileDigest { options.fileDigest = fileDigest }
         if let inputFile { options.inputFile = inputFile }
+        guard !diagnostics.hasErrors else {
+            // Every problem at once: the manifests that loaded cleanly are still planned, so what
+            // only planning finds there (a bad input, a blank rendered prompt) is reported too.
+            if !loaded.clean.isEmpty, case let .failure(error) = Result(catching: {
+                try Planner.plan(loaded.clean, targets: [], options: options)
+            }) {
+                diagnostics += (error as? DiagnosticsError)?.diagnostics.errors ?? []
+            }
+            return outcome(nil)
+        }
         do {
             let plan = try Planner.plan(loaded.manifests, targets: targets, options: options)
             diagnostics += plan.warnings

@@ -69,12 +69,14 @@ public struct Workspace: Sendable {
 
     /// Loads and validates every manifest; every problem is collected. Two files with the same
     /// pipeline name are an error: step ids would collide.
-    public func load(_ files: [String]) -> (manifests: [Manifest], diagnostics: [Diagnostic]) {
-        var manifests = [Manifest](), diagnostics = [Diagnostic](), seen = [String: String]()
+    /// `clean`: the manifests that loaded without an error (they can be planned while others are fixed).
+    public func load(_ files: [String]) -> (manifests: [Manifest], diagnostics: [Diagnostic], clean: [Manifest]) {
+        var manifests = [Manifest](), diagnostics = [Diagnostic](), seen = [String: String](), clean = [Manifest]()
         for file in files {
             let result = ManifestLoader.load(fileAt: url(file), displayPath: file)
             diagnostics += result.diagnostics
             guard let manifest = result.manifest else { continue }
+            if !result.diagnostics.hasErrors { clean.append(manifest) }
             if let other = seen[manifest.pipeline] {
                 diagnostics.append(.error("pipeline '\(manifest.pipeline)' is defined twice (\(other) and \(file)): rename one file",
                                           at: manifest.location))
@@ -83,6 +85,7 @@ public struct Workspace: Sendable {
             seen[manifest.pipeline] = file
             manifests.append(manifest)
         }
-        return (manifests, diagnostics.sortedBySource())
+        let kept = Set(manifests.map(\.path))
+        return (manifests, diagnostics.sortedBySource(), clean.filter { kept.contains($0.path) })
     }
 }
