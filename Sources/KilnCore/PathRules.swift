@@ -10,12 +10,19 @@ public enum PathRules {
 
     /// Why `text` cannot be a path or a name (a NUL or another control character), or nil.
     public static func characterProblem(_ text: String) -> String? {
-        for (offset, scalar) in text.unicodeScalars.enumerated() where isControl(scalar) {
-            let code = "U+" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4)
-            let name = scalar.value == 0 ? "a NUL character" : "a control character (\(code))"
-            return "contains \(name) at character \(offset + 1): paths and names must be plain text"
-        }
-        return nil
+        guard let (offset, scalar) = firstControl(in: text) else { return nil }
+        let name = scalar.value == 0 ? "a NUL character" : "a control character (\(code(scalar)))"
+        return "contains \(name) at character \(offset + 1): paths and names must be plain text"
+    }
+
+    /// The first control character of `text` and its 0-based position in Unicode scalars.
+    public static func firstControl(in text: String) -> (offset: Int, scalar: Unicode.Scalar)? {
+        text.unicodeScalars.enumerated().first { isControl($0.element) }.map { ($0.offset, $0.element) }
+    }
+
+    /// `U+001B`.
+    public static func code(_ scalar: Unicode.Scalar) -> String {
+        "U+" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4)
     }
 
     /// C0 and C1 controls and DEL (tab included: it has no place in a file name or a header).
@@ -23,13 +30,19 @@ public enum PathRules {
         scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 
-    /// `text` with control characters shown as `\u{…}`, for messages.
-    public static func visible(_ text: String) -> String {
-        var out = ""
+    /// `text` with control characters shown as `\u{…}`, for messages; those in `keeping` (a
+    /// message's own newlines and tabs) stay as they are.
+    public static func visible(_ text: String, keeping: Set<Unicode.Scalar> = []) -> String {
+        guard text.unicodeScalars.contains(where: { isControl($0) && !keeping.contains($0) }) else { return text }
+        var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
-            if isControl(scalar) { out += "\\u{" + String(scalar.value, radix: 16) + "}" } else { out.unicodeScalars.append(scalar) }
+            if isControl(scalar) && !keeping.contains(scalar) {
+                out.append(contentsOf: "\\u{\(String(scalar.value, radix: 16))}".unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
         }
-        return out
+        return String(out)
     }
 
     /// Why the relative `path` (under the absolute `root`, when known) is too long for the

@@ -17,11 +17,8 @@ public enum PromptRules {
 extension PromptRules {
     /// Why a (whitespace-normalised) prompt cannot be sent: a control character left in it.
     public static func controlProblem(_ text: String) -> String? {
-        for (offset, scalar) in text.unicodeScalars.enumerated() where PathRules.isControl(scalar) {
-            let code = "U+" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4)
-            return "contains a control character (\(code)) at character \(offset + 1): remove it"
-        }
-        return nil
+        guard let (offset, scalar) = PathRules.firstControl(in: text) else { return nil }
+        return "contains a control character (\(PathRules.code(scalar))) at character \(offset + 1): remove it"
     }
 }
 

@@ -19,16 +19,7 @@ public enum Console {
 
     /// Control characters other than newline and tab, escaped.
     static func visible(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { PathRules.isControl($0) && $0 != "\n" && $0 != "\t" }) else { return text }
-        var out = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            if PathRules.isControl(scalar) && scalar != "\n" && scalar != "\t" {
-                out.append(contentsOf: "\\u{\(String(scalar.value, radix: 16))}".unicodeScalars)
-            } else {
-                out.append(scalar)
-            }
-        }
-        return String(out)
+        PathRules.visible(text, keeping: ["\n", "\t"])
     }
 
     /// Writes `text` to stderr as it is (status lines repaint with `\r`).
