@@ -29,8 +29,17 @@ let package = Package(
         .target(name: "KilnManifest", dependencies: ["KilnCore", .product(name: "Yams", package: "Yams")]),
         // Manifests → concrete steps, references, cache keys, targets.
         .target(name: "KilnPlanner", dependencies: ["KilnCore", "KilnManifest"]),
-        // Runs a plan concurrently; writes outputs and the output manifest.
-        .target(name: "KilnEngine", dependencies: ["KilnCore", .product(name: "Logging", package: "swift-log")]),
+        // The result cache: one entry per answer, key locks, housekeeping, and the `CacheBackend`
+        // protocol a remote store implements.
+        .target(name: "KilnCache", dependencies: ["KilnCore"]),
+        // kiln.lock, step fingerprints, stale reasons, up-to-date checks and the stat cache.
+        .target(name: "KilnLock", dependencies: ["KilnCore"]),
+        // outputs/manifest.json: what a build produced, and its JSON Schema.
+        .target(name: "KilnOutputs", dependencies: ["KilnCore"]),
+        // Runs a plan concurrently (scheduler, driver, progress, budget) on top of the three above.
+        .target(name: "KilnEngine", dependencies: [
+            "KilnCore", "KilnCache", "KilnLock", "KilnOutputs", .product(name: "Logging", package: "swift-log"),
+        ]),
         // libvips, through a system library and a shim for its variadic calls.
         .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
         .target(name: "CKilnVips", dependencies: ["CVips"]),
@@ -38,7 +47,8 @@ let package = Package(
         // The offline, deterministic provider rendered with libvips.
         .target(name: "KilnPlaceholder", dependencies: ["KilnCore", "KilnImaging"]),
         .target(name: "KilnCLI", dependencies: [
-            "KilnCore", "KilnManifest", "KilnPlanner", "KilnEngine", "KilnImaging", "KilnPlaceholder", "KilnOpenAI",
+            "KilnCore", "KilnManifest", "KilnPlanner", "KilnCache", "KilnLock", "KilnOutputs", "KilnEngine",
+            "KilnImaging", "KilnPlaceholder", "KilnOpenAI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -73,7 +83,7 @@ let package = Package(
         .executableTarget(name: "kiln-bench-plan", dependencies: ["KilnManifest", "KilnPlanner"],
                           path: "Benchmarks/PlanBench"),
         .executableTarget(name: "kiln-bench-engine", dependencies: [
-            "KilnEngine", "KilnCore", .product(name: "Logging", package: "swift-log"),
+            "KilnEngine", "KilnCache", "KilnCore", .product(name: "Logging", package: "swift-log"),
         ], path: "Benchmarks/EngineBench"),
         .executableTarget(name: "kiln-bench-imaging", dependencies: ["KilnCore", "KilnImaging"],
                           path: "Benchmarks/ImagingBench", exclude: ["peer_pyvips.py"]),
@@ -82,13 +92,18 @@ let package = Package(
         .testTarget(name: "KilnManifestTests", dependencies: ["KilnManifest", .product(name: "Yams", package: "Yams")],
                     exclude: ["Fixtures"]),
         .testTarget(name: "KilnPlannerTests", dependencies: ["KilnPlanner", "KilnManifest"], exclude: ["Golden"]),
+        // Shared by the tests of the cache, the lock and the engine: small steps, PNG bytes, temp folders.
+        .target(name: "KilnTestSupport", dependencies: ["KilnCore"], path: "Tests/KilnTestSupport"),
+        .testTarget(name: "KilnCacheTests", dependencies: ["KilnCache", "KilnCore", "KilnTestSupport"]),
+        .testTarget(name: "KilnLockTests", dependencies: ["KilnLock", "KilnCore"]),
+        .testTarget(name: "KilnOutputsTests", dependencies: ["KilnOutputs", "KilnCore"]),
         .testTarget(name: "KilnEngineTests", dependencies: [
-            "KilnEngine", "KilnCore", "KilnImaging", "KilnPlaceholder",
+            "KilnEngine", "KilnCache", "KilnLock", "KilnOutputs", "KilnCore", "KilnTestSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "KilnImagingTests", dependencies: ["KilnImaging", "KilnPlaceholder"]),
         .testTarget(name: "KilnCLITests", dependencies: [
-            "KilnCLI", "kiln", "KilnCore", "KilnImaging", "KilnEngine", "KilnFakeOpenAI", "KilnOpenAI",
+            "KilnCLI", "kiln", "KilnCore", "KilnImaging", "KilnLock", "KilnEngine", "KilnFakeOpenAI", "KilnOpenAI",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -11,6 +11,7 @@ import Foundation
 import KilnCore
 import KilnEngine
 import Logging
+import KilnCache
 
 let environment = ProcessInfo.processInfo.environment
 let benchRoot = environment["KILN_BENCH_DIR"] ?? NSTemporaryDirectory()

@@ -4,9 +4,7 @@ import KilnCore
 public struct EngineError: Error, Sendable, CustomStringConvertible, Equatable {
     public enum Kind: String, Sendable, Codable {
         case invalidPlan, unknownProvider, inputMissing, inputChanged, inputFormat
-        case tooFewImages, verification, writeFailed, cacheCorrupt
-        /// No space left on the device (or the quota): the build stops starting paid steps.
-        case diskFull
+        case tooFewImages, verification
     }
 
     public var kind: Kind

@@ -3,6 +3,7 @@ import KilnCore
 @testable import KilnCLI
 @testable import KilnEngine
 import Testing
+@testable import KilnLock
 
 /// A build records itself in kiln.lock on top of the lock as it is when the build ends, so a lock
 /// another build wrote in the meantime keeps that build's entries.

@@ -1,6 +1,7 @@
 import Foundation
 import KilnCore
 import KilnEngine
+import KilnTestSupport
 import Testing
 
 @Suite struct BuildEngineTests {
@@ -8,9 +9,9 @@ import Testing
         let f = try Fixture()
         let log = EventLog()
         let steps = [
-            Fixture.generate("g", size: (16, 8)),
-            Fixture.edit("e", from: [.step(Fixture.id("g"))], size: (16, 8)),
-            Fixture.derive("d", from: Fixture.id("e"), width: 4),
+            TestSteps.generate("g", size: (16, 8)),
+            TestSteps.edit("e", from: [.step(TestSteps.id("g"))], size: (16, 8)),
+            TestSteps.derive("d", from: TestSteps.id("e"), width: 4),
         ]
         let report = await f.engine(steps, progress: log).run()
         #expect(report.summary.exitCode == 0, "\(SummaryTableRenderer().render(report.summary))")
@@ -18,14 +19,14 @@ import Testing
         // A reader starts once its input is produced and verified (its file may still be being
         // written), so compare the work itself: the provider's and the toolkit's marks, in order.
         let marks = await f.recorder.log
-        let gEnd = try #require(marks.firstIndex(of: .end(Fixture.id("g"))))
-        let eStart = try #require(marks.firstIndex(of: .start(Fixture.id("e"))))
-        let eEnd = try #require(marks.firstIndex(of: .end(Fixture.id("e"))))
+        let gEnd = try #require(marks.firstIndex(of: .end(TestSteps.id("g"))))
+        let eStart = try #require(marks.firstIndex(of: .start(TestSteps.id("e"))))
+        let eEnd = try #require(marks.firstIndex(of: .end(TestSteps.id("e"))))
         let deriveStart = try #require(marks.firstIndex { if case let .start(id) = $0 { id.pipeline == "toolkit" } else { false } })
         #expect(gEnd < eStart, "e started before g was produced")
         #expect(eEnd < deriveStart, "d started before e was produced")
         for (dep, step) in [("g", "e"), ("e", "d")] {
-            #expect(try #require(log.position(.started, Fixture.id(dep))) < (try #require(log.position(.started, Fixture.id(step)))))
+            #expect(try #require(log.position(.started, TestSteps.id(dep))) < (try #require(log.position(.started, TestSteps.id(step)))))
         }
         let thumb = try Data(contentsOf: f.outputs.appendingPathComponent("thumbs/d.png"))
         #expect(TestPNG.header(thumb)?.width == 4)
@@ -38,9 +39,9 @@ import Testing
         a.defaultLatencyMS = 15
         var b = ScriptedProvider(name: "other", recorder: f.recorder)
         b.defaultLatencyMS = 15
-        var steps = (0..<10).map { Fixture.generate("a\($0)") }
-        steps += (0..<10).map { Fixture.generate("b\($0)", provider: "other") }
-        steps += (0..<10).map { Fixture.derive("d\($0)", from: Fixture.id("a\($0)")) }
+        var steps = (0..<10).map { TestSteps.generate("a\($0)") }
+        steps += (0..<10).map { TestSteps.generate("b\($0)", provider: "other") }
+        steps += (0..<10).map { TestSteps.derive("d\($0)", from: TestSteps.id("a\($0)")) }
         let log = EventLog()
         let engine = f.engine(steps, provider: a, providers: [b], settings: ["scripted": .init(maxInFlight: 2)],
                               jobs: 4, localJobs: 1, progress: log)
@@ -54,7 +55,7 @@ import Testing
         let calls = await f.recorder.calls
         #expect(calls["provider"] == 20)
         let waits = log.events.filter { $0.event == .waitingForSlot }
-        #expect(waits.first?.step == Fixture.id("a2") && waits.first?.pool == "network")
+        #expect(waits.first?.step == TestSteps.id("a2") && waits.first?.pool == "network")
         #expect(Set(waits.compactMap(\.pool)).isSubset(of: ["network", "provider:scripted", "local"]))
     }
 
@@ -67,13 +68,13 @@ import Testing
         let log = EventLog { event in
             if event.event == .failed { Task { await gate.open() } }
         }
-        let steps = [Fixture.generate("slow"), Fixture.generate("bad"), Fixture.generate("later"),
-                     Fixture.derive("after-bad", from: Fixture.id("bad"))]
+        let steps = [TestSteps.generate("slow"), TestSteps.generate("bad"), TestSteps.generate("later"),
+                     TestSteps.derive("after-bad", from: TestSteps.id("bad"))]
         let report = await f.engine(steps, provider: provider, jobs: 2, progress: log).run()
         #expect(report.summary.exitCode == 1)
         #expect(f.outputFiles() == ["manifest.json", "slow.png"])
-        #expect(report.outcome.statusList == [.succeeded, .failed, .notRun, .skipped(because: Fixture.id("bad"))])
-        #expect(report.summary.failures.map(\.step) == [Fixture.id("bad")])
+        #expect(report.outcome.statusList == [.succeeded, .failed, .notRun, .skipped(because: TestSteps.id("bad"))])
+        #expect(report.summary.failures.map(\.step) == [TestSteps.id("bad")])
         #expect(report.summary.failures.first?.error.contains("bad parameter 'size'") == true)
         #expect(report.manifest?.steps.map(\.status) == [.skipped, .failed, .notRun])
     }
@@ -82,25 +83,25 @@ import Testing
         let f = try Fixture()
         var provider = ScriptedProvider(name: "scripted", recorder: f.recorder)
         provider.scripts["bad"] = .init(error: ProviderError(.server, "server error"))
-        let steps = [Fixture.generate("bad"), Fixture.edit("fix", from: [.step(Fixture.id("bad"))]),
-                     Fixture.derive("thumb", from: Fixture.id("fix")), Fixture.generate("ok"),
-                     Fixture.derive("ok-thumb", from: Fixture.id("ok"))]
+        let steps = [TestSteps.generate("bad"), TestSteps.edit("fix", from: [.step(TestSteps.id("bad"))]),
+                     TestSteps.derive("thumb", from: TestSteps.id("fix")), TestSteps.generate("ok"),
+                     TestSteps.derive("ok-thumb", from: TestSteps.id("ok"))]
         let report = await f.engine(steps, provider: provider, jobs: 1, keepGoing: true).run()
-        #expect(report.outcome.statusList == [.failed, .skipped(because: Fixture.id("bad")),
-                                              .skipped(because: Fixture.id("bad")), .succeeded, .succeeded])
+        #expect(report.outcome.statusList == [.failed, .skipped(because: TestSteps.id("bad")),
+                                              .skipped(because: TestSteps.id("bad")), .succeeded, .succeeded])
         #expect(f.outputFiles() == ["manifest.json", "ok.png", "thumbs/ok-thumb.png"])
         #expect(report.summary.exitCode == 1)
-        #expect(report.summary.notRun.map(\.because) == [Fixture.id("bad"), Fixture.id("bad")])
+        #expect(report.summary.notRun.map(\.because) == [TestSteps.id("bad"), TestSteps.id("bad")])
     }
 
     @Test func aRunStoppingFailureStopsEverythingEvenWithKeepGoing() async throws {
         let f = try Fixture()
         var provider = ScriptedProvider(name: "scripted", recorder: f.recorder)
         provider.scripts["first"] = .init(error: ProviderError(.authentication, "invalid API key", stopsRun: true))
-        let steps = [Fixture.generate("first"), Fixture.generate("second"), Fixture.generate("third")]
+        let steps = [TestSteps.generate("first"), TestSteps.generate("second"), TestSteps.generate("third")]
         let report = await f.engine(steps, provider: provider, jobs: 1, keepGoing: true).run()
         #expect(report.outcome.statusList == [.failed, .notRun, .notRun])
-        #expect(report.outcome.stopReason == .fatalFailure(Fixture.id("first")))
+        #expect(report.outcome.stopReason == .fatalFailure(TestSteps.id("first")))
         #expect(await f.recorder.calls["provider"] == 1)
     }
 
@@ -111,12 +112,12 @@ import Testing
         var provider = ScriptedProvider(name: "scripted", recorder: f.recorder)
         provider.scripts["one"] = .init(gate: gate)
         let log = EventLog { event in
-            if event.event == .started && event.step == Fixture.id("one") {
+            if event.event == .started && event.step == TestSteps.id("one") {
                 box.engine?.requestStop()
                 Task { try await Task.sleep(for: .milliseconds(20)); await gate.open() }
             }
         }
-        let engine = f.engine([Fixture.generate("one"), Fixture.generate("two")], provider: provider, jobs: 1,
+        let engine = f.engine([TestSteps.generate("one"), TestSteps.generate("two")], provider: provider, jobs: 1,
                               progress: log)
         box.engine = engine
         let report = await engine.run()
@@ -131,20 +132,20 @@ import Testing
         var provider = ScriptedProvider(name: "scripted", recorder: f.recorder)
         provider.scripts["stuck"] = .init(gate: Gate())
         let log = EventLog { event in
-            if event.event == .started && event.step == Fixture.id("stuck") { box.engine?.cancel() }
+            if event.event == .started && event.step == TestSteps.id("stuck") { box.engine?.cancel() }
         }
-        let steps = [Fixture.generate("stuck"), Fixture.derive("thumb", from: Fixture.id("stuck"))]
+        let steps = [TestSteps.generate("stuck"), TestSteps.derive("thumb", from: TestSteps.id("stuck"))]
         let engine = f.engine(steps, provider: provider, progress: log)
         box.engine = engine
         let report = await engine.run()
-        #expect(report.outcome.statusList == [.cancelled, .skipped(because: Fixture.id("stuck"))])
+        #expect(report.outcome.statusList == [.cancelled, .skipped(because: TestSteps.id("stuck"))])
         #expect(report.summary.exitCode == 1)
         #expect(f.outputFiles() == ["manifest.json"])
     }
 
     @Test func anUnknownProviderFailsTheStepWithItsName() async throws {
         let f = try Fixture()
-        let report = await f.engine([Fixture.generate("x", provider: "nope")]).run()
+        let report = await f.engine([TestSteps.generate("x", provider: "nope")]).run()
         let failure = try #require(report.summary.failures.first)
         #expect(failure.step.description == "p/a/x" && failure.error.contains("'nope'"))
     }

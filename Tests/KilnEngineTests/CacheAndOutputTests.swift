@@ -1,12 +1,13 @@
 import Foundation
 import KilnCore
 @testable import KilnEngine
+import KilnTestSupport
 import Testing
 
 @Suite struct CacheAndOutputTests {
     @Test func aCacheHitSkipsTheProviderAndTheDeriveWork() async throws {
         let f = try Fixture()
-        let steps = [Fixture.generate("g"), Fixture.derive("d", from: Fixture.id("g"))]
+        let steps = [TestSteps.generate("g"), TestSteps.derive("d", from: TestSteps.id("g"))]
         let first = await f.engine(steps).run()
         #expect(first.summary.built == 2)
         let firstBytes = try Data(contentsOf: f.outputs.appendingPathComponent("g.png"))
@@ -24,7 +25,7 @@ import Testing
         let f = try Fixture()
         var provider = ScriptedProvider(name: "scripted", recorder: f.recorder)
         provider.scripts["g"] = .init(size: (8, 4))
-        let step = Fixture.generate("g")
+        let step = TestSteps.generate("g")
         let report = await f.engine([step], provider: provider).run()
         let failure = try #require(report.summary.failures.first)
         #expect(failure.step.description == "p/a/g")
@@ -39,21 +40,21 @@ import Testing
         let f = try Fixture()
         var provider = ScriptedProvider(name: "scripted", recorder: f.recorder)
         provider.scripts["t"] = .init(dropAlpha: true)
-        let report = await f.engine([Fixture.generate("t", background: .transparent)], provider: provider).run()
+        let report = await f.engine([TestSteps.generate("t", background: .transparent)], provider: provider).run()
         #expect(report.summary.failures.first?.error.contains("no alpha channel") == true)
         #expect(f.outputFiles() == ["manifest.json"])
     }
 
     @Test func aTransparentStepWithAlphaPasses() async throws {
         let f = try Fixture()
-        let report = await f.engine([Fixture.generate("t", background: .transparent)]).run()
+        let report = await f.engine([TestSteps.generate("t", background: .transparent)]).run()
         #expect(report.summary.exitCode == 0)
         #expect(report.manifest?.files.first?.alpha == true)
     }
 
     @Test func eachOutputTakesTheImageItsIndexNames() async throws {
         let f = try Fixture()
-        let report = await f.engine([Fixture.generate("multi", n: 2)]).run()
+        let report = await f.engine([TestSteps.generate("multi", n: 2)]).run()
         #expect(report.summary.exitCode == 0)
         let files = try #require(report.manifest).files
         #expect(files.map(\.path) == ["multi-0.png", "multi-1.png"])
@@ -70,8 +71,8 @@ import Testing
         let maskURL = f.root.appendingPathComponent("mask.png")
         let mask = TestPNG.make(width: 4, height: 4, alpha: true)
         try mask.write(to: maskURL)
-        let steps = [Fixture.generate("base"),
-                     Fixture.edit("e", from: [.step(Fixture.id("base"))],
+        let steps = [TestSteps.generate("base"),
+                     TestSteps.edit("e", from: [.step(TestSteps.id("base"))],
                                   mask: .file(path: maskURL.path, digest: Digest.sha256(mask)))]
         let report = await f.engine(steps).run()
         #expect(report.outcome.statusList == [.succeeded, .failed])
@@ -83,14 +84,14 @@ import Testing
         let f = try Fixture()
         let url = f.root.appendingPathComponent("in.png")
         try TestPNG.make(width: 8, height: 8).write(to: url)
-        let step = Fixture.edit("e", from: [.file(path: url.path, digest: Digest.sha256("something else"))])
+        let step = TestSteps.edit("e", from: [.file(path: url.path, digest: Digest.sha256("something else"))])
         let report = await f.engine([step]).run()
         #expect(report.summary.failures.first?.error.contains("changed since the build was planned") == true)
     }
 
     @Test func outputPathsCannotLeaveTheOutputDirectory() async throws {
         let f = try Fixture()
-        var step = Fixture.generate("g")
+        var step = TestSteps.generate("g")
         step.outputs = [StepOutput(path: "../escape.png", owner: step.id)]
         let report = await f.engine([step]).run()
         #expect(report.summary.failures.first?.error.contains("must be relative") == true)
@@ -102,7 +103,7 @@ import Testing
         // A non-empty directory where the file should go makes the rename fail.
         try FileManager.default.createDirectory(at: f.outputs.appendingPathComponent("g.png/inside"),
                                                 withIntermediateDirectories: true)
-        let step = Fixture.generate("g")
+        let step = TestSteps.generate("g")
         let report = await f.engine([step]).run()
         #expect(report.outcome.statusList == [.failed])
         #expect(report.summary.failures.first?.error.contains("g.png") == true)
@@ -113,7 +114,7 @@ import Testing
 
     @Test func aCacheEntryIsRewrittenWhenDamaged() throws {
         let f = try Fixture()
-        let step = Fixture.generate("g")
+        let step = TestSteps.generate("g")
         let png = TestPNG.make(width: 2, height: 2)
         try f.cache.store(key: step.cacheKey, step: step, images: [png], usage: nil, requestID: nil, resolved: [:])
         try Data("garbage".utf8).write(to: URL(fileURLWithPath: f.cache.entryPath(step.cacheKey)))
@@ -140,7 +141,7 @@ extension Fixture {
 @Suite struct ManifestCarryOverTests {
     @Test func aTargetedBuildKeepsEarlierFilesThatAreStillThere() async throws {
         let f = try Fixture()
-        let a = Fixture.generate("a"), b = Fixture.generate("b")
+        let a = TestSteps.generate("a"), b = TestSteps.generate("b")
         _ = await f.engine([a, b]).run()
         let second = await f.engine([a], keepEarlierFiles: true).run()
         #expect(second.manifest?.files.map(\.path).sorted() == ["a.png", "b.png"])

@@ -2,6 +2,8 @@ import Foundation
 import KilnCore
 import KilnEngine
 import Testing
+@testable import KilnOutputs
+import KilnTestSupport
 
 @Suite struct OutputManifestTests {
     /// A build with every kind of entry: generated, edited, derived, failed and skipped.
@@ -10,11 +12,11 @@ import Testing
         provider.scripts["broken"] = .init(error: ProviderError(.moderationBlocked, "rejected by the safety system"))
         provider.scripts["e"] = .init(usage: nil)
         let steps = [
-            Fixture.generate("g", size: (16, 16), background: .transparent),
-            Fixture.edit("e", from: [.step(Fixture.id("g"))], size: (16, 16)),
-            Fixture.derive("d", from: Fixture.id("e")),
-            Fixture.generate("broken"),
-            Fixture.derive("broken-thumb", from: Fixture.id("broken")),
+            TestSteps.generate("g", size: (16, 16), background: .transparent),
+            TestSteps.edit("e", from: [.step(TestSteps.id("g"))], size: (16, 16)),
+            TestSteps.derive("d", from: TestSteps.id("e")),
+            TestSteps.generate("broken"),
+            TestSteps.derive("broken-thumb", from: TestSteps.id("broken")),
         ]
         return await f.engine(steps, provider: provider, keepGoing: true, recordDurations: recordDurations).run()
     }
@@ -46,7 +48,7 @@ import Testing
         let m = try #require(report.manifest)
         #expect(m.files.map(\.path) == ["edits/e.png", "g.png", "thumbs/d.png"])
         let g = try #require(m.files.first { $0.path == "g.png" })
-        #expect(g.step == Fixture.id("g") && g.asset == "p/a" && g.kind == .generate)
+        #expect(g.step == TestSteps.id("g") && g.asset == "p/a" && g.kind == .generate)
         #expect((g.width, g.height, g.alpha, g.format) == (16, 16, true, .png))
         #expect(g.usage?.outputTokens == 100 && g.cost.basis == .actual && g.requestID == "req-g")
         #expect(g.cost.usd == PriceTable.builtin.cost(model: "gpt-image-1", usage: Usage(inputTokens: 20, outputTokens: 100)))
@@ -56,8 +58,8 @@ import Testing
         #expect(e.usage == nil && e.cost.basis == .estimated)
         let d = try #require(m.files.first { $0.path == "thumbs/d.png" })
         #expect(d.cost.basis == .none && d.derive?.resize?.width == 4 && d.provider == nil)
-        #expect(m.steps.map(\.step) == [Fixture.id("broken"), Fixture.id("broken-thumb")])
-        #expect(m.steps[0].error.contains("safety system") && m.steps[1].because == Fixture.id("broken"))
+        #expect(m.steps.map(\.step) == [TestSteps.id("broken"), TestSteps.id("broken-thumb")])
+        #expect(m.steps[0].error.contains("safety system") && m.steps[1].because == TestSteps.id("broken"))
         #expect(m.totals.files == 3 && m.totals.failed == 1 && m.totals.skipped == 1 && m.totals.built == 3)
         #expect(m.totals.bytes == m.files.reduce(0) { $0 + $1.bytes })
         #expect(m.files.allSatisfy { $0.durationMS != nil })

@@ -1,6 +1,7 @@
 import Foundation
 import KilnCore
 @testable import KilnEngine
+import KilnTestSupport
 import Testing
 
 /// The byte-level path handling every written file goes through: where it may go, its folder and
@@ -8,7 +9,7 @@ import Testing
 @Suite struct OutputPathTests {
     let f: Fixture
     let writer: OutputWriter
-    let step = Fixture.id("g")
+    let step = TestSteps.id("g")
 
     init() throws {
         f = try Fixture()

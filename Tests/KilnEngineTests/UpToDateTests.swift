@@ -2,10 +2,12 @@ import Foundation
 import KilnCore
 @testable import KilnEngine
 import Testing
+@testable import KilnLock
+import KilnTestSupport
 
 @Suite struct UpToDateTests {
-    let gen = Fixture.generate("g")
-    var thumb: PlannedStep { Fixture.derive("d", from: Fixture.id("g")) }
+    let gen = TestSteps.generate("g")
+    var thumb: PlannedStep { TestSteps.derive("d", from: TestSteps.id("g")) }
 
     func record(_ step: PlannedStep, _ digests: [String: String]) -> BuildBaseline.Record {
         .init(cacheKey: step.cacheKey, outputs: digests)
@@ -24,32 +26,32 @@ import Testing
     @Test func aNewKeyADeletedFileAndAnEditedFileEachMakeTheStepRun() {
         var changed = thumb
         changed.cacheKey = Digest.sha256("another key")
-        let plan = Plan(steps: [gen, changed, Fixture.generate("h"), Fixture.generate("k")])
+        let plan = Plan(steps: [gen, changed, TestSteps.generate("h"), TestSteps.generate("k")])
         let baseline = BuildBaseline(
             records: [gen.id: record(gen, ["g.png": "aa"]), changed.id: record(thumb, ["thumbs/d.png": "bb"]),
-                      Fixture.id("h"): record(Fixture.generate("h"), ["h.png": "cc"]),
-                      Fixture.id("k"): record(Fixture.generate("k"), ["k.png": "dd"])],
+                      TestSteps.id("h"): record(TestSteps.generate("h"), ["h.png": "cc"]),
+                      TestSteps.id("k"): record(TestSteps.generate("k"), ["k.png": "dd"])],
             currentDigest: { ["g.png": "aa", "thumbs/d.png": "bb", "k.png": "edited"][$0] })
         let check = UpToDateCheck(plan: plan, baseline: baseline)
         #expect(check.upToDate == [gen.id])
-        #expect(check.damaged == [Fixture.id("h"): [.missing("h.png")], Fixture.id("k"): [.edited("k.png")]])
-        #expect(check.damaged[Fixture.id("k")]?.first?.description == "k.png was changed by hand")
+        #expect(check.damaged == [TestSteps.id("h"): [.missing("h.png")], TestSteps.id("k"): [.edited("k.png")]])
+        #expect(check.damaged[TestSteps.id("k")]?.first?.description == "k.png was changed by hand")
     }
 
     @Test func forcingAStepRunsItAndEverythingDownstream() {
-        let plan = Plan(steps: [gen, thumb, Fixture.generate("other")])
+        let plan = Plan(steps: [gen, thumb, TestSteps.generate("other")])
         let baseline = BuildBaseline(
             records: [gen.id: record(gen, ["g.png": "aa"]), thumb.id: record(thumb, ["thumbs/d.png": "bb"]),
-                      Fixture.id("other"): record(Fixture.generate("other"), ["other.png": "cc"])],
+                      TestSteps.id("other"): record(TestSteps.generate("other"), ["other.png": "cc"])],
             currentDigest: { ["g.png": "aa", "thumbs/d.png": "bb", "other.png": "cc"][$0] })
         let check = UpToDateCheck(plan: plan, baseline: baseline, force: [gen.id])
         #expect(check.forced == [gen.id, thumb.id])
-        #expect(check.upToDate == [Fixture.id("other")])
+        #expect(check.upToDate == [TestSteps.id("other")])
     }
 
     @Test func anIntermediateStepRunsOnlyWhenAStepThatRunsReadsIt() {
-        let hidden = Fixture.generate("hidden", output: false)
-        let reader = Fixture.derive("d", from: hidden.id)
+        let hidden = TestSteps.generate("hidden", output: false)
+        let reader = TestSteps.derive("d", from: hidden.id)
         let records = [hidden.id: record(hidden, [:]), reader.id: record(reader, ["thumbs/d.png": "bb"])]
         let plan = Plan(steps: [hidden, reader])
         let current = UpToDateCheck(plan: plan, baseline: BuildBaseline(records: records, currentDigest: { _ in "bb" }))
@@ -84,7 +86,7 @@ import Testing
 
     @Test func aDeletedOutputIsRestoredFromTheCacheWithAWarning() async throws {
         let f = try Fixture()
-        let steps = [gen, thumb, Fixture.generate("other")]
+        let steps = [gen, thumb, TestSteps.generate("other")]
         let first = await f.engine(steps).run()
         let original = try Data(contentsOf: f.outputs.appendingPathComponent("g.png"))
         try FileManager.default.removeItem(at: f.outputs.appendingPathComponent("g.png"))
@@ -92,7 +94,7 @@ import Testing
         let again = Fixture(existing: f.root)
         let events = EventLog()
         let check = UpToDateCheck(plan: Plan(steps: steps), baseline: f.baseline(after: first, plan: steps))
-        #expect(check.upToDate == [thumb.id, Fixture.id("other")])
+        #expect(check.upToDate == [thumb.id, TestSteps.id("other")])
         let second = await again.engine(steps, progress: events, upToDate: check).run()
         #expect(second.summary.cached == 1 && second.summary.upToDate == 2 && second.summary.exitCode == 0)
         #expect(try Data(contentsOf: f.outputs.appendingPathComponent("g.png")) == original)
@@ -129,7 +131,7 @@ import Testing
 @Suite struct RestoreTests {
     @Test func anOutputEditedByHandIsRestoredFromTheCacheAndTheEntryKeepsWhatWasPaid() async throws {
         let f = try Fixture()
-        let gen = Fixture.generate("g")
+        let gen = TestSteps.generate("g")
         let first = await f.engine([gen]).run()
         let original = try Data(contentsOf: f.outputs.appendingPathComponent("g.png"))
         var edited = original

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import KilnEngine
+import KilnCache
+import KilnLock
 
 struct CacheCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -57,8 +59,7 @@ struct CacheCommand: AsyncParsableCommand {
             let cache = ResultCache(directory: ProjectFiles.cacheDirectory(flag: cache.cacheDir, workspace: workspace))
             let lock = try LockFile.read(from: workspace.root.appendingPathComponent(LockFile.fileName))
             let steps = lock?.steps.values.map { $0 } ?? []
-            let report = try cache.collectGarbage(keepDays: keepDays, keepKeys: Set(steps.map(\.cacheKey)),
-                                                  keepObjects: Set(steps.flatMap { $0.outputs.map(\.sha256) }))
+            let report = try cache.collectGarbage(keepDays: keepDays, keepKeys: Set(steps.map(\.cacheKey)))
             Console.out("removed \(report.actionsRemoved) entr\(report.actionsRemoved == 1 ? "y" : "ies"), "
                 + "\(report.objectsRemoved) image(s), \(report.temporariesRemoved) temp file(s): \(report.bytesFreed) bytes freed\n")
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import KilnCore
 import KilnEngine
 import KilnManifest
+import KilnOutputs
 
 struct SchemaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

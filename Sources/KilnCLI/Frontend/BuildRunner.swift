@@ -7,6 +7,8 @@ import KilnOpenAI
 import KilnPlaceholder
 import KilnPlanner
 import Logging
+import KilnCache
+import KilnLock
 
 /// Runs a plan with the real components: libvips imaging, the providers, the on-disk cache, and
 /// progress on the terminal; wires Ctrl-C (once: graceful stop; twice: cancel in-flight work).
@@ -87,8 +89,10 @@ public struct BuildRunner: Sendable {
         let terminal = TerminalProgress(mode: progress)
         let providers = locked ? LockedProvider.standIns(for: plan) : try providers(for: plan, terminal: terminal)
         let budget = maxCostUSD.map { BudgetGuard(limitUSD: $0, forwardingTo: terminal) }
+        let cache = cacheDirectory.map(ResultCache.init(directory:))
+        if let notice = cache?.oldFormatNotice() { Console.err("kiln: " + notice) }
         let engine = BuildEngine(plan: plan, providers: providers, toolkit: VipsToolkit(),
-                                 cache: cacheDirectory.map(ResultCache.init(directory:)), options: options,
+                                 cache: cache, options: options,
                                  logger: logger, progress: budget ?? terminal, upToDate: check)
         budget?.onLimit { engine.requestStop() }
         let interrupts = InterruptHandler(

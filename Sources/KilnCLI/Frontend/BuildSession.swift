@@ -3,6 +3,7 @@ import KilnCore
 import KilnEngine
 import KilnPlanner
 import Logging
+import KilnLock
 
 /// `kiln build` from arguments to exit status: plan, decide what is up to date, refuse or run,
 /// report, then record the build in kiln.lock and the stat cache.

@@ -1,6 +1,8 @@
 import Foundation
 import KilnCore
 import KilnEngine
+import KilnCache
+import KilnLock
 
 /// What a project keeps between builds, and where: `kiln.lock` (committed: each step's key and
 /// output digests), `.kiln/state` (the stat cache, so unchanged files are not re-hashed) and the
@@ -10,19 +12,19 @@ struct ProjectFiles: Sendable {
     let root: URL
     let outputDirectory: URL
     let cache: ResultCache
-    let state: BuildState
+    let state: StatCache
     /// The lockfile as the last build left it (nil: none yet).
     let lock: LockFile?
 
     var lockURL: URL { root.appendingPathComponent(LockFile.fileName) }
-    var stateURL: URL { BuildState.defaultURL(in: root) }
+    var stateURL: URL { StatCache.defaultURL(in: root) }
 
     /// Reads the lockfile and the stat cache. Throws `LockFileError` for a malformed lockfile.
     init(workspace: Workspace, outputDirectory: String, cacheDirectory: String?) throws {
         root = workspace.root
         self.outputDirectory = workspace.url(outputDirectory)
         cache = ResultCache(directory: Self.cacheDirectory(flag: cacheDirectory, workspace: workspace))
-        state = BuildState.load(from: BuildState.defaultURL(in: workspace.root))
+        state = StatCache.load(from: StatCache.defaultURL(in: workspace.root))
         lock = try LockFile.read(from: workspace.root.appendingPathComponent(LockFile.fileName))
     }
 
@@ -114,7 +116,8 @@ struct ProjectFiles: Sendable {
         // Start from the lock as it is now, not as this build found it: another build (of other
         // targets) may have written it meanwhile, and its entries must survive this one.
         let current = (try? LockFile.read(from: lockURL)) ?? lock
-        let updated = (current ?? LockFile()).updated(after: report, plan: plan, keepOthers: partial)
+        let updated = (current ?? LockFile()).updated(produced: report.produced, upToDate: report.upToDate, plan: plan,
+                                                          keepOthers: partial)
         if updated != current { try updated.write(to: lockURL) }
     }
 }

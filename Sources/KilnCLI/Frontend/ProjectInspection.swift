@@ -2,6 +2,7 @@ import Foundation
 import KilnCore
 import KilnEngine
 import KilnPlanner
+import KilnLock
 
 /// What `kiln status`, `kiln plan --explain` and `kiln clean` look at: the plan, checked against
 /// kiln.lock, the stat cache, the cache and the files in outputs/. Reads only; writes nothing

@@ -1,5 +1,7 @@
 import Foundation
 import KilnCore
+import KilnLock
+import KilnOutputs
 
 extension BuildEngine {
     /// Builds the output manifest and summary from every step's outcome, writes the manifest

@@ -1,5 +1,6 @@
 import Foundation
 import KilnCore
+import KilnOutputs
 
 extension BuildEngine {
     /// Verifies in memory every image a step will write (see `OutputWriter.verify`), before its

@@ -1,5 +1,7 @@
 import Foundation
 import KilnCore
+import KilnCache
+import KilnLock
 
 extension BuildEngine {
     private enum Message: Sendable {

@@ -1,5 +1,7 @@
 import Foundation
 import KilnCore
+import KilnLock
+import KilnOutputs
 
 extension BuildEngine {
     /// The earlier manifest's entries for the steps that will not run, so the manifest written at

@@ -1,6 +1,8 @@
 import Foundation
 import KilnCore
 import Logging
+import KilnCache
+import KilnLock
 
 /// Runs a `Plan`: starts ready steps concurrently within each pool's limit, caches every result,
 /// writes and verifies outputs, and writes the output manifest at the end of every build.

@@ -1,5 +1,6 @@
 import Foundation
 import KilnCore
+import KilnOutputs
 
 /// What `BuildEngine.run` returns: the summary (exit code, failures), where the manifest was
 /// written, and what each step's outputs are now (for the lockfile and the stat cache).

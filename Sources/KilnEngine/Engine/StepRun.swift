@@ -1,5 +1,7 @@
 import Foundation
 import KilnCore
+import KilnCache
+import KilnOutputs
 
 /// What one step's child task reports back to the run loop.
 struct StepRun: Sendable {

@@ -2,6 +2,8 @@ import Foundation
 import KilnCore
 import KilnEngine
 import Logging
+@testable import KilnCache
+@testable import KilnLock
 
 /// Builds small plans and runs them in a fresh temp directory.
 struct Fixture {
@@ -15,41 +17,6 @@ struct Fixture {
 
     var outputs: URL { root.appendingPathComponent("outputs") }
     var cache: ResultCache { ResultCache(directory: root.appendingPathComponent(".kiln/cache")) }
-
-    static func id(_ name: String, asset: String = "a") -> StepID {
-        StepID(pipeline: "p", asset: asset, variant: nil, step: name)
-    }
-
-    static func generate(_ name: String, size: (Int, Int) = (8, 8), provider: String = "scripted",
-                         background: BackgroundMode? = nil, n: Int = 1, output: Bool = true,
-                         dependencies: [StepID] = []) -> PlannedStep {
-        let id = id(name)
-        return PlannedStep(
-            id: id, kind: .generate, provider: provider, model: "gpt-image-1", prompt: "a \(name)",
-            parameters: ImageParameters(size: .fixed(width: size.0, height: size.1), background: background, n: n),
-            outputs: output ? (0..<n).map { StepOutput(path: "\(name)\(n > 1 ? "-\($0)" : "").png", owner: id, index: $0) } : [],
-            dependencies: dependencies, cacheKey: Digest.sha256("generate \(name) \(size) \(provider) \(n)"),
-            estimate: CostEstimate(inputTokens: 10, outputTokens: 100, usd: 0.01))
-    }
-
-    static func edit(_ name: String, from inputs: [StepInput], mask: StepInput? = nil, size: (Int, Int) = (8, 8)) -> PlannedStep {
-        let id = id(name)
-        let deps = (inputs + (mask.map { [$0] } ?? [])).compactMap(\.stepID)
-        return PlannedStep(
-            id: id, kind: .edit, provider: "scripted", model: "gpt-image-1", prompt: "edit \(name)",
-            parameters: ImageParameters(size: .fixed(width: size.0, height: size.1)), inputs: inputs, mask: mask,
-            outputs: [StepOutput(path: "edits/\(name).png", owner: id)], dependencies: deps,
-            cacheKey: Digest.sha256("edit \(name) \(inputs)"))
-    }
-
-    static func derive(_ name: String, from input: StepID, width: Int = 4) -> PlannedStep {
-        let id = id(name)
-        return PlannedStep(
-            id: id, kind: .derive, inputs: [.step(input)],
-            derive: DeriveOperations(resize: ResizeSpec(width: width, height: nil), format: .png),
-            outputs: [StepOutput(path: "thumbs/\(name).png", owner: id)], dependencies: [input],
-            cacheKey: Digest.sha256("derive \(name) \(input) \(width)"))
-    }
 
     func engine(_ steps: [PlannedStep], provider: ScriptedProvider? = nil, providers extra: [ScriptedProvider] = [],
                 settings: [String: ProviderSettings] = [:], jobs: Int = 8, localJobs: Int = 2,

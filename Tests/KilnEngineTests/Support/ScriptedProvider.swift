@@ -1,5 +1,6 @@
 import Foundation
 import KilnCore
+import KilnTestSupport
 
 /// An in-process provider whose behaviour per step (by the step's last id component) is scripted:
 /// latency, a gate to wait on, a failure, or the wrong image.

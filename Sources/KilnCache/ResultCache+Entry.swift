@@ -1,0 +1,17 @@
+import Foundation
+import KilnCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension ResultCache {
+    /// Whether an entry exists for `key` (its images are not read or verified): a cheap answer for
+    /// `kiln status`, `plan --explain`, the `--locked` check and a build's first look before it
+    /// pays. `lookup` decides.
+    public func hasEntry(_ key: String) -> Bool {
+        guard (try? Self.validate(key)) != nil else { return false }
+        return access(entryPath(key), F_OK) == 0
+    }
+}

@@ -1,0 +1,128 @@
+import KilnCore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The plain POSIX calls the cache (and other hot writers) are built on: one `open`/`write`/`close`/`rename` per file, no
+/// Foundation staging, because a store sits on the critical path of every paid step.
+///
+/// No fsync anywhere: `kill -9` cannot tear a file (the rename is atomic), and after a power loss the
+/// newest entry may be missing or hold garbage, which a lookup detects by its digest and treats as
+/// a miss.
+package enum PosixFile {
+    /// Writes `data` to `<tmp>/<pid>-<random>` and renames it to `path`. The temp file is removed
+    /// when anything fails. The pid in the name lets `sweepTemporaries` tell a dead writer's leftovers
+    /// from a live writer's file in flight.
+    package static func write(_ data: Data, to path: String, tmp: String, label: String) throws {
+        let temp = tmp + "/" + TemporaryName.next()
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure("create", temp, label: label) }
+        var ok = data.withUnsafeBytes { writeAll(fd, $0) }
+        let code = errno
+        if close(fd) != 0 { ok = false }
+        guard ok else {
+            unlink(temp)
+            throw failure("write", temp, code: code, label: label)
+        }
+        guard rename(temp, path) == 0 else {
+            let error = failure("rename into place", path, label: label)
+            unlink(temp)
+            throw error
+        }
+    }
+
+    /// Writes all of `buffer` to `fd`, retrying short and interrupted writes; false on an error (errno says which).
+    package static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Bool {
+        var offset = 0
+        while offset < buffer.count {
+            let n = systemWrite(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += n
+        }
+        return true
+    }
+
+    /// The whole file (at most `limit` bytes of it), or nil when it cannot be read (missing,
+    /// unreadable, a folder).
+    package static func read(_ path: String, upTo limit: Int = .max) -> Data? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        var data = Data(count: min(Int(info.st_size), limit))
+        let complete = data.withUnsafeMutableBytes { buffer -> Bool in
+            var offset = 0
+            while offset < buffer.count {
+                let n = systemRead(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0, errno == EINTR { continue }
+                guard n > 0 else { return false }
+                offset += n
+            }
+            return true
+        }
+        return complete ? data : nil
+    }
+
+
+    /// Sets the file's modification time to now; false when it could not (missing, read-only).
+    @discardableResult
+    package static func touch(_ path: String) -> Bool {
+        utimensat(AT_FDCWD, path, nil, 0) == 0
+    }
+
+    package static func status(_ path: String) -> stat? {
+        var info = stat()
+        return lstat(path, &info) == 0 ? info : nil
+    }
+
+    package static func modificationDate(_ info: stat) -> Date {
+        #if canImport(Darwin)
+        let time = info.st_mtimespec
+        #else
+        let time = info.st_mtim
+        #endif
+        return Date(timeIntervalSince1970: Double(time.tv_sec) + Double(time.tv_nsec) / 1e9)
+    }
+
+    /// Names in a folder (no `.`/`..`); empty when the folder does not exist.
+    package static func names(in directory: String) -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    }
+
+    /// `directory/<2 hex>/<name>` for every name in every two-hex-digit subfolder.
+    package static func fanOut(_ directory: String) -> [(name: String, path: String)] {
+        var found = [(name: String, path: String)]()
+        for prefix in names(in: directory) where prefix.utf8.count == 2 {
+            for name in names(in: directory + "/" + prefix) {
+                found.append((name, directory + "/" + prefix + "/" + name))
+            }
+        }
+        return found
+    }
+
+    /// `label` names the folder's owner in the message ("cache": "cache: cannot … ; check that the
+    /// cache folder is writable").
+    package static func failure(_ action: String, _ path: String, code: Int32 = errno, label: String) -> FileError {
+        if code == ENOSPC || code == EDQUOT {
+            return FileError(.diskFull, "\(label): cannot \(action) \(path): \(SystemErrorText.words(errno: code))")
+        }
+        return FileError(.writeFailed, "\(label): cannot \(action) \(path): \(SystemErrorText.words(errno: code)); "
+            + "check that the \(label) folder is writable")
+    }
+}
+
+// The enum's own `write`/`read` hide the C functions of the same name inside it.
+private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    write(fd, buffer, count)
+}
+
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    read(fd, buffer, count)
+}
