@@ -89,17 +89,15 @@ extension OutputManifest.File {
         w.closeObject()
     }
 
+    /// From the parameter table (`ImageParameters.recordedFields`, sorted by name).
     private static func write(_ p: ImageParameters, to w: inout PrettyJSONWriter) {
         w.openObject()
-        w.member("background", p.background?.rawValue)
-        w.member("input_fidelity", p.inputFidelity?.rawValue)
-        w.member("moderation", p.moderation?.rawValue)
-        w.member("n", p.n)
-        w.member("output_compression", p.compression)
-        w.member("output_format", p.format.rawValue)
-        w.member("quality", p.quality?.rawValue)
-        w.member("size", p.size?.description)
-        w.member("user", p.user)
+        for (name, value) in p.recordedFields {
+            switch value {
+            case let .text(text): w.member(name, text)
+            case let .integer(number): w.member(name, number)
+            }
+        }
         w.closeObject()
     }
 }

@@ -93,17 +93,8 @@ extension OutputManifest {
         ], required: ["input_tokens", "output_tokens", "total_tokens"])
     }
 
-    package static var parametersSchema: JSONValue {
-        object([
-            "size": ["type": "string", "pattern": "^(auto|[0-9]+x[0-9]+)$"],
-            "quality": enumeration(RenderQuality.allCases.map(\.rawValue), nil),
-            "background": enumeration(BackgroundMode.allCases.map(\.rawValue), nil),
-            "output_format": enumeration(ImageFormat.allCases.map(\.rawValue), nil),
-            "output_compression": integer(nil), "moderation": enumeration(Moderation.allCases.map(\.rawValue), nil),
-            "n": integer(nil), "input_fidelity": enumeration(InputFidelity.allCases.map(\.rawValue), nil),
-            "user": string(nil),
-        ], required: ["output_format", "n"])
-    }
+    /// From the parameter table (`ImageParameters.fields`).
+    package static var parametersSchema: JSONValue { ImageParameters.schema }
 
     package static var deriveSchema: JSONValue {
         object([

@@ -41,15 +41,9 @@ struct CacheKey {
         text += ";"
     }
 
+    /// From the parameter table (`ImageParameters.keyFields`).
     mutating func parameters(_ p: ImageParameters) {
-        field("size", p.size?.description)
-        field("quality", p.quality?.rawValue)
-        field("background", p.background?.rawValue)
-        field("format", p.format.rawValue)
-        field("compression", p.compression.map(String.init))
-        field("moderation", p.moderation?.rawValue)
-        field("n", String(p.n))
-        field("input_fidelity", p.inputFidelity?.rawValue)
+        for (name, value) in p.keyFields { field(name, value) }
     }
 
     mutating func derive(_ d: DeriveOperations) {

@@ -67,7 +67,7 @@ package enum AtomicFile {
 
     /// Whether `error` says the disk (or the user's quota) is full.
     package static func isOutOfSpace(_ error: any Error) -> Bool {
-        if let file = error as? FileError { return file.kind == .diskFull }
+        if let file = error as? FileError { return file.isDiskFull }
         let ns = error as NSError
         if ns.domain == NSCocoaErrorDomain && ns.code == CocoaError.fileWriteOutOfSpace.rawValue { return true }
         guard let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain else {

@@ -111,10 +111,10 @@ package enum PosixFile {
     /// cache folder is writable").
     package static func failure(_ action: String, _ path: String, code: Int32 = errno, label: String) -> FileError {
         if code == ENOSPC || code == EDQUOT {
-            return FileError(.diskFull, "\(label): cannot \(action) \(path): \(SystemErrorText.words(errno: code))")
+            return FileError("\(label): cannot \(action) \(path): \(SystemErrorText.words(errno: code))", diskFull: true)
         }
-        return FileError(.writeFailed, "\(label): cannot \(action) \(path): \(SystemErrorText.words(errno: code)); "
-            + "check that the \(label) folder is writable")
+        return FileError("\(label): cannot \(action) \(path): \(SystemErrorText.words(errno: code)); "
+            + "check that the \(label) folder is writable", diskFull: false)
     }
 }
 

@@ -108,6 +108,8 @@ extension BuildEngine {
             return StepRun(id: step.id, outcome: .cancelled, durationMS: ms)
         case let error as EngineError:
             return StepRun(id: step.id, outcome: .failed(message(error.description), stopsRun: false), durationMS: ms)
+        case let error as FileError:
+            return StepRun(id: step.id, outcome: .failed(message(error.description), stopsRun: false), durationMS: ms)
         case let error as ProviderError where !Task.isCancelled:
             return StepRun(id: step.id, outcome: .failed(message(error.description), stopsRun: error.stopsRun), durationMS: ms)
         default:

@@ -4,8 +4,8 @@ import KilnCore
 /// in a fixed order. Stored in `kiln.lock` so a later build can say *which* field changed, and
 /// from what to what, when a key no longer matches.
 ///
-/// Field names: `kind`, `provider`, `model`, `prompt`; the image parameters `size`, `quality`,
-/// `background`, `format`, `compression`, `moderation`, `n`, `input_fidelity`; the derive
+/// Field names: `kind`, `provider`, `model`, `prompt`; the image parameters by their key names
+/// (`ImageParameters.fields`: `size`, `quality`, `background`, `format`, …); the derive
 /// operations `crop`, `resize`, `pad`, `flatten`, `format`, `quality`, `strip`; `input[i]`,
 /// `mask`, `salt`. Absent values are omitted. An input reads `file PATH sha256:DIGEST` or
 /// `step ID key:KEY`.
@@ -43,14 +43,7 @@ public struct StepFingerprint: Hashable, Sendable {
         add("model", step.model)
         add("prompt", step.prompt)
         if let p = step.parameters, step.kind != .derive {
-            add("size", p.size?.description)
-            add("quality", p.quality?.rawValue)
-            add("background", p.background?.rawValue)
-            add("format", p.format.rawValue)
-            add("compression", p.compression.map(String.init))
-            add("moderation", p.moderation?.rawValue)
-            add("n", String(p.n))
-            add("input_fidelity", p.inputFidelity?.rawValue)
+            for (name, value) in p.keyFields { add(name, value) }
         }
         if let d = step.derive {
             if let c = d.crop {
