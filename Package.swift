@@ -101,6 +101,10 @@ let package = Package(
             "KilnEngine", "KilnCache", "KilnLock", "KilnOutputs", "KilnCore", "KilnTestSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Every place a request's parameters reach, checked against the one table.
+        .testTarget(name: "KilnParameterTableTests", dependencies: [
+            "KilnCore", "KilnManifest", "KilnPlanner", "KilnLock", "KilnOutputs", "KilnOpenAI", "KilnFakeOpenAI",
+        ]),
         .testTarget(name: "KilnImagingTests", dependencies: ["KilnImaging", "KilnPlaceholder"]),
         .testTarget(name: "KilnCLITests", dependencies: [
             "KilnCLI", "kiln", "KilnCore", "KilnImaging", "KilnLock", "KilnEngine", "KilnFakeOpenAI", "KilnOpenAI",
