@@ -29,10 +29,14 @@ public struct BuildOptions: Sendable {
     /// recorded size). The CLI sets it for a build of some targets, so the manifest still
     /// describes the rest of outputs/; a full build lists exactly what its plan makes.
     public var keepEarlierFiles: Bool
+    /// `--max-cost`: no step starts whose estimate would take the build's spend past it (a
+    /// scheduler rule, `BuildScheduler`); nil: no limit.
+    public var maxCostUSD: Double?
 
     public init(outputDirectory: URL, manifestPath: URL? = nil, jobs: Int = 8,
                 localJobs: Int = ProcessInfo.processInfo.activeProcessorCount, keepGoing: Bool = false,
-                prices: PriceTable = .builtin, recordDurations: Bool = true, keepEarlierFiles: Bool = false) {
+                prices: PriceTable = .builtin, recordDurations: Bool = true, keepEarlierFiles: Bool = false,
+                maxCostUSD: Double? = nil) {
         self.outputDirectory = outputDirectory
         self.manifestPath = manifestPath
         self.jobs = jobs
@@ -41,6 +45,7 @@ public struct BuildOptions: Sendable {
         self.prices = prices
         self.recordDurations = recordDurations
         self.keepEarlierFiles = keepEarlierFiles
+        self.maxCostUSD = maxCostUSD
     }
 
     /// The output manifest's location.

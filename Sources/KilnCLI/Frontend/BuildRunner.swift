@@ -22,7 +22,8 @@ public struct BuildRunner: Sendable {
     public var retries: Int?
     /// `--rpm`: overrides the manifest's `requests_per_minute` for OpenAI.
     public var requestsPerMinute: Int?
-    /// `--max-cost`: refuse plans estimated above it; stop starting steps once spend reaches it.
+    /// `--max-cost`: refuse plans estimated above it; the scheduler starts no step that would take
+    /// the spend past it.
     public var maxCostUSD: Double?
 
     public init(options: BuildOptions, cacheDirectory: URL?, progress: TerminalProgress.Mode, logger: Logger,
@@ -88,13 +89,13 @@ public struct BuildRunner: Sendable {
         try VipsToolkit.initialize()
         let terminal = TerminalProgress(mode: progress)
         let providers = locked ? LockedProvider.standIns(for: plan) : try providers(for: plan, terminal: terminal)
-        let budget = maxCostUSD.map { BudgetGuard(limitUSD: $0, forwardingTo: terminal) }
         let cache = cacheDirectory.map(ResultCache.init(directory:))
         if let notice = cache?.oldFormatNotice() { Console.err("kiln: " + notice) }
+        var options = options
+        options.maxCostUSD = maxCostUSD
         let engine = BuildEngine(plan: plan, providers: providers, toolkit: VipsToolkit(),
                                  cache: cache, options: options,
-                                 logger: logger, progress: budget ?? terminal, upToDate: check)
-        budget?.onLimit { engine.requestStop() }
+                                 logger: logger, progress: terminal, upToDate: check)
         let interrupts = InterruptHandler(
             first: {
                 if Console.stderrIsTerminal { Console.errRaw("\r\u{1B}[2K") }   // clear the status line
@@ -117,7 +118,8 @@ public struct BuildRunner: Sendable {
         if let openai = providers["openai"] as? OpenAIProvider {
             try? await openai.shutdown()   // the HTTP client must be shut down before it is dropped
         }
-        return Outcome(report: report, stoppedByBudget: budget?.tripped ?? false)
+        let stoppedByBudget = if case .budget? = report.outcome.stopReason { true } else { false }
+        return Outcome(report: report, stoppedByBudget: stoppedByBudget)
     }
 }
 

@@ -106,12 +106,17 @@ extension BuildEngine {
                            upToDate: check.upToDate, produced: produced)
     }
 
+    private static func money(_ usd: Double) -> String { String(format: "$%.4f", usd) }
+
     static func describe(_ reason: BuildScheduler.StopReason?) -> String {
         switch reason {
         case let .failure(id)?: "the build stopped after \(id) failed (use --keep-going to run independent steps)"
         case let .fatalFailure(id)?: "the build stopped: \(id) failed in a way every other call would repeat"
         case .stopRequested?: "the build was stopped (interrupt)"
         case .cancelled?: "the build was cancelled"
+        case let .budget(id, spent, limit)?:
+            "the build stopped before \(id): its estimate would take the spend (\(money(spent)) so far) "
+                + "past --max-cost \(money(limit))"
         case nil: "its inputs never became available"
         }
     }

@@ -115,6 +115,7 @@ extension BuildEngine {
                     // storing and writing it overlap their work.
                     if consumersLeft[step.id, default: 0] > 0 { images[step.id] = result.images }
                     group.addTask { .step(await self.persistPhase(step, result, verified: infos, start: start)) }
+                    _ = scheduler.handle(.spent(step.id, usd: result.fromCache ? 0 : cost(of: step, usage: result.usage).usd))
                     action = scheduler.handle(.resultReady(step.id))
                 case let .step(run):
                     action = scheduler.handle(report(run, keep: &images, consumers: consumersLeft))

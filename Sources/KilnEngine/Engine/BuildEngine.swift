@@ -79,8 +79,8 @@ public final class BuildEngine: Sendable {
             }
             return BuildScheduler.Step(
                 id: step.id, dependencies: step.dependencies.map { index[$0].map { plan.steps[$0].id } ?? $0 },
-                pools: pools)
+                pools: pools, costUSD: step.kind.usesProvider ? step.estimate?.usd ?? 0 : 0)
         }
-        return BuildScheduler(steps: steps, limits: limits, keepGoing: options.keepGoing)
+        return BuildScheduler(steps: steps, limits: limits, keepGoing: options.keepGoing, budgetUSD: options.maxCostUSD)
     }
 }

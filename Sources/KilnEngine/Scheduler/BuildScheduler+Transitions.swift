@@ -20,6 +20,10 @@ extension BuildScheduler {
             guard let i = runningIndex(id) else { return nextAction() }
             releaseSlots(i)
             releaseDependents(of: i)
+        case let .spent(id, usd):
+            guard let i = runningIndex(id), !costSettled[i] else { return nextAction() }
+            costSettled[i] = true
+            committedUSD += usd - steps[i].costUSD
         case let .stepSucceeded(id):
             guard let i = runningIndex(id) else { return nextAction() }
             release(i, as: .succeeded)
@@ -88,10 +92,23 @@ extension BuildScheduler {
         return i
     }
 
+    /// A step that failed or was cancelled before its cost was known gives its estimate back; one
+    /// that succeeded keeps it as spent.
     private mutating func release(_ i: Int, as newStatus: Status) {
         status[i] = newStatus
         running -= 1
         releaseSlots(i)
+        if !costSettled[i] {
+            costSettled[i] = true
+            if newStatus != .succeeded { committedUSD -= steps[i].costUSD }
+        }
+    }
+
+    /// Whether starting step `i` keeps the spend within the budget (a cent's millionth of slack
+    /// for sums of floating-point prices).
+    private func fitsBudget(_ i: Int) -> Bool {
+        guard let budgetUSD, steps[i].costUSD > 0 else { return true }
+        return committedUSD + steps[i].costUSD <= budgetUSD + 1e-9
     }
 
     private mutating func releaseSlots(_ i: Int) {
@@ -154,9 +171,14 @@ extension BuildScheduler {
                     (best, next) = (set, head)
                 }
                 guard best >= 0 else { break }
+                guard fitsBudget(next) else {
+                    stop(.budget(steps[next].id, spentUSD: committedUSD, limitUSD: budgetUSD ?? 0))
+                    break
+                }
                 readyByPoolSet[best].removeLast()
                 status[next] = .running
                 running += 1
+                committedUSD += steps[next].costUSD
                 for pool in stepPools[next] { poolInUse[pool] += 1 }
                 holdsSlots[next] = true
                 started.append(next)

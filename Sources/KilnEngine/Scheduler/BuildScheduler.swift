@@ -8,7 +8,10 @@ import KilnCore
 /// - with `keepGoing`, everything not downstream of a failure still runs;
 /// - a failure that `stopsRun` (bad API key, no quota) stops new starts even with `keepGoing`;
 /// - a stop request (Ctrl-C once) stops new starts; a cancel request (twice) also tells the
-///   driver to cancel what is in flight.
+///   driver to cancel what is in flight;
+/// - with a budget (`--max-cost`), a step whose estimate would take the spend past it is not
+///   started, and nothing more starts: the spend counts what finished steps cost (`spent`) and
+///   the estimates of steps in flight.
 /// Steps downstream of a failure are `skipped` naming the failed ancestor; steps that could have
 /// run but were not started because the build stopped are `notRun`. Ready steps start in plan
 /// order, as many as their pools allow.
@@ -21,11 +24,14 @@ public struct BuildScheduler: Sendable {
         /// Every pool the step takes a slot in while running (for example the global network
         /// pool and its provider's pool). A step starts only when each has a free slot.
         public var pools: [String]
+        /// What the step is estimated to cost (0: free, such as a derive).
+        public var costUSD: Double
 
-        public init(id: StepID, dependencies: [StepID], pools: [String]) {
+        public init(id: StepID, dependencies: [StepID], pools: [String], costUSD: Double = 0) {
             self.id = id
             self.dependencies = dependencies
             self.pools = pools
+            self.costUSD = costUSD
         }
     }
 
@@ -38,6 +44,9 @@ public struct BuildScheduler: Sendable {
         /// The step's result is in hand and verified, though not yet written: free its slots and
         /// let the steps that read it start. Its own success or failure comes later.
         case resultReady(StepID)
+        /// What the step actually cost, once known (0 for a cache hit); it replaces the estimate
+        /// in the budget's spend.
+        case spent(StepID, usd: Double)
         case stepSucceeded(StepID)
         case stepFailed(StepID, stopsRun: Bool)
         /// The step was cancelled in flight (after `cancelRequested`).
@@ -75,6 +84,8 @@ public struct BuildScheduler: Sendable {
         case fatalFailure(StepID)
         case stopRequested
         case cancelled
+        /// Starting the step would take the spend past the budget.
+        case budget(StepID, spentUSD: Double, limitUSD: Double)
     }
 
     /// The outcome of every step, in plan order.
@@ -124,12 +135,21 @@ public struct BuildScheduler: Sendable {
     var running = 0
     public internal(set) var stopReason: StopReason?
     var began = false
+    /// `--max-cost` in US dollars; nil: no budget.
+    let budgetUSD: Double?
+    /// What finished steps cost plus the estimates of steps in flight.
+    public internal(set) var committedUSD: Double = 0
+    /// Steps whose actual cost is in `committedUSD` (their estimate no longer is).
+    var costSettled: [Bool]
 
     /// - Parameters:
     ///   - limits: slots per pool; a pool not named here is unlimited; a limit below 1 counts as 1.
     ///   - keepGoing: run everything not downstream of a failure.
-    public init(steps: [Step], limits: [String: Int], keepGoing: Bool = false) {
+    ///   - budgetUSD: start no step whose estimate would take the spend past this.
+    public init(steps: [Step], limits: [String: Int], keepGoing: Bool = false, budgetUSD: Double? = nil) {
         self.steps = steps
+        self.budgetUSD = budgetUSD
+        self.costSettled = Array(repeating: false, count: steps.count)
         var index = [StepID: Int]()
         for (i, step) in steps.enumerated() where index[step.id] == nil { index[step.id] = i }
         self.index = index
