@@ -22,19 +22,3 @@ struct StatusCommand: AsyncParsableCommand {
         Console.out(inspection.statusText())
     }
 }
-
-/// Where a project's files are, shared by the commands that read them (build, status, plan, clean).
-struct ProjectArguments: ParsableArguments {
-    @Option(help: "The output folder (default outputs/).")
-    var out: String = "outputs"
-
-    @OptionGroup var cache: CacheArguments
-
-    var cacheDir: String? { cache.cacheDir }
-}
-
-/// `--cache-dir`, declared once for every command that opens the result cache.
-struct CacheArguments: ParsableArguments {
-    @Option(help: "The result cache (default $KILN_CACHE_DIR, else .kiln/cache).")
-    var cacheDir: String?
-}

@@ -7,36 +7,17 @@ import KilnLock
 
 /// `kiln build` from arguments to exit status: plan, decide what is up to date, refuse or run,
 /// report, then record the build in kiln.lock and the stat cache.
-public struct BuildSession: Sendable {
-    public var items: [String]
-    public var provider: String?
-    public var jobs = 8
-    public var keepGoing = false
-    public var outputDirectory = "outputs"
-    public var manifestPath: String?
-    /// nil: `KILN_CACHE_DIR`, else `.kiln/cache` in the workspace.
-    public var cacheDirectory: String?
-    public var maxCostUSD: Double?
-    public var retries: Int?
-    /// `--rpm`: request starts per minute per model, for providers with a rate limiter (OpenAI).
-    public var requestsPerMinute: Int?
-    /// `--force TARGET…`: run these steps (and what reads them) again whatever the cache holds.
-    public var force: [String] = []
-    /// `--locked`: never call a provider; every step must match kiln.lock (exit 3 otherwise).
-    public var locked = false
-    public var json = false
-    public var verbose = false
-
-    public init(items: [String], provider: String?) {
-        self.items = items
-        self.provider = provider
-    }
+struct BuildSession: Sendable {
+    var selection: SelectionArguments
+    var paths: ProjectArguments
+    var arguments: BuildArguments
 
     /// Runs the build and returns the exit status (see `ExitStatus`).
-    public func run(frontend: Frontend = Frontend()) async -> ExitStatus {
+    func run(frontend: Frontend = Frontend()) async -> ExitStatus {
+        let (force, locked) = (arguments.force, arguments.locked)
         guard let (project, outcome, plan) = ProjectFiles.plan(
-            items, provider: provider, outputDirectory: outputDirectory, cacheDirectory: cacheDirectory,
-            lockedProvider: locked, frontend: frontend) else { return .invalid }
+            selection.items, provider: selection.provider, outputDirectory: paths.out,
+            cacheDirectory: paths.cacheDir, lockedProvider: locked, frontend: frontend) else { return .invalid }
         let check: UpToDateCheck
         do {
             check = UpToDateCheck(plan: plan, baseline: project.baseline(),
@@ -56,9 +37,10 @@ public struct BuildSession: Sendable {
         }
         project.sweepAbandonedWrites(plan: plan, manifest: options.resolvedManifestPath)
         let runner = BuildRunner(options: options, cacheDirectory: project.cache.directory,
-                                 progress: json ? .jsonLines : (Console.stderrIsTerminal ? .live : .plain),
+                                 progress: arguments.json ? .jsonLines : (Console.stderrIsTerminal ? .live : .plain),
                                  logger: logger(), environment: frontend.workspace.environment,
-                                 retries: retries, requestsPerMinute: requestsPerMinute, maxCostUSD: maxCostUSD)
+                                 retries: arguments.retries, requestsPerMinute: arguments.rpm,
+                                 maxCostUSD: arguments.maxCost)
         let result: BuildRunner.Outcome
         do {
             result = try await runner.run(plan, upToDate: check, locked: locked)
@@ -69,8 +51,14 @@ public struct BuildSession: Sendable {
             Console.err("error: \(error)")
             return .invalid
         }
+        return record(result, plan: plan, project: project, partial: outcome.partial)
+    }
+
+    /// After the run: kiln.lock and the stat cache (kiln.lock not under `--locked`), the cache's
+    /// hit record, the summary for the person, and the exit status.
+    func record(_ result: BuildRunner.Outcome, plan: Plan, project: ProjectFiles, partial: Bool) -> ExitStatus {
         do {
-            try project.save(after: result.report, plan: plan, partial: outcome.partial, writeLock: !locked)
+            try project.save(after: result.report, plan: plan, partial: partial, writeLock: !arguments.locked)
         } catch {
             Console.err("error: \(error)")
             return .buildFailed
@@ -89,13 +77,14 @@ public struct BuildSession: Sendable {
     ///   stat cache see it.
     func buildOptions(_ outcome: Frontend.Outcome, outputDirectory: URL) -> BuildOptions {
         BuildOptions(outputDirectory: outputDirectory,
-                     manifestPath: manifestPath.map(URL.init(fileURLWithPath:)), jobs: jobs, keepGoing: keepGoing,
+                     manifestPath: arguments.manifest.map(URL.init(fileURLWithPath:)), jobs: arguments.jobs,
+                     keepGoing: arguments.keepGoing,
                      prices: Frontend.prices(outcome.manifests), keepEarlierFiles: outcome.partial)
     }
 
     func logger() -> Logger {
         var logger = Logger(label: "kiln") { ConsoleLogHandler(label: $0) }
-        logger.logLevel = verbose ? .debug : .warning
+        logger.logLevel = arguments.verbose ? .debug : .warning
         return logger
     }
 

@@ -1,0 +1,45 @@
+import ArgumentParser
+
+/// The flags only `kiln build` takes: concurrency, failure policy, money, re-rolls and output.
+struct BuildArguments: ParsableArguments {
+    @Option(name: .shortAndLong, help: "Provider calls in flight at once (default 8).")
+    var jobs: Int = 8
+
+    @Flag(name: [.customShort("k"), .long], help: "Keep going: run everything not downstream of a failure.")
+    var keepGoing = false
+
+    @Option(help: "Where to write the output manifest (default <out>/manifest.json).")
+    var manifest: String?
+
+    @Option(parsing: .upToNextOption,
+            help: ArgumentHelp("Run these targets again whatever the cache holds (a re-roll), and the steps that read them; the new answers replace the cached ones.", valueName: "target"))
+    var force: [String] = []
+
+    @Flag(help: "Never call a provider: every step must match kiln.lock from the cache or the committed outputs; otherwise exit 3 and list each stale step and why.")
+    var locked = false
+
+    @Option(help: "Refuse to start when the plan is estimated above this many US dollars, and start no step that would take the spend past it (exit 3).")
+    var maxCost: Double?
+
+    @Option(help: "Retries per provider request (default 4).")
+    var retries: Int?
+
+    @Option(help: "OpenAI request starts per minute per model (overrides the manifest's requests_per_minute).")
+    var rpm: Int?
+
+    @Flag(help: "Print JSON Lines events on stdout (human output goes to stderr).")
+    var json = false
+
+    @Flag(name: .shortAndLong, help: "Log what each step does.")
+    var verbose = false
+
+    func validate() throws {
+        guard (1...1_000).contains(jobs) else { throw ValidationError("--jobs must be 1–1000, not \(jobs)") }
+        if let maxCost, !maxCost.isFinite || maxCost < 0 {
+            throw ValidationError("--max-cost must be a number of US dollars, 0 or more, not \(maxCost)")
+        }
+        if let retries, !(0...100).contains(retries) { throw ValidationError("--retries must be 0–100, not \(retries)") }
+        if let rpm, !(1...1_000_000).contains(rpm) { throw ValidationError("--rpm must be 1–1000000, not \(rpm)") }
+        if locked && !force.isEmpty { throw ValidationError("--locked and --force cannot be used together: a re-roll calls the provider") }
+    }
+}
