@@ -26,70 +26,82 @@ extension PlanBuilder {
     /// A file path may hold `{{name}}` templates (`inputs/{{animal}}.png`), rendered with `values`.
     mutating func resolveInput(_ source: Located<ImageSource>, instance: Instance, values: TemplateScope,
                                keys: inout [StepID: String]) -> ResolvedInput? {
-        let manifest = manifests[instance.manifest]
         switch source.value {
-        case let .file(written):
-            // The validator checked the template's names; one it could not parse stays literal.
-            var path = written
-            if written.contains("{{") {
-                if pathTemplates[written] == nil { pathTemplates[written] = try? Template(parsing: written) }
-                path = pathTemplates[written]?.render { values[$0] } ?? written
-            }
-            // A path rendered from the environment is shown as written: values never reach messages.
-            let shown = written.contains("{{env.") ? written : PathRules.visible(path)
-            if PathRules.characterProblem(path) != nil {
-                diagnostics.append(.error("input '\(shown)' \(PathRules.characterProblem(path) ?? "")", at: source.location))
+        case let .file(written): resolveFile(written, at: source.location, instance: instance, values: values)
+        case .reference: resolveReference(source, instance: instance, keys: &keys)
+        }
+    }
+
+    /// A file input: its path rendered and checked, its bytes hashed and checked (once per plan).
+    mutating func resolveFile(_ written: String, at location: SourceLocation, instance: Instance,
+                              values: TemplateScope) -> ResolvedInput? {
+        let manifest = manifests[instance.manifest]
+        // The validator checked the template's names; one it could not parse stays literal.
+        var path = written
+        if written.contains("{{") {
+            if pathTemplates[written] == nil { pathTemplates[written] = try? Template(parsing: written) }
+            path = pathTemplates[written]?.render { values[$0] } ?? written
+        }
+        // A path rendered from the environment is shown as written: values never reach messages.
+        let shown = written.contains("{{env.") ? written : PathRules.visible(path)
+        if PathRules.characterProblem(path) != nil {
+            diagnostics.append(.error("input '\(shown)' \(PathRules.characterProblem(path) ?? "")", at: location))
+            return nil
+        }
+        let absolute = manifest.directory.hasSuffix("/") ? manifest.directory + path : manifest.directory + "/" + path
+        let file: InputFile
+        switch fileInfo(absolute) {
+        case let .success(found): file = found
+        case let .failure(problem):
+            let message = problem.missing
+                ? "no such file '\(shown)' (relative to \(displayDirectory(manifest)))"
+                : "input '\(shown)' \(problem.message)"
+            diagnostics.append(.error(message, at: location))
+            return nil
+        }
+        if displayDirectories[instance.manifest] == nil {
+            displayDirectories[instance.manifest] = displayDirectory(manifest)
+        }
+        let folder = displayDirectories[instance.manifest] ?? "."
+        let display = normalize(folder == "." ? path : folder + "/" + path)
+        return ResolvedInput(input: .file(path: display, digest: file.digest), format: file.facts.format,
+                             facts: file.facts, shown: shown)
+    }
+
+    /// A reference to another step (`@step`, `@asset.step`): that step planned first, for the
+    /// matching variant; it must make exactly one image.
+    mutating func resolveReference(_ source: Located<ImageSource>, instance: Instance,
+                                   keys: inout [StepID: String]) -> ResolvedInput? {
+        let manifest = manifests[instance.manifest]
+        switch manifest.resolve(source.value, from: instance.asset) {
+        case let .failure(message):
+            diagnostics.append(.error(message, at: source.location))
+            return nil
+        case let .step(assetName, stepName):
+            guard let assetIndex = manifest.assets.firstIndex(where: { $0.name.value == assetName }),
+                  let definitionIndex = manifest.assets[assetIndex].steps.firstIndex(where: { $0.name.value == stepName })
+            else { return nil }
+            let target = manifest.assets[assetIndex]
+            let definition = target.steps[definitionIndex]
+            if !definition.sizes.isEmpty {
+                diagnostics.append(.error("'\(source.value)' makes one image per size; reference the step it derives from instead",
+                                          at: source.location))
                 return nil
             }
-            let absolute = manifest.directory.hasSuffix("/") ? manifest.directory + path : manifest.directory + "/" + path
-            let file: InputFile
-            switch fileInfo(absolute) {
-            case let .success(found): file = found
-            case let .failure(problem):
-                let message = problem.missing
-                    ? "no such file '\(shown)' (relative to \(displayDirectory(manifest)))"
-                    : "input '\(shown)' \(problem.message)"
-                diagnostics.append(.error(message, at: source.location))
+            guard let variant = variant(of: target, for: instance, at: source) else { return nil }
+            let upstream = Instance(manifest: instance.manifest, assetIndex: assetIndex, asset: target,
+                                    variant: variant, definitionIndex: definitionIndex, definition: definition,
+                                    size: nil)
+            guard let index = build(upstream) else { return nil }
+            let id = steps[index].id
+            if (steps[index].parameters?.n ?? 1) > 1 {
+                diagnostics.append(.error("'\(source.value)' makes \(steps[index].parameters?.n ?? 1) images (n > 1); a reference needs exactly one",
+                                          at: source.location))
                 return nil
             }
-            if displayDirectories[instance.manifest] == nil {
-                displayDirectories[instance.manifest] = displayDirectory(manifest)
-            }
-            let folder = displayDirectories[instance.manifest] ?? "."
-            let display = normalize(folder == "." ? path : folder + "/" + path)
-            return ResolvedInput(input: .file(path: display, digest: file.digest), format: file.facts.format,
-                                 facts: file.facts, shown: shown)
-        case .reference:
-            switch manifest.resolve(source.value, from: instance.asset) {
-            case let .failure(message):
-                diagnostics.append(.error(message, at: source.location))
-                return nil
-            case let .step(assetName, stepName):
-                guard let assetIndex = manifest.assets.firstIndex(where: { $0.name.value == assetName }),
-                      let definitionIndex = manifest.assets[assetIndex].steps.firstIndex(where: { $0.name.value == stepName })
-                else { return nil }
-                let target = manifest.assets[assetIndex]
-                let definition = target.steps[definitionIndex]
-                if !definition.sizes.isEmpty {
-                    diagnostics.append(.error("'\(source.value)' makes one image per size; reference the step it derives from instead",
-                                              at: source.location))
-                    return nil
-                }
-                guard let variant = variant(of: target, for: instance, at: source) else { return nil }
-                let upstream = Instance(manifest: instance.manifest, assetIndex: assetIndex, asset: target,
-                                        variant: variant, definitionIndex: definitionIndex, definition: definition,
-                                        size: nil)
-                guard let index = build(upstream) else { return nil }
-                let id = steps[index].id
-                if (steps[index].parameters?.n ?? 1) > 1 {
-                    diagnostics.append(.error("'\(source.value)' makes \(steps[index].parameters?.n ?? 1) images (n > 1); a reference needs exactly one",
-                                              at: source.location))
-                    return nil
-                }
-                keys[id] = steps[index].cacheKey
-                return ResolvedInput(input: .step(id), format: steps[index].format, facts: nil, shown: "\(source.value)",
-                                     stepIndex: index)
-            }
+            keys[id] = steps[index].cacheKey
+            return ResolvedInput(input: .step(id), format: steps[index].format, facts: nil, shown: "\(source.value)",
+                                 stepIndex: index)
         }
     }
 

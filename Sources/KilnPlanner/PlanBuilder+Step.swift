@@ -30,23 +30,72 @@ extension PlanBuilder {
         return TemplateScope(base: base, step: instance.name, size: instance.size.map(String.init))
     }
 
+    /// One step of one variant (and size): its inputs, what it asks for, its cache key and outputs.
+    /// Reports the problem and returns nil when it cannot be planned.
     mutating func makeStep(_ instance: Instance, id: StepID) -> PlannedStep? {
+        guard environmentIsSet(for: instance) else { return nil }
+        var values = templateScope(instance)
+        var keys = [StepID: String]()
+        guard let resolved = stepInputs(instance, values: values, keys: &keys) else { return nil }
+        let context = context(instance)
+        var step = PlannedStep(id: id, kind: instance.definition.kind, cacheKey: "", estimate: nil)
+        var key = CacheKey(kind: instance.definition.kind)
+        let format: ImageFormat
+        if instance.definition.kind == .derive {
+            format = plannedDerive(&step, key: &key, instance: instance, context: context, inputFormat: resolved.derive?.format)
+        } else {
+            guard let requested = plannedRequest(&step, key: &key, instance: instance, context: context,
+                                                 values: &values, inputCount: resolved.inputs.count) else { return nil }
+            format = requested
+        }
+        values.ext = format.fileExtension
+        for (i, input) in resolved.inputs.enumerated() { key.input("in\(i)", input, keys: keys) }
+        if let mask = resolved.mask { key.input("mask", mask, keys: keys) }
+        key.field("salt", step.salt)
+
+        step.inputs = resolved.inputs
+        step.mask = resolved.mask
+        var deps = [StepID]()
+        for case let .step(dep) in resolved.inputs + [resolved.mask].compactMap({ $0 }) where !deps.contains(dep) {
+            deps.append(dep)
+        }
+        step.dependencies = deps
+        step.variantValues = instance.variant.dictionary
+        step.cacheKey = key.finalize()
+        guard let outputs = outputs(for: instance, template: context.output, id: id, values: values,
+                                    count: step.parameters?.n ?? 1) else { return nil }
+        step.outputs = outputs
+        guard recordPlannedSize(step, instance: instance, input: resolved.derive) else { return nil }
+        return step
+    }
+
+    /// False, with an error at the `env:` entry, when the step's prompt or output reads a declared
+    /// environment variable that is not set.
+    mutating func environmentIsSet(for instance: Instance) -> Bool {
         let manifest = manifests[instance.manifest]
         let definition = instance.definition
-        var values = templateScope(instance)
         for name in manifest.env where options.environment[name.value] == nil {
             let used = (definition.prompt?.parts.map(\.value) ?? []) + [definition.output?.value ?? ""]
             if used.contains(where: { $0.contains("env.\(name.value)") }) {
                 diagnostics.append(.error("environment variable \(name.value) is not set (this manifest reads it as {{env.\(name.value)}})",
                                           at: name.location))
-                return nil
+                return false
             }
         }
-        var keys = [StepID: String]()
-        var inputs = [StepInput]()
+        return true
+    }
+
+    /// A step's resolved inputs: the images (and mask) it reads, and for a derive its one source.
+    struct StepInputs {
+        var inputs: [StepInput] = []
         var mask: StepInput?
-        var inputFormat: ImageFormat?
-        var deriveInput: ResolvedInput?
+        var derive: ResolvedInput?
+    }
+
+    /// Resolves what the step reads (planning referenced steps first) and checks edit inputs.
+    mutating func stepInputs(_ instance: Instance, values: TemplateScope, keys: inout [StepID: String]) -> StepInputs? {
+        let definition = instance.definition
+        var result = StepInputs()
         switch definition.kind {
         case .generate:
             break
@@ -54,94 +103,79 @@ extension PlanBuilder {
             var resolved = [ResolvedInput]()
             for image in definition.images {
                 guard let input = resolveInput(image, instance: instance, values: values, keys: &keys) else { return nil }
-                inputs.append(input.input)
+                result.inputs.append(input.input)
                 resolved.append(input)
             }
             var resolvedMask: ResolvedInput?
             if let m = definition.mask {
                 guard let input = resolveInput(m, instance: instance, values: values, keys: &keys) else { return nil }
-                mask = input.input
+                result.mask = input.input
                 resolvedMask = input
             }
             guard checkEditInputs(resolved, mask: resolvedMask, of: instance) else { return nil }
         case .derive:
-            let source = definition.from ?? previousStep(before: definition, in: instance.asset)
-            guard let source else {
+            guard let source = definition.from ?? previousStep(before: definition, in: instance.asset) else {
                 diagnostics.append(.error("derive step '\(definition.name.value)' has no input: add 'from: \"@step\"'",
                                           at: definition.name.location))
                 return nil
             }
             guard let input = resolveInput(source, instance: instance, values: values, keys: &keys) else { return nil }
-            inputs.append(input.input)
-            inputFormat = input.format
-            deriveInput = input
+            result.inputs.append(input.input)
+            result.derive = input
         }
+        return result
+    }
 
-        let context = context(instance)
-        let templateFormat = context.outputFormat
-        var step = PlannedStep(id: id, kind: definition.kind, cacheKey: "", estimate: nil)
-        var key = CacheKey(kind: definition.kind)
-        let format: ImageFormat
-        if definition.kind == .derive {
-            let spec = definition.derive ?? DeriveSpec()
-            format = spec.format ?? templateFormat ?? inputFormat ?? .png
-            var resize = spec.resize
-            if let size = instance.size {
-                // `sizes:` — a square box per size; `fit`/`upscale` written beside it still apply.
-                resize = ResizeSpec(width: size, height: size, fit: spec.resize?.fit ?? .contain,
-                                    upscale: spec.resize?.upscale ?? false)
-            }
-            let memo = instance.definitionKey + [instance.sizeIndex, ImageFormat.allCases.firstIndex(of: format) ?? 0]
-            if let (ops, fragment) = deriveFragments[memo] {
-                step.derive = ops
-                key.append(fragment: fragment)
-            } else {
-                let ops = DeriveOperations(crop: spec.crop, resize: resize, pad: spec.pad, background: spec.background,
-                                           format: format, quality: spec.quality, strip: spec.strip ?? true)
-                let fragment = CacheKey.fragment { $0.derive(ops) }
-                deriveFragments[memo] = (ops, fragment)
-                step.derive = ops
-                key.append(fragment: fragment)
-            }
+    /// A derive's operations and their key fragment (memoized per definition, size and format);
+    /// returns the format it writes.
+    mutating func plannedDerive(_ step: inout PlannedStep, key: inout CacheKey, instance: Instance,
+                                context: DefinitionContext, inputFormat: ImageFormat?) -> ImageFormat {
+        let spec = instance.definition.derive ?? DeriveSpec()
+        let format = spec.format ?? context.outputFormat ?? inputFormat ?? .png
+        var resize = spec.resize
+        if let size = instance.size {
+            // `sizes:` — a square box per size; `fit`/`upscale` written beside it still apply.
+            resize = ResizeSpec(width: size, height: size, fit: spec.resize?.fit ?? .contain,
+                                upscale: spec.resize?.upscale ?? false)
+        }
+        let memo = instance.definitionKey + [instance.sizeIndex, ImageFormat.allCases.firstIndex(of: format) ?? 0]
+        if let (ops, fragment) = deriveFragments[memo] {
+            step.derive = ops
+            key.append(fragment: fragment)
         } else {
-            let parameters = context.imageParameters
-            format = parameters.format
-            let provider = context.provider
-            let model = context.model
-            values.ext = format.fileExtension
-            let prompt = Prompt.join(context.prompt.map { template in template.render { values[$0] } })
-            guard checkPrompt(prompt, of: instance) else { return nil }
-            step.provider = provider
-            step.model = model
-            step.prompt = prompt
-            step.parameters = parameters
-            step.salt = context.parameters.salt
-            key.append(fragment: context.keyFragment)
-            key.field("prompt", prompt)
-            let estimate = prices.estimate(model: model, parameters: parameters, promptCharacters: prompt.count,
-                                           inputImages: inputs.count)
-            step.estimate = provider == "placeholder" ? CostEstimate(inputTokens: estimate.inputTokens,
-                                                                     outputTokens: estimate.outputTokens, usd: 0) : estimate
-            if provider == ProviderNames.placeholder { openAIEquivalentUSD[id] = estimate.usd }
-            if options.providerOverride == nil && context.parameters.provider == nil { defaultProviderSteps.insert(id) }
+            let ops = DeriveOperations(crop: spec.crop, resize: resize, pad: spec.pad, background: spec.background,
+                                       format: format, quality: spec.quality, strip: spec.strip ?? true)
+            let fragment = CacheKey.fragment { $0.derive(ops) }
+            deriveFragments[memo] = (ops, fragment)
+            step.derive = ops
+            key.append(fragment: fragment)
         }
-        values.ext = format.fileExtension
-        for (i, input) in inputs.enumerated() { key.input("in\(i)", input, keys: keys) }
-        if let mask { key.input("mask", mask, keys: keys) }
-        key.field("salt", step.salt)
+        return format
+    }
 
-        step.inputs = inputs
-        step.mask = mask
-        var deps = [StepID]()
-        for case let .step(dep) in inputs + [mask].compactMap({ $0 }) where !deps.contains(dep) { deps.append(dep) }
-        step.dependencies = deps
-        step.variantValues = instance.variant.dictionary
-        step.cacheKey = key.finalize()
-        guard let outputs = outputs(for: instance, template: context.output, id: id, values: values,
-                                    count: step.parameters?.n ?? 1) else { return nil }
-        step.outputs = outputs
-        guard recordPlannedSize(step, instance: instance, input: deriveInput) else { return nil }
-        return step
+    /// A generate or edit: provider, model, the rendered prompt (checked), parameters, salt and the
+    /// cost estimate; returns the format it asks for, or nil when the prompt cannot be sent.
+    mutating func plannedRequest(_ step: inout PlannedStep, key: inout CacheKey, instance: Instance,
+                                 context: DefinitionContext, values: inout TemplateScope, inputCount: Int) -> ImageFormat? {
+        let parameters = context.imageParameters
+        let (provider, model) = (context.provider, context.model)
+        values.ext = parameters.format.fileExtension
+        let prompt = Prompt.join(context.prompt.map { template in template.render { values[$0] } })
+        guard checkPrompt(prompt, of: instance) else { return nil }
+        step.provider = provider
+        step.model = model
+        step.prompt = prompt
+        step.parameters = parameters
+        step.salt = context.parameters.salt
+        key.append(fragment: context.keyFragment)
+        key.field("prompt", prompt)
+        let estimate = prices.estimate(model: model, parameters: parameters, promptCharacters: prompt.count,
+                                       inputImages: inputCount)
+        step.estimate = provider == "placeholder" ? CostEstimate(inputTokens: estimate.inputTokens,
+                                                                 outputTokens: estimate.outputTokens, usd: 0) : estimate
+        if provider == ProviderNames.placeholder { openAIEquivalentUSD[step.id] = estimate.usd }
+        if options.providerOverride == nil && context.parameters.provider == nil { defaultProviderSteps.insert(step.id) }
+        return parameters.format
     }
 
     /// The nearest earlier non-derive step of the asset: what a derive without `from` reads.
