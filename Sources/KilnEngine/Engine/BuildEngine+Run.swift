@@ -3,8 +3,19 @@ import KilnCore
 import KilnCache
 import KilnLock
 
+/// What travels through one run: the scheduler, images waiting for their readers, every finished
+/// step's run, and how many readers each step still has to start.
+struct RunState {
+    var scheduler: BuildScheduler
+    var check: UpToDateCheck
+    var images = [StepID: [Data]]()
+    var runs = [StepID: StepRun]()
+    var consumersLeft = [StepID: Int]()
+    var finalSummary: BuildScheduler.Summary?
+}
+
 extension BuildEngine {
-    private enum Message: Sendable {
+    fileprivate enum Message: Sendable {
         case produced(PlannedStep, Produced, verified: [ImageInfo], start: ContinuousClock.Instant)
         case step(StepRun)
         case control(Control)
@@ -21,125 +32,131 @@ extension BuildEngine {
     ///
     /// Memory: a step's images stay in memory only until every step that reads them has started.
     public func run() async -> BuildReport {
-        let clock = ContinuousClock()
-        let startedAt = clock.now
+        let startedAt = ContinuousClock.now
         var check = upToDate
         if !plan.steps.isEmpty, check.upToDate.count == plan.steps.count,
            FileManager.default.fileExists(atPath: options.resolvedManifestPath.path) {
             progress.handle(.buildStarted(total: plan.steps.count, upToDate: plan.steps.count, estimatedCostUSD: 0))
             return unchangedReport(elapsedMS: Self.milliseconds(since: startedAt))
         }
-        func canonical(_ id: StepID) -> StepID { index[id].map { plan.steps[$0].id } ?? id }
         let earlier = earlierEntries(&check)
-        let toRun = check.stepsToRun(plan)
-        var scheduler = makeScheduler(toRun)
-        var images = [StepID: [Data]]()
-        var runs = [StepID: StepRun]()
-        runs.reserveCapacity(toRun.count)  // growing it rehashed every StepID so far, several times
-        var consumersLeft = [StepID: Int]()
-        for step in toRun {
-            for dep in Set(step.dependencies.map(canonical)) { consumersLeft[dep, default: 0] += 1 }
-        }
-        let estimate = toRun.compactMap(\.estimate).reduce(CostEstimate.zero, +).usd
-        progress.handle(.buildStarted(total: plan.steps.count, upToDate: plan.steps.count - toRun.count,
-                                      estimatedCostUSD: estimate))
-        logger.info("build started", metadata: ["steps": "\(toRun.count)", "jobs": "\(options.jobs)"])
-
-        var finalSummary: BuildScheduler.Summary?
+        var state = prepare(check)
         await withTaskGroup(of: Message.self) { group in
             let control = self.control
             group.addTask { await Self.nextControl(control) }
-            if let cache, toRun.count >= Self.stepsWorthPreparingTheCache {
+            if let cache, state.scheduler.stepCount >= Self.stepsWorthPreparingTheCache {
                 // While the first calls are in flight, not when their answers arrive together.
                 group.addTask {
                     _ = try? await BlockingIO.run { cache.prepareFolders() }
                     return .cacheReady
                 }
             }
-            var action = scheduler.begin()
+            var action = state.scheduler.begin()
             while true {
                 if case let .finish(summary) = action {
-                    finalSummary = summary
+                    state.finalSummary = summary
                     break
                 }
                 if case let .start(ids) = action {
-                    for id in ids {
-                        guard let step = index[id].map({ plan.steps[$0] }) else { continue }
-                        var upstream = [StepID: Data]()
-                        var earlierOutputs = [StepID: URL]()
-                        for input in step.inputs + (step.mask.map { [$0] } ?? []) {
-                            guard let ref = input.stepID else { continue }
-                            if let data = images[canonical(ref)]?.first {
-                                upstream[ref] = data
-                            } else if check.upToDate.contains(canonical(ref)), let i = index[ref],
-                                      let first = plan.steps[i].outputs.first(where: { $0.index == 0 }) {
-                                earlierOutputs[ref] = options.outputDirectory.appendingPathComponent(first.path)
-                            }
-                        }
-                        for dep in Set(step.dependencies.map(canonical)) {
-                            consumersLeft[dep, default: 1] -= 1
-                            if consumersLeft[dep] == 0 { images[dep] = nil }
-                        }
-                        progress.handle(.started(step))
-                        logger.debug("step started", metadata: ["step": "\(id)"])
-                        let forced = check.forced.contains(step.id)
-                        group.addTask {
-                            let start = ContinuousClock.now
-                            var upstream = upstream
-                            do {
-                                for (ref, url) in earlierOutputs {
-                                    upstream[ref] = try await BlockingIO.run {
-                                        try self.readEarlierOutput(of: ref, at: url, for: step.id)
-                                    }
-                                }
-                            } catch {
-                                return .step(self.failure(error, step: step, start: start))
-                            }
-                            switch await self.producePhase(step, upstream: upstream, forced: forced, start: start) {
-                            case let .produced(result, infos): return .produced(step, result, verified: infos, start: start)
-                            case let .done(run): return .step(run)
-                            }
-                        }
-                    }
+                    for id in ids { start(id, state: &state, group: &group) }
                 }
-                for (id, pool) in scheduler.takeNewlyWaiting() {
+                for (id, pool) in state.scheduler.takeNewlyWaiting() {
                     progress.handle(.waiting(id, pool: pool))
                 }
-                guard let message = await group.next() else {
-                    finalSummary = nil
-                    break
-                }
-                switch message {
-                case let .produced(step, result, infos, start):
-                    // The answer is in hand and checked: free the slots and let its readers start;
-                    // storing and writing it overlap their work.
-                    if consumersLeft[step.id, default: 0] > 0 { images[step.id] = result.images }
-                    group.addTask { .step(await self.persistPhase(step, result, verified: infos, start: start)) }
-                    _ = scheduler.handle(.spent(step.id, usd: result.fromCache ? 0 : cost(of: step, usage: result.usage).usd))
-                    action = scheduler.handle(.resultReady(step.id))
-                case let .step(run):
-                    action = scheduler.handle(report(run, keep: &images, consumers: consumersLeft))
-                    runs[run.id] = run.withoutImages()
-                case .control(.stop):
-                    logger.notice("stop requested: no new steps will start")
-                    group.addTask { await Self.nextControl(control) }
-                    action = scheduler.handle(.stopRequested)
-                case .control(.cancel):
-                    logger.notice("cancel requested: cancelling steps in flight")
-                    action = scheduler.handle(.cancelRequested)
-                    group.cancelAll()
-                case .controlEnded:
-                    action = scheduler.poll()
-                case .cacheReady:
-                    action = scheduler.poll()
-                }
+                guard let message = await group.next() else { break }
+                action = handle(message, state: &state, group: &group)
             }
             group.cancelAll()
         }
-        let elapsed = clock.now - startedAt
-        let elapsedMS = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
-        return finish(finalSummary ?? scheduler.snapshot(), runs: runs, check: check, earlier: earlier,
-                      elapsedMS: elapsedMS)
+        return finish(state.finalSummary ?? state.scheduler.snapshot(), runs: state.runs, check: state.check,
+                      earlier: earlier, elapsedMS: Self.milliseconds(since: startedAt))
+    }
+
+    /// The run's starting state for the steps `check` says must run; announces the build.
+    private func prepare(_ check: UpToDateCheck) -> RunState {
+        let toRun = check.stepsToRun(plan)
+        var state = RunState(scheduler: makeScheduler(toRun), check: check)
+        state.runs.reserveCapacity(toRun.count)  // growing it rehashed every StepID so far, several times
+        for step in toRun {
+            for dep in Set(step.dependencies.map(canonical)) { state.consumersLeft[dep, default: 0] += 1 }
+        }
+        let estimate = toRun.compactMap(\.estimate).reduce(CostEstimate.zero, +).usd
+        progress.handle(.buildStarted(total: plan.steps.count, upToDate: plan.steps.count - toRun.count,
+                                      estimatedCostUSD: estimate))
+        logger.info("build started", metadata: ["steps": "\(toRun.count)", "jobs": "\(options.jobs)"])
+        return state
+    }
+
+    /// The id a reference names, as the plan spells it (an alias resolves to its step).
+    func canonical(_ id: StepID) -> StepID { index[id].map { plan.steps[$0].id } ?? id }
+
+    /// Starts one step: hands it the images it reads (from memory, or from an up-to-date step's
+    /// file) and lets go of images no other step still needs.
+    private func start(_ id: StepID, state: inout RunState, group: inout TaskGroup<Message>) {
+        guard let step = index[id].map({ plan.steps[$0] }) else { return }
+        var upstream = [StepID: Data]()
+        var earlierOutputs = [StepID: URL]()
+        for input in step.inputs + (step.mask.map { [$0] } ?? []) {
+            guard let ref = input.stepID else { continue }
+            if let data = state.images[canonical(ref)]?.first {
+                upstream[ref] = data
+            } else if state.check.upToDate.contains(canonical(ref)), let i = index[ref],
+                      let first = plan.steps[i].outputs.first(where: { $0.index == 0 }) {
+                earlierOutputs[ref] = options.outputDirectory.appendingPathComponent(first.path)
+            }
+        }
+        for dep in Set(step.dependencies.map(canonical)) {
+            state.consumersLeft[dep, default: 1] -= 1
+            if state.consumersLeft[dep] == 0 { state.images[dep] = nil }
+        }
+        progress.handle(.started(step))
+        logger.debug("step started", metadata: ["step": "\(id)"])
+        let forced = state.check.forced.contains(step.id)
+        group.addTask {
+            let start = ContinuousClock.now
+            var upstream = upstream
+            do {
+                for (ref, url) in earlierOutputs {
+                    upstream[ref] = try await BlockingIO.run { try self.readEarlierOutput(of: ref, at: url, for: step.id) }
+                }
+            } catch {
+                return .step(self.failure(error, step: step, start: start))
+            }
+            switch await self.producePhase(step, upstream: upstream, forced: forced, start: start) {
+            case let .produced(result, infos): return .produced(step, result, verified: infos, start: start)
+            case let .done(run): return .step(run)
+            }
+        }
+    }
+
+    /// Carries out one message from a step or the controls; returns the scheduler's next action.
+    private func handle(_ message: Message, state: inout RunState,
+                        group: inout TaskGroup<Message>) -> BuildScheduler.Action {
+        switch message {
+        case let .produced(step, result, infos, start):
+            // The answer is in hand and checked: free the slots and let its readers start;
+            // storing and writing it overlap their work.
+            if state.consumersLeft[step.id, default: 0] > 0 { state.images[step.id] = result.images }
+            group.addTask { .step(await self.persistPhase(step, result, verified: infos, start: start)) }
+            _ = state.scheduler.handle(.spent(step.id, usd: result.fromCache ? 0 : cost(of: step, usage: result.usage).usd))
+            return state.scheduler.handle(.resultReady(step.id))
+        case let .step(run):
+            let event = report(run, keep: &state.images, consumers: state.consumersLeft)
+            state.runs[run.id] = run.withoutImages()
+            return state.scheduler.handle(event)
+        case .control(.stop):
+            logger.notice("stop requested: no new steps will start")
+            let control = self.control
+            group.addTask { await Self.nextControl(control) }
+            return state.scheduler.handle(.stopRequested)
+        case .control(.cancel):
+            logger.notice("cancel requested: cancelling steps in flight")
+            let action = state.scheduler.handle(.cancelRequested)
+            group.cancelAll()
+            return action
+        case .controlEnded, .cacheReady:
+            return state.scheduler.poll()
+        }
     }
 
     /// From this many steps to run, a build makes the cache's fan-out folders up front
@@ -172,7 +189,7 @@ extension BuildEngine {
         }
     }
 
-    private static func nextControl(_ stream: AsyncStream<Control>) async -> Message {
+    fileprivate static func nextControl(_ stream: AsyncStream<Control>) async -> Message {
         for await event in stream { return .control(event) }
         return .controlEnded
     }

@@ -135,6 +135,8 @@ public struct BuildScheduler: Sendable {
     var running = 0
     public internal(set) var stopReason: StopReason?
     var began = false
+    /// How many steps the build runs.
+    public var stepCount: Int { steps.count }
     /// `--max-cost` in US dollars; nil: no budget.
     let budgetUSD: Double?
     /// What finished steps cost plus the estimates of steps in flight.
