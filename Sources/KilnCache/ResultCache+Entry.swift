@@ -12,6 +12,6 @@ extension ResultCache {
     /// pays. `lookup` decides.
     public func hasEntry(_ key: String) -> Bool {
         guard (try? Self.validate(key)) != nil else { return false }
-        return access(entryPath(key), F_OK) == 0
+        return store.existsNow(.action(key: key))
     }
 }

@@ -25,8 +25,8 @@ extension ResultCache {
 
     /// Removes what no build needs: entries last used more than `keepDays` ago whose key is not in
     /// `keepKeys` (the lockfile's keys), entries that cannot be read (a lookup would never use
-    /// them), everything of the earlier cache format 2 (never read), then temp files of dead
-    /// processes.
+    /// them), blobs not written or read within `keepDays`, everything of the earlier cache format 2
+    /// (never read), then temp files of dead processes.
     public func collectGarbage(keepDays: Int, keepKeys: Set<String>, now: Date = Date()) throws -> GCReport {
         var report = GCReport()
         let cutoff = now.addingTimeInterval(-Double(keepDays) * 86_400)
@@ -46,6 +46,12 @@ extension ResultCache {
                 report.actionsRemoved += 1  // a format-2 record
                 report.bytesFreed += Int64(info.st_size)
             }
+        }
+        for blob in PosixFile.fanOut(store.blobsPath) {
+            guard let info = PosixFile.status(blob.path), PosixFile.modificationDate(info) < cutoff,
+                  unlink(blob.path) == 0 else { continue }
+            report.objectsRemoved += 1
+            report.bytesFreed += Int64(info.st_size)
         }
         for object in PosixFile.fanOut(formatTwoObjectsPath) {
             guard let info = PosixFile.status(object.path), unlink(object.path) == 0 else { continue }

@@ -27,9 +27,13 @@ public struct ResultCache: Sendable {
     /// The cache's root directory.
     public let directory: URL
     package let root: String
+    /// Where the entries are: the local disk.
+    public let store: LocalDiskStore
+
     public init(directory: URL) {
         self.directory = directory
         root = directory.path
+        store = LocalDiskStore(root: directory.path)
     }
 
     /// `.kiln/cache` under a project root.
@@ -39,15 +43,15 @@ public struct ResultCache: Sendable {
 
     /// Images of format 2 (Kiln before entry files), never read; `collectGarbage` removes them.
     package var formatTwoObjectsPath: String { root + "/objects" }
-    package var actionsPath: String { root + "/actions" }
-    package var tmpPath: String { root + "/tmp" }
+    package var actionsPath: String { store.actionsPath }
+    package var tmpPath: String { store.tmpPath }
     package var keyLockPath: String { root + "/keys.lock" }
     /// Per-key lock files of Kiln before `keys.lock`; `collectGarbage` removes them.
     package var legacyLocksPath: String { root + "/locks" }
 
     /// The format-3 entry for `key` (`CacheEntryFile`).
     package func entryPath(_ key: String) -> String {
-        actionsPath + "/" + key.prefix(2) + "/" + key + CacheEntryFile.fileExtension
+        store.path(for: .action(key: key))
     }
 
     /// The stored result for `key`, or nil on a miss. A missing or damaged entry is a miss; an
@@ -56,7 +60,7 @@ public struct ResultCache: Sendable {
     public func lookup(_ key: String) throws -> CachedResult? {
         try Self.validate(key)
         let path = entryPath(key)
-        if let data = PosixFile.read(path) {
+        if let data = try store.readNow(.action(key: key)) {
             if let (record, start) = CacheEntryFile.record(in: data), record.cacheKey == key,
                let images = CacheEntryFile.images(in: data, record: record, payloadStart: start) {
                 PosixFile.touch(path)
@@ -85,24 +89,13 @@ public struct ResultCache: Sendable {
         let record = CacheRecord(cacheKey: key, step: step.id, kind: step.kind, provider: step.provider,
                                  model: step.model, usage: usage, requestID: requestID, costUSD: costUSD,
                                  resolved: resolved, images: stored)
-        try put(CacheEntryFile.encode(record, images: images), at: entryPath(key))
+        try store.writeNow(CacheEntryFile.encode(record, images: images), at: .action(key: key))
         return record
     }
 
-    /// Writes through `tmp/` and renames to `path`, making each folder once per process (and once
-    /// more if it was removed since).
+    /// Writes a file under the cache's root through `tmp/`.
     package func put(_ data: Data, at path: String) throws {
-        let folders = [tmpPath, AtomicFile.split(path)?.directory ?? root]
-        do {
-            for folder in folders { try AtomicFile.ensureDirectory(path: folder) }
-            try PosixFile.write(data, to: path, tmp: tmpPath, label: "cache")
-        } catch {
-            for folder in folders {
-                AtomicFile.forget(path: folder)
-                try AtomicFile.ensureDirectory(path: folder)
-            }
-            try PosixFile.write(data, to: path, tmp: tmpPath, label: "cache")
-        }
+        try store.writeFile(data, to: path)
     }
 
     /// Makes the 256 fan-out folders of `actions/` (and `tmp/`) unless the last of them exists: a
@@ -122,19 +115,9 @@ public struct ResultCache: Sendable {
     }
 
     package static func validate(_ key: String) throws {
-        guard key.utf8.count >= 8, key.utf8.allSatisfy(isLowerHex) else {
+        guard CacheAddress.action(key: key).isValid else {
             throw CacheKeyError("cache key '\(key)' is not a lowercase hex digest; re-plan the build")
         }
-    }
-
-    /// A SHA-256 in lowercase hex: the only names an object may have (a record is read from disk,
-    /// so its digests are checked before they become paths).
-    package static func isDigest(_ text: String) -> Bool {
-        text.utf8.count == 64 && text.utf8.allSatisfy(isLowerHex)
-    }
-
-    private static func isLowerHex(_ byte: UInt8) -> Bool {
-        (byte >= 48 && byte <= 57) || (byte >= 97 && byte <= 102)
     }
 }
 

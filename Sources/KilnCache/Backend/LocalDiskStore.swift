@@ -1,0 +1,148 @@
+import Foundation
+import KilnCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The cache backend on the local disk, under one root folder:
+/// - `actions/<2 hex>/<key>.entry`: an action's value (a `CacheEntryFile`);
+/// - `blobs/<2 hex>/<sha256>`: a blob;
+/// - `tmp/<pid>-<n>`: values being written, renamed into place when whole.
+///
+/// The synchronous calls are what `ResultCache` uses on the engine's blocking-I/O threads; the
+/// `CacheBackend` calls run them there too.
+public struct LocalDiskStore: CacheBackend {
+    public let root: String
+    public var name: String { "local" }
+
+    public init(root: String) {
+        self.root = root
+    }
+
+    package var actionsPath: String { root + "/actions" }
+    package var blobsPath: String { root + "/blobs" }
+    package var tmpPath: String { root + "/tmp" }
+
+    /// Where the value at `address` lives (the name is not checked here).
+    package func path(for address: CacheAddress) -> String {
+        let name = address.name
+        switch address {
+        case .action: return actionsPath + "/" + name.prefix(2) + "/" + name + CacheEntryFile.fileExtension
+        case .blob: return blobsPath + "/" + name.prefix(2) + "/" + name
+        }
+    }
+
+    // MARK: - Synchronous
+
+    package func existsNow(_ address: CacheAddress) -> Bool {
+        address.isValid && access(path(for: address), F_OK) == 0
+    }
+
+    /// The value, or nil. Reading a blob marks it as used (`collectGarbage` keeps used blobs);
+    /// `ResultCache.lookup` marks an action once it has checked it.
+    package func readNow(_ address: CacheAddress) throws -> Data? {
+        try Self.check(address)
+        let path = path(for: address)
+        let data = PosixFile.read(path)
+        if data != nil, case .blob = address { PosixFile.touch(path) }
+        return data
+    }
+
+    /// Writes through `tmp/` and renames into place, making each folder once per process (and
+    /// once more if it was removed since). A blob must have the digest it is stored under.
+    package func writeNow(_ data: Data, at address: CacheAddress) throws {
+        try Self.check(address)
+        if case let .blob(digest) = address, Digest.sha256(data) != digest {
+            throw CacheKeyError("cache: a blob stored as \(digest) has another digest; it was not stored")
+        }
+        try writeFile(data, to: path(for: address))
+    }
+
+    /// Writes any file under the root (`last-build.json`) the way values are written.
+    package func writeFile(_ data: Data, to target: String) throws {
+        try withFolders(for: target) { try PosixFile.write(data, to: target, tmp: tmpPath, label: "cache") }
+    }
+
+    /// Runs `write` once the folders `target` needs exist; if it fails, makes them again (another
+    /// process or `kiln cache gc` may have removed one) and tries once more.
+    private func withFolders(for target: String, _ write: () throws -> Void) throws {
+        let folders = [tmpPath, AtomicFile.split(target)?.directory ?? root]
+        do {
+            for folder in folders { try AtomicFile.ensureDirectory(path: folder) }
+            try write()
+        } catch {
+            for folder in folders {
+                AtomicFile.forget(path: folder)
+                try AtomicFile.ensureDirectory(path: folder)
+            }
+            try write()
+        }
+    }
+
+    /// Copies the file `source` to `target` through a temp file in `tmpFolder`, a megabyte at a time.
+    private static func copy(_ source: URL, to target: String, tmpFolder: String) throws {
+        let input = try FileHandle(forReadingFrom: source)
+        defer { try? input.close() }
+        let temp = tmpFolder + "/" + TemporaryName.next()
+        guard FileManager.default.createFile(atPath: temp, contents: nil) else {
+            throw PosixFile.failure("create", temp, label: "cache")
+        }
+        do {
+            let output = try FileHandle(forWritingTo: URL(fileURLWithPath: temp))
+            defer { try? output.close() }
+            while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
+                try output.write(contentsOf: chunk)
+            }
+            try output.close()
+            guard rename(temp, target) == 0 else { throw PosixFile.failure("rename into place", target, label: "cache") }
+        } catch {
+            unlink(temp)
+            throw error
+        }
+    }
+
+    private static func check(_ address: CacheAddress) throws {
+        guard address.isValid else {
+            throw CacheKeyError("cache: '\(address.name)' is not a lowercase hex \(address) name; re-plan the build")
+        }
+    }
+
+    // MARK: - CacheBackend
+
+    public func contains(_ address: CacheAddress) async throws -> Bool {
+        try Self.check(address)
+        return try await BlockingIO.run { existsNow(address) }
+    }
+
+    public func get(_ address: CacheAddress) async throws -> Data? {
+        try await BlockingIO.run { try readNow(address) }
+    }
+
+    public func put(_ data: Data, at address: CacheAddress) async throws {
+        try await BlockingIO.run { try writeNow(data, at: address) }
+    }
+
+    public func download(_ address: CacheAddress, to destination: URL) async throws -> Bool {
+        try Self.check(address)
+        let source = path(for: address)
+        return try await BlockingIO.run {
+            guard access(source, R_OK) == 0 else { return false }
+            let folder = destination.deletingLastPathComponent().path
+            try Self.copy(URL(fileURLWithPath: source), to: destination.path, tmpFolder: folder)
+            return true
+        }
+    }
+
+    public func upload(_ source: URL, to address: CacheAddress) async throws {
+        try Self.check(address)
+        let target = path(for: address)
+        try await BlockingIO.run {
+            if case let .blob(digest) = address, try Digest.sha256(fileAt: source) != digest {
+                throw CacheKeyError("cache: \(source.path) does not have the digest \(digest); it was not stored")
+            }
+            try withFolders(for: target) { try Self.copy(source, to: target, tmpFolder: tmpPath) }
+        }
+    }
+}
