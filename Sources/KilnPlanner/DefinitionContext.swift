@@ -17,7 +17,7 @@ struct DefinitionContext {
     /// The cache-key fields for provider, model and parameters, encoded once.
     var keyFragment: String
 
-    init(manifest: Manifest, asset: Asset, definition: StepDefinition, options: PlannerOptions) {
+    init(manifest: PipelineManifest, asset: Asset, definition: StepDefinition, options: PlannerOptions) {
         parameters = definition.kind == .derive ? ParameterSet()
             : manifest.effectiveParameters(for: definition, in: asset)
         provider = options.providerOverride ?? parameters.provider ?? options.defaultProvider

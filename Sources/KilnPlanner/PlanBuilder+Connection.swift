@@ -5,7 +5,7 @@ extension PlanBuilder {
     /// Provider settings with `{{env.NAME}}` in header values and `base_url` rendered from the
     /// environment (the validator allowed only declared, non-credential names). A rendered value
     /// that is not one line of text is refused: it would split the request's headers.
-    mutating func renderConnection(_ settings: ProviderSettings, of manifest: Manifest) -> ProviderSettings {
+    mutating func renderConnection(_ settings: ProviderSettings, of manifest: PipelineManifest) -> ProviderSettings {
         guard !manifest.connectionTemplates.isEmpty else { return settings }
         let notSecret = Set(manifest.envNotSecret.map(\.value))
         let readable = Set(manifest.env.map(\.value).filter { Credentials.mayRead($0, notSecret: notSecret) })

@@ -138,7 +138,7 @@ extension PlanBuilder {
         return result
     }
 
-    func displayDirectory(_ manifest: Manifest) -> String {
+    func displayDirectory(_ manifest: PipelineManifest) -> String {
         let dir = (manifest.path as NSString).deletingLastPathComponent
         return dir.isEmpty ? "." : dir
     }

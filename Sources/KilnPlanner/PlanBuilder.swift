@@ -6,7 +6,7 @@ import KilnManifest
 /// order), so the result is a deterministic topological order and upstream keys are known when a
 /// step's own key is computed.
 struct PlanBuilder {
-    let manifests: [Manifest]
+    let manifests: [PipelineManifest]
     let options: PlannerOptions
     var diagnostics = [Diagnostic]()
 
@@ -62,7 +62,7 @@ struct PlanBuilder {
     var plannedSizes = [StepID: (width: Int, height: Int)]()
     var openAIEquivalentUSD = [StepID: Double]()
 
-    init(manifests: [Manifest], options: PlannerOptions) {
+    init(manifests: [PipelineManifest], options: PlannerOptions) {
         self.manifests = manifests
         self.options = options
     }

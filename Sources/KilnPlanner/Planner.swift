@@ -36,7 +36,7 @@ public struct PlannerOptions: Sendable {
 public enum Planner {
     /// Plans every step of `manifests` (sorted by path), then keeps the steps `targets` select and
     /// everything they depend on. Throws every planning error at once.
-    public static func plan(_ manifests: [Manifest], targets: [String] = [],
+    public static func plan(_ manifests: [PipelineManifest], targets: [String] = [],
                             options: PlannerOptions = PlannerOptions()) throws(DiagnosticsError) -> Plan {
         var builder = PlanBuilder(manifests: manifests.sorted { $0.path < $1.path }, options: options)
         builder.buildAll()

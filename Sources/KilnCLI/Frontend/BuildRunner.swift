@@ -39,14 +39,6 @@ public struct BuildRunner: Sendable {
         self.maxCostUSD = maxCostUSD
     }
 
-    /// How a build ended.
-    public struct Outcome: Sendable {
-        public var report: BuildReport
-        public var summary: BuildSummary { report.summary }
-        /// `--max-cost` stopped it.
-        public var stoppedByBudget: Bool
-    }
-
     /// The providers the plan uses, by name. OpenAI needs a key; asking for it without one is a
     /// setup error with the fix, raised before anything runs.
     func providers(for plan: Plan, terminal: TerminalProgress) throws -> [String: any ImageProvider] {
@@ -79,7 +71,7 @@ public struct BuildRunner: Sendable {
     /// estimate of the steps that will run) before any step runs.
     /// - Parameter locked: `--locked`: no provider is called (the caller checked that the cache
     ///   and the files satisfy every step; a call would fail the step and stop the build).
-    public func run(_ plan: Plan, upToDate: UpToDateCheck? = nil, locked: Bool = false) async throws -> Outcome {
+    public func run(_ plan: Plan, upToDate: UpToDateCheck? = nil, locked: Bool = false) async throws -> BuildReport {
         let check = upToDate ?? UpToDateCheck(plan: plan)
         let estimate = check.stepsToRun(plan).compactMap(\.estimate).reduce(CostEstimate.zero, +).usd
         if let limit = maxCostUSD, estimate > limit {
@@ -118,8 +110,7 @@ public struct BuildRunner: Sendable {
         if let openai = providers["openai"] as? OpenAIProvider {
             try? await openai.shutdown()   // the HTTP client must be shut down before it is dropped
         }
-        let stoppedByBudget = if case .budget? = report.outcome.stopReason { true } else { false }
-        return Outcome(report: report, stoppedByBudget: stoppedByBudget)
+        return report
     }
 }
 

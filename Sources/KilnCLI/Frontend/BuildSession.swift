@@ -41,7 +41,7 @@ struct BuildSession: Sendable {
                                  logger: logger(), environment: frontend.workspace.environment,
                                  retries: arguments.retries, requestsPerMinute: arguments.rpm,
                                  maxCostUSD: arguments.maxCost)
-        let result: BuildRunner.Outcome
+        let result: BuildReport
         do {
             result = try await runner.run(plan, upToDate: check, locked: locked)
         } catch let refusal as PolicyRefusal {
@@ -56,9 +56,9 @@ struct BuildSession: Sendable {
 
     /// After the run: kiln.lock and the stat cache (kiln.lock not under `--locked`), the cache's
     /// hit record, the summary for the person, and the exit status.
-    func record(_ result: BuildRunner.Outcome, plan: Plan, project: ProjectFiles, partial: Bool) -> ExitStatus {
+    func record(_ result: BuildReport, plan: Plan, project: ProjectFiles, partial: Bool) -> ExitStatus {
         do {
-            try project.save(after: result.report, plan: plan, partial: partial, writeLock: !arguments.locked)
+            try project.save(after: result, plan: plan, partial: partial, writeLock: !arguments.locked)
         } catch {
             Console.err("error: \(error)")
             return .buildFailed

@@ -26,7 +26,7 @@ public struct Frontend: Sendable {
     /// The outcome of reading manifests and planning: a plan, or the diagnostics that prevent one.
     public struct Outcome: Sendable {
         public var plan: Plan?
-        public var manifests: [Manifest]
+        public var manifests: [PipelineManifest]
         /// The targets among the arguments (empty: everything).
         public var targets: [String]
         /// Whether the plan covers less than every manifest in pipelines/ (targets, or manifests
@@ -98,7 +98,7 @@ public struct Frontend: Sendable {
     }
 
     /// The built-in prices with every manifest's `prices:` overrides.
-    public static func prices(_ manifests: [Manifest]) -> PriceTable {
+    public static func prices(_ manifests: [PipelineManifest]) -> PriceTable {
         manifests.reduce(PriceTable.builtin) { $0.merging($1.prices) }
     }
 

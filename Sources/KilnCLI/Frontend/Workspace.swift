@@ -70,8 +70,8 @@ public struct Workspace: Sendable {
     /// Loads and validates every manifest; every problem is collected. Two files with the same
     /// pipeline name are an error: step ids would collide.
     /// `clean`: the manifests that loaded without an error (they can be planned while others are fixed).
-    public func load(_ files: [String]) -> (manifests: [Manifest], diagnostics: [Diagnostic], clean: [Manifest]) {
-        var manifests = [Manifest](), diagnostics = [Diagnostic](), seen = [String: String](), clean = [Manifest]()
+    public func load(_ files: [String]) -> (manifests: [PipelineManifest], diagnostics: [Diagnostic], clean: [PipelineManifest]) {
+        var manifests = [PipelineManifest](), diagnostics = [Diagnostic](), seen = [String: String](), clean = [PipelineManifest]()
         for file in files {
             let result = ManifestLoader.load(fileAt: url(file), displayPath: file)
             diagnostics += result.diagnostics

@@ -22,4 +22,10 @@ public struct BuildReport: Sendable {
     public var manifest: OutputManifest? {
         manifestFile.flatMap(OutputManifest.read(from:))
     }
+
+    /// Whether `--max-cost` stopped the build (a step was not started because it would have
+    /// taken the spend past the budget).
+    public var stoppedByBudget: Bool {
+        if case .budget? = outcome.stopReason { true } else { false }
+    }
 }

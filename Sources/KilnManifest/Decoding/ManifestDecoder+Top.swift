@@ -3,15 +3,15 @@ import Yams
 
 extension ManifestDecoder {
     /// Decodes the root node. Returns nil only when the root is not a mapping.
-    func decodeManifest(_ root: Node?, path: String, directory: String, pipeline: String) -> Manifest? {
+    func decodeManifest(_ root: Node?, path: String, directory: String, pipeline: String) -> PipelineManifest? {
         let start = SourceLocation(file: file, line: 1, column: 1)
         guard let root, !(root.tagName == .null) else {
             error("empty manifest: add an 'assets:' mapping", at: start)
-            return Manifest(path: path, directory: directory, pipeline: pipeline, version: 1, location: start)
+            return PipelineManifest(path: path, directory: directory, pipeline: pipeline, version: 1, location: start)
         }
         guard let entries = entries(root, ManifestKeys.top, in: "the manifest", what: "a manifest",
                                     checkRequired: false) else { return nil }
-        var manifest = Manifest(path: path, directory: directory, pipeline: pipeline, version: 0, location: location(root))
+        var manifest = PipelineManifest(path: path, directory: directory, pipeline: pipeline, version: 0, location: location(root))
         for entry in entries {
             switch entry.name {
             case "version":

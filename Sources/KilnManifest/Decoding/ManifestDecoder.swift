@@ -1,7 +1,7 @@
 import KilnCore
 import Yams
 
-/// Walks a composed YAML node tree into a `Manifest`, collecting every problem as a diagnostic
+/// Walks a composed YAML node tree into a `PipelineManifest`, collecting every problem as a diagnostic
 /// instead of stopping at the first. Each key is checked against its `ManifestKeys` table.
 final class ManifestDecoder {
     /// One known key of a mapping and its value.

@@ -3,7 +3,7 @@ import KilnCore
 /// The semantic checks that need the whole decoded manifest: templates, references and cycles,
 /// input files, outputs, presets and the model rules. Collects every problem.
 struct ManifestValidator {
-    let manifest: Manifest
+    let manifest: PipelineManifest
     /// Where single-line template text starts (see `ManifestDecoder.textColumns`).
     let textColumns: [SourceLocation: Int]
     /// How messages name the manifest's directory (`pipelines/`).
@@ -14,7 +14,7 @@ struct ManifestValidator {
     /// The `{{env.NAME}}` names templates read, to warn about declared names nothing reads.
     var usedEnvironment = Set<String>()
 
-    init(manifest: Manifest, textColumns: [SourceLocation: Int], displayDirectory: String) {
+    init(manifest: PipelineManifest, textColumns: [SourceLocation: Int], displayDirectory: String) {
         self.manifest = manifest
         self.textColumns = textColumns
         self.displayDirectory = displayDirectory

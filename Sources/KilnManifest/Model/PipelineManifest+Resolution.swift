@@ -1,6 +1,6 @@
 import KilnCore
 
-extension Manifest {
+extension PipelineManifest {
     /// The preset an asset names: the manifest's own first, then the built-ins.
     public func preset(named name: String) -> Preset? {
         presets[name] ?? BuiltinPresets.all[name]

@@ -1,7 +1,7 @@
 import KilnCore
 
 /// One decoded manifest file (`pipelines/NAME.yaml`): pipeline `NAME`.
-public struct Manifest: Sendable {
+public struct PipelineManifest: Sendable {
     /// The path as the user gave it, used in diagnostics (`pipelines/stickers.yaml`).
     public var path: String
     /// The absolute directory input files are resolved against.
