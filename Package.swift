@@ -73,7 +73,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "openai-fake", dependencies: [
-            "KilnFakeOpenAI", "KilnOpenAI",
+            "KilnFakeOpenAI", "KilnOpenAI", "KilnCore",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -105,6 +105,8 @@ let package = Package(
         .testTarget(name: "KilnParameterTableTests", dependencies: [
             "KilnCore", "KilnManifest", "KilnPlanner", "KilnLock", "KilnOutputs", "KilnOpenAI", "KilnFakeOpenAI",
         ]),
+        // The layout docs/architecture.md draws: import directions, a line per source folder.
+        .testTarget(name: "KilnLayoutTests"),
         .testTarget(name: "KilnImagingTests", dependencies: ["KilnImaging", "KilnPlaceholder"]),
         .testTarget(name: "KilnCLITests", dependencies: [
             "KilnCLI", "kiln", "KilnCore", "KilnImaging", "KilnLock", "KilnEngine", "KilnFakeOpenAI", "KilnOpenAI",

@@ -1,5 +1,4 @@
 import Foundation
-import KilnCore
 import Synchronization
 #if canImport(Glibc)
 import Glibc

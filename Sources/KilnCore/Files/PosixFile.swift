@@ -1,4 +1,3 @@
-import KilnCore
 import Foundation
 #if canImport(Glibc)
 import Glibc

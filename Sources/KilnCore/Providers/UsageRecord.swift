@@ -1,4 +1,3 @@
-import KilnCore
 
 /// Token usage as recorded in cache records and the output manifest (the Images API's spelling).
 public struct UsageRecord: Hashable, Sendable, Codable {
