@@ -2,7 +2,8 @@
 /// .withoutEscapingSlashes]` (`CanonicalJSON.encode(_, pretty: true)`): two-space indents,
 /// `"key" : value`, an empty container spanning a blank line, doubles in their shortest form
 /// without a trailing `.0`. The caller writes keys in sorted order. Used where `JSONEncoder` is too
-/// slow: one output-manifest entry per file, written while the build runs.
+/// slow: one output-manifest entry per file, written while the build runs; cache records; and,
+/// through `raw` and `string`, kiln.lock's own layout.
 package struct PrettyJSONWriter {
     package private(set) var bytes: [UInt8] = []
     /// Members written so far in each open container.
@@ -13,6 +14,12 @@ package struct PrettyJSONWriter {
     package init(capacity: Int = 1024, depth: Int = 0) {
         bytes.reserveCapacity(capacity)
         baseDepth = depth
+    }
+
+    /// Text written as it is: for a layout of the caller's own (kiln.lock's one line per output)
+    /// around values written with `string`.
+    package mutating func raw(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
     }
 
     package mutating func openObject() {
