@@ -64,7 +64,7 @@ let package = Package(
         ]),
         // A fake of the OpenAI Images API for tests, benchmarks and keyless rehearsals.
         .target(name: "KilnFakeOpenAI", dependencies: [
-            "KilnCore", "KilnPlaceholder",
+            "KilnCore", "KilnImaging", "KilnPlaceholder",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "MultipartKit", package: "multipart-kit"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -6,6 +6,8 @@ import KilnPlaceholder
 /// placeholder renderer (libvips) and reused as base64, so a benchmark measures the client, not the fake.
 actor FakeImageCache {
     private var renders: [String: Task<String, any Error>] = [:]
+    private var realistic: [String: Task<RealisticAnswer, any Error>] = [:]
+    private var serial = 0
     private let provider = PlaceholderProvider()
 
     /// Base64 of a `width`×`height` image in `format`; the first caller of a shape renders it, the
@@ -32,6 +34,21 @@ actor FakeImageCache {
             return try await render.value
         } catch {
             renders[key] = nil  // a failed render is not cached
+            throw error
+        }
+    }
+
+    /// Base64 of a PNG of about `targetBytes`, different from every other answer (`RealisticAnswer`).
+    func realisticBase64(width: Int, height: Int, targetBytes: Int) async throws -> String {
+        let key = "\(width)x\(height)-\(targetBytes)"
+        let render = realistic[key] ?? Task { try RealisticAnswer(width: width, height: height, targetBytes: targetBytes) }
+        realistic[key] = render
+        serial += 1
+        let number = serial
+        do {
+            return try await render.value.base64(serial: number)
+        } catch {
+            realistic[key] = nil
             throw error
         }
     }

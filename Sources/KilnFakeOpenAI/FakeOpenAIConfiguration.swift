@@ -8,12 +8,17 @@ public struct FakeOpenAIConfiguration: Sendable {
     public var moderationMarker: String
     /// The largest request body accepted (16 images of < 50 MB each fit).
     public var maxRequestBytes: Int
+    /// Answer PNGs of about this many bytes, each one different (`RealisticAnswer`), as the live
+    /// service does (~1.8 MB at 1024×1024); nil: small placeholder cards, the same for one shape.
+    public var answerBytes: Int?
 
     public init(apiKey: String? = nil, latency: Duration = .zero,
-                moderationMarker: String = "[moderation-block]", maxRequestBytes: Int = 900 * 1024 * 1024) {
+                moderationMarker: String = "[moderation-block]", maxRequestBytes: Int = 900 * 1024 * 1024,
+                answerBytes: Int? = nil) {
         self.apiKey = apiKey
         self.latency = latency
         self.moderationMarker = moderationMarker
         self.maxRequestBytes = maxRequestBytes
+        self.answerBytes = answerBytes
     }
 }

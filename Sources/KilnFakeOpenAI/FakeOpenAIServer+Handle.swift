@@ -89,10 +89,19 @@ extension FakeOpenAIServer {
     /// The `ImagesResponse` JSON, built by hand so the large base64 strings are copied once.
     func answer(_ request: FakeImageRequest) async throws -> Data {
         let transparent = request.background == "transparent" && request.format.supportsAlpha
-        let b64: String
+        var answers = [String]()
         do {
-            b64 = try await state.base64Image(format: request.format, width: request.width, height: request.height,
-                                              transparent: transparent, compression: request.compression)
+            if let target = configuration.answerBytes, request.format == .png, !transparent {
+                for _ in 0..<request.n {
+                    answers.append(try await state.realisticBase64(width: request.width, height: request.height,
+                                                                   targetBytes: target))
+                }
+            } else {
+                let b64 = try await state.base64Image(format: request.format, width: request.width,
+                                                      height: request.height, transparent: transparent,
+                                                      compression: request.compression)
+                answers = Array(repeating: b64, count: request.n)
+            }
         } catch {
             throw FakeAPIError(status: 500, message: "The fake could not render the answer: \(error)",
                                type: "server_error", code: "server_error")
@@ -108,7 +117,7 @@ extension FakeOpenAIServer {
         for index in 0..<request.n {
             if index > 0 { json.append(UInt8(ascii: ",")) }
             json.append(contentsOf: Array("{\"b64_json\":\"".utf8))
-            json.append(contentsOf: Array(b64.utf8))
+            json.append(contentsOf: Array(answers[index].utf8))
             json.append(contentsOf: Array("\"}".utf8))
         }
         json.append(contentsOf: Array("]}".utf8))

@@ -18,8 +18,10 @@ public struct FakeOpenAIServer: Sendable {
     }
 
     /// A Hummingbird application serving the fake on `host:port` (port 0 picks a free one; read it in
-    /// `onServerRunning` from the channel's local address). Never logs the key or request bodies.
-    public func makeApplication(host: String = "127.0.0.1", port: Int = 0, logger: Logger? = nil,
+    /// `onServerRunning` from the channel's local address). `backlog`: pending connections the kernel
+    /// queues, large enough that a benchmark's burst of connections is not what it measures. Never
+    /// logs the key or request bodies.
+    public func makeApplication(host: String = "127.0.0.1", port: Int = 0, backlog: Int = 1024, logger: Logger? = nil,
                                 onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in })
         -> some ApplicationProtocol {
         let router = Router(context: FakeRequestContext.self)
@@ -31,7 +33,7 @@ public struct FakeOpenAIServer: Sendable {
         }
         var log = logger ?? Logger(label: "kiln.fake-openai")
         if logger == nil { log.logLevel = .warning }
-        return Application(router: router, configuration: .init(address: .hostname(host, port: port)),
+        return Application(router: router, configuration: .init(address: .hostname(host, port: port), backlog: backlog),
                            onServerRunning: onServerRunning, logger: log)
     }
 

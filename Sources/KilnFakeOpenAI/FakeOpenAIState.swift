@@ -69,6 +69,11 @@ public actor FakeOpenAIState {
 
     func end() { inFlight -= 1 }
 
+    /// Base64 of a realistic-size PNG answer, a different one each call.
+    func realisticBase64(width: Int, height: Int, targetBytes: Int) async throws -> String {
+        try await images.realisticBase64(width: width, height: height, targetBytes: targetBytes)
+    }
+
     /// Base64 of an answer image (rendered once per shape, then reused).
     func base64Image(format: ImageFormat, width: Int, height: Int, transparent: Bool, compression: Int?) async throws
         -> String {

@@ -11,7 +11,9 @@ import Foundation
 public final class ImagingWorkPool: @unchecked Sendable {
     // @unchecked: `jobs` is only touched while holding `condition`; the threads are never mutated.
     private let condition = NSCondition()
-    private var jobs: [@Sendable () -> Void] = []
+    /// Waiting jobs from `head` on; a taken job's slot is cleared at once, so the closure — and the
+    /// image bytes it captured — is freed when the job ends, not when the prefix is next dropped.
+    private var jobs: [(@Sendable () -> Void)?] = []
     private var head = 0
     /// The number of threads; at most this many libvips jobs run at once.
     public let width: Int
@@ -54,13 +56,14 @@ public final class ImagingWorkPool: @unchecked Sendable {
             condition.lock()
             while head == jobs.count { condition.wait() }
             let job = jobs[head]
+            jobs[head] = nil
             head += 1
             if head > 1024 && head * 2 > jobs.count {  // drop the consumed prefix now and then
                 jobs.removeFirst(head)
                 head = 0
             }
             condition.unlock()
-            job()
+            job?()
         }
     }
 }

@@ -21,10 +21,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Host to bind.") var host = "127.0.0.1"
     @Option(help: "Added latency per answer, in milliseconds.") var latencyMs = 0
     @Option(help: "The API key to require (default: accept any Bearer key).") var apiKey: String?
+    @Option(help: "Answer opaque PNGs of about this many bytes, each different, like the live service (~1800000 at 1024x1024).")
+    var answerBytes: Int?
+    @Option(help: "The listen backlog: pending connections the kernel queues (so a burst of clients is not refused).")
+    var backlog = 1024
 
     func run() async throws {
-        let server = FakeOpenAIServer(configuration: .init(apiKey: apiKey, latency: .milliseconds(latencyMs)))
-        let app = server.makeApplication(host: host, port: port) { channel in
+        let server = FakeOpenAIServer(configuration: .init(apiKey: apiKey, latency: .milliseconds(latencyMs),
+                                                           answerBytes: answerBytes))
+        let app = server.makeApplication(host: host, port: port, backlog: backlog) { channel in
             let bound = channel.localAddress?.port ?? port
             // Unbuffered, so a script waiting on the line sees it even when stdout is a pipe.
             FileHandle.standardOutput.write(Data("fake OpenAI listening on http://\(host):\(bound)/v1\n".utf8))

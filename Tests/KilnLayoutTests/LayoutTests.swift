@@ -21,7 +21,7 @@ import Testing
         "KilnImaging": ["KilnCore", "CKilnVips"],
         "KilnPlaceholder": ["KilnCore", "KilnImaging"],
         "KilnOpenAI": ["KilnCore"],
-        "KilnFakeOpenAI": ["KilnCore", "KilnPlaceholder"],
+        "KilnFakeOpenAI": ["KilnCore", "KilnImaging", "KilnPlaceholder"],
         "KilnCLI": ["KilnCore", "KilnManifest", "KilnPlanner", "KilnCache", "KilnLock", "KilnOutputs", "KilnEngine",
                     "KilnImaging", "KilnPlaceholder", "KilnOpenAI"],
         "kiln": ["KilnCLI"],
