@@ -48,6 +48,41 @@ struct KilnProcess {
         }
     }
 
+    /// `runAsync`, also sampling the child's peak resident memory (`VmHWM` in /proc, every 20 ms
+    /// until it exits; the kernel keeps the high-water mark, so a sample just before exit is exact
+    /// to within the last 20 ms). Standard output is discarded.
+    static func runMeasuringPeak(_ arguments: [String], in directory: URL,
+                                 environment: [String: String] = [:]) async throws -> (status: Int32, peakKiB: Int, stderr: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Swift.Result {
+                    let process = makeProcess(arguments, in: directory, environment: environment)
+                    let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-stderr-\(UUID().uuidString)")
+                    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+                    defer { try? FileManager.default.removeItem(at: errURL) }
+                    let err = try FileHandle(forWritingTo: errURL)
+                    process.standardOutput = FileHandle.nullDevice
+                    process.standardError = err
+                    try process.run()
+                    let status = "/proc/\(process.processIdentifier)/status"
+                    var peak = 0
+                    while process.isRunning {
+                        if let text = try? String(contentsOfFile: status, encoding: .utf8),
+                           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+                           let kib = Int(line.split(separator: " ").dropFirst().first ?? "") {
+                            peak = max(peak, kib)
+                        }
+                        usleep(20_000)
+                    }
+                    process.waitUntilExit()
+                    try? err.close()
+                    let errText = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+                    return (process.terminationStatus, peak, errText)
+                })
+            }
+        }
+    }
+
     /// Starts `kiln arguments…` without waiting (to stop or kill it); its output is discarded.
     static func start(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Process {
         let process = makeProcess(arguments, in: directory, environment: environment)
