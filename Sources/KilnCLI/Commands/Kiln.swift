@@ -26,6 +26,7 @@ extension Kiln {
     /// Parses and runs a command. A usage error (an unknown flag, a value out of range) exits 2,
     /// as docs/cli.md promises for invalid arguments, not ArgumentParser's 64.
     public static func runMain() async {
+        OpenFileLimit.raise()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -56,6 +56,7 @@ public struct BuildRunner: Sendable {
             }
             if let retries { configuration.retries = retries }
             if let requestsPerMinute { configuration.requestsPerMinute = requestsPerMinute }
+            configuration.callerConcurrency = options.jobs
             providers["openai"] = OpenAIProvider(configuration: configuration,
                                                  logger: logger, onRateLimitWait: { terminal.rateLimited($0.description) })
         }

@@ -66,6 +66,16 @@ public struct OpenAIConfiguration: Sendable, CustomStringConvertible {
     public var maxInFlight: Int?
     /// Requests started per minute per model; nil for no limit beyond what the server reports.
     public var requestsPerMinute: Int?
+    /// The most requests the caller ever has in flight across models (`kiln build --jobs`); the
+    /// connection pool keeps at least that many connections per host, so no setting is silently
+    /// capped by the pool. nil: `max_in_flight` (or its default) decides.
+    public var callerConcurrency: Int?
+
+    /// Connections the pool may open to one host: enough for every request Kiln lets be in flight
+    /// at once (`--jobs`, `max_in_flight`), and at least 256 as before. Opened on demand only.
+    public var connectionsPerHost: Int {
+        max(256, callerConcurrency ?? 0, maxInFlight ?? 0)
+    }
 
     /// Reads `OPENAI_BASE_URL`, `OPENAI_API_KEY`, `OPENAI_ORG_ID`, `OPENAI_PROJECT_ID` from
     /// `environment`, then applies the manifest's settings (base URL, headers, limits, retries, timeout).

@@ -84,7 +84,8 @@ public final class OpenAIProvider: ImageProvider {
         return try await runAttempts(body, for: request)
     }
 
-    /// AsyncHTTPClient's settings: the connect timeout; no retrying of failed connects inside the pool
+    /// AsyncHTTPClient's settings: connections per host following the configured concurrency
+    /// (`connectionsPerHost`); the connect timeout; no retrying of failed connects inside the pool
     /// (it would retry a refused port until the connect timeout, per attempt: Kiln's own loop retries
     /// them, counted and with a short backoff); a `ProgressWatchdog` on every connection.
     static func clientConfiguration(for configuration: OpenAIConfiguration,
@@ -93,7 +94,7 @@ public final class OpenAIProvider: ImageProvider {
         clientConfiguration.timeout = .init(connect: .milliseconds(Int64(configuration.connectTimeout * 1000)),
                                             read: .milliseconds(Int64(configuration.requestTimeout * 1000)))
         clientConfiguration.connectionPool = .init(idleTimeout: .seconds(60),
-                                                   concurrentHTTP1ConnectionsPerHostSoftLimit: 256)
+                                                   concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.connectionsPerHost)
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
         clientConfiguration.decompression = .disabled
         let window = configuration.progressTimeout
