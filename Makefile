@@ -39,6 +39,9 @@ bench: deps
 	$(SWIFT) build -c release --product kiln
 	command -v ninja >/dev/null || { [ "$$(id -u)" = "0" ] && apt-get install -y -qq ninja-build >/dev/null; } || true
 	python3 Benchmarks/NoopBench/noop_bench.py
+	$(SWIFT) build -c release --product openai-fake
+	python3 -c "import openai" 2>/dev/null || pip install -q openai || true
+	python3 Benchmarks/MemoryBench/paid_build.py
 
 # The imaging tests under AddressSanitizer (issue 11): libvips is called from many threads at once.
 # Leak detection is off: at exit it reports memory the test process still holds (a test's 50 MB

@@ -4,6 +4,7 @@ Usage: OPENAI_BASE_URL=http://127.0.0.1:8080/v1 OPENAI_API_KEY=sk-test \
        python3 python_sdk_drive.py --requests 1000 --in-flight 64
 """
 import argparse
+import os
 import asyncio
 import base64
 import time
@@ -16,7 +17,10 @@ async def main() -> None:
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--in-flight", type=int, default=64)
     parser.add_argument("--size", default="1024x1024")
+    parser.add_argument("--out", help="write each image here, as a script that builds assets does")
     args = parser.parse_args()
+    if args.out:
+        os.makedirs(args.out, exist_ok=True)
     client = AsyncOpenAI(max_retries=0)
     semaphore = asyncio.Semaphore(args.in_flight)
 
@@ -24,7 +28,14 @@ async def main() -> None:
         async with semaphore:
             result = await client.images.generate(model="gpt-image-1.5", prompt=f"benchmark image {index}",
                                                   size=args.size, quality="low")
-            return sum(len(base64.b64decode(item.b64_json)) for item in result.data)
+            total = 0
+            for n, item in enumerate(result.data):
+                image = base64.b64decode(item.b64_json)
+                total += len(image)
+                if args.out:
+                    with open(os.path.join(args.out, f"{index}-{n}.png"), "wb") as f:
+                        f.write(image)
+            return total
 
     start = time.monotonic()
     sizes = await asyncio.gather(*(one(i) for i in range(args.requests)))

@@ -39,7 +39,7 @@ actor FakeImageCache {
     }
 
     /// Base64 of a PNG of about `targetBytes`, different from every other answer (`RealisticAnswer`).
-    func realisticBase64(width: Int, height: Int, targetBytes: Int) async throws -> String {
+    func realisticBase64(width: Int, height: Int, targetBytes: Int) async throws -> Data {
         let key = "\(width)x\(height)-\(targetBytes)"
         let render = realistic[key] ?? Task { try RealisticAnswer(width: width, height: height, targetBytes: targetBytes) }
         realistic[key] = render

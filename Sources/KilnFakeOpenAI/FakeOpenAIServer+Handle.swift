@@ -89,7 +89,7 @@ extension FakeOpenAIServer {
     /// The `ImagesResponse` JSON, built by hand so the large base64 strings are copied once.
     func answer(_ request: FakeImageRequest) async throws -> Data {
         let transparent = request.background == "transparent" && request.format.supportsAlpha
-        var answers = [String]()
+        var answers = [Data]()
         do {
             if let target = configuration.answerBytes, request.format == .png, !transparent {
                 for _ in 0..<request.n {
@@ -100,7 +100,7 @@ extension FakeOpenAIServer {
                 let b64 = try await state.base64Image(format: request.format, width: request.width,
                                                       height: request.height, transparent: transparent,
                                                       compression: request.compression)
-                answers = Array(repeating: b64, count: request.n)
+                answers = Array(repeating: Data(b64.utf8), count: request.n)
             }
         } catch {
             throw FakeAPIError(status: 500, message: "The fake could not render the answer: \(error)",
@@ -113,11 +113,12 @@ extension FakeOpenAIServer {
         ]
         var json = (try? JSONSerialization.data(withJSONObject: meta, options: [.sortedKeys])) ?? Data("{}".utf8)
         json.removeLast()  // the closing brace
+        json.reserveCapacity(json.count + answers.reduce(64) { $0 + $1.count + 16 })
         json.append(contentsOf: Array(",\"data\":[".utf8))
         for index in 0..<request.n {
             if index > 0 { json.append(UInt8(ascii: ",")) }
             json.append(contentsOf: Array("{\"b64_json\":\"".utf8))
-            json.append(contentsOf: Array(answers[index].utf8))
+            json.append(answers[index])
             json.append(contentsOf: Array("\"}".utf8))
         }
         json.append(contentsOf: Array("]}".utf8))

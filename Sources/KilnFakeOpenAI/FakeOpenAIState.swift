@@ -70,7 +70,7 @@ public actor FakeOpenAIState {
     func end() { inFlight -= 1 }
 
     /// Base64 of a realistic-size PNG answer, a different one each call.
-    func realisticBase64(width: Int, height: Int, targetBytes: Int) async throws -> String {
+    func realisticBase64(width: Int, height: Int, targetBytes: Int) async throws -> Data {
         try await images.realisticBase64(width: width, height: height, targetBytes: targetBytes)
     }
 

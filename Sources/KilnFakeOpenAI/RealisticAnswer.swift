@@ -10,8 +10,8 @@ import KilnImaging
 /// The base64 of everything before the chunk is computed once per shape (its length kept a multiple
 /// of 3 so it stays valid when the tail is appended): an answer costs the fake a few bytes of work.
 struct RealisticAnswer: Sendable {
-    /// Base64 of the PNG up to the cut, and the raw bytes from the cut to `IEND`.
-    let headBase64: String
+    /// Base64 (ASCII bytes) of the PNG up to the cut, and the raw bytes from the cut to `IEND`.
+    let headBase64: Data
     let tail: Data
 
     init(width: Int, height: Int, targetBytes: Int) throws {
@@ -26,16 +26,20 @@ struct RealisticAnswer: Sendable {
         let png = try VipsImage(pixels: pixels, width: width, height: height, bands: 3).encoded(as: .png)
         // IEND is the last 12 bytes; cut on a multiple of 3 at or before it.
         let cut = (png.count - 12) / 3 * 3
-        headBase64 = png.prefix(cut).base64EncodedString()
+        headBase64 = png.prefix(cut).base64EncodedData()
         tail = png.suffix(from: png.startIndex + cut)
     }
 
-    /// The answer numbered `serial`, as base64.
-    func base64(serial: Int) -> String {
+    /// The answer numbered `serial`, as base64 bytes: one copy of the shared head, a few bytes more.
+    func base64(serial: Int) -> Data {
         var rest = Data(tail.dropLast(12))  // the bytes between the cut and IEND
         rest.append(Self.chunk("tEXt", Data("kiln-fake\u{0}answer \(serial)".utf8)))
         rest.append(tail.suffix(12))
-        return headBase64 + rest.base64EncodedString()
+        let end = rest.base64EncodedData()
+        var out = Data(capacity: headBase64.count + end.count)
+        out.append(headBase64)
+        out.append(end)
+        return out
     }
 
     private static func chunk(_ type: String, _ body: Data) -> Data {
