@@ -43,6 +43,8 @@ enum CacheBackendContract {
         #expect(try Data(contentsOf: copy) == large)
         #expect(try await !backend.download(.action(key: Digest.sha256("never stored")), to: copy))
         #expect(try Data(contentsOf: copy) == large, "a missing value replaced the file")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: scratch.path).filter { $0.hasPrefix(".") }
+        #expect(leftovers.isEmpty, "a download left \(leftovers)")
         await #expect(throws: CacheKeyError.self) { try await backend.upload(source, to: wrong) }
         #expect(try await !backend.contains(wrong))
     }

@@ -81,11 +81,13 @@ public struct LocalDiskStore: CacheBackend {
         }
     }
 
-    /// Copies the file `source` to `target` through a temp file in `tmpFolder`, a megabyte at a time.
-    private static func copy(_ source: URL, to target: String, tmpFolder: String) throws {
+    /// Copies the file `source` to `target` through a temp file, a megabyte at a time. `temp`: the
+    /// cache's `tmp/<pid>-<n>` for a value stored here; for a download, a hidden
+    /// `.<name>.kiln-<pid>-<n>.tmp` beside the destination (under outputs/, the next build sweeps
+    /// one a killed process left). Removed when the copy fails.
+    private static func copy(_ source: URL, to target: String, temp: String) throws {
         let input = try FileHandle(forReadingFrom: source)
         defer { try? input.close() }
-        let temp = tmpFolder + "/" + TemporaryName.next()
         guard FileManager.default.createFile(atPath: temp, contents: nil) else {
             throw PosixFile.failure("create", temp, label: "cache")
         }
@@ -130,7 +132,8 @@ public struct LocalDiskStore: CacheBackend {
         return try await BlockingIO.run {
             guard access(source, R_OK) == 0 else { return false }
             let folder = destination.deletingLastPathComponent().path
-            try Self.copy(URL(fileURLWithPath: source), to: destination.path, tmpFolder: folder)
+            let temp = folder + "/" + AtomicFile.temporaryName(for: destination.lastPathComponent)
+            try Self.copy(URL(fileURLWithPath: source), to: destination.path, temp: temp)
             return true
         }
     }
@@ -142,7 +145,9 @@ public struct LocalDiskStore: CacheBackend {
             if case let .blob(digest) = address, try Digest.sha256(fileAt: source) != digest {
                 throw CacheKeyError("cache: \(source.path) does not have the digest \(digest); it was not stored")
             }
-            try withFolders(for: target) { try Self.copy(source, to: target, tmpFolder: tmpPath) }
+            try withFolders(for: target) {
+                try Self.copy(source, to: target, temp: tmpPath + "/" + TemporaryName.next())
+            }
         }
     }
 }
