@@ -26,13 +26,12 @@ import Darwin
 public struct ResultCache: Sendable {
     /// The cache's root directory.
     public let directory: URL
-    package let root: String
     /// Where the entries are: the local disk.
     public let store: LocalDiskStore
+    package var root: String { store.root }
 
     public init(directory: URL) {
         self.directory = directory
-        root = directory.path
         store = LocalDiskStore(root: directory.path)
     }
 

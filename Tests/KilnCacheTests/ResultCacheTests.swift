@@ -39,20 +39,6 @@ import Darwin
         try cache.store(key: key, step: step, images: images, usage: nil, requestID: requestID, resolved: [:])
     }
 
-    /// A format-2 entry (Kiln before entry files): the record at `actions/<2>/<key>.json`, each
-    /// image an object named by its digest.
-    func storeFormatTwo(_ key: String, _ images: [Data]) throws {
-        var record = CacheRecord(cacheKey: key, step: step.id, kind: step.kind, provider: step.provider,
-                                 model: step.model, usage: nil, requestID: "v2", resolved: [:],
-                                 images: images.map { .init(sha256: Digest.sha256($0), bytes: $0.count, format: .png) })
-        record.version = 2
-        for image in images {
-            let digest = Digest.sha256(image)
-            try cache.put(image, at: cache.formatTwoObjectsPath + "/" + digest.prefix(2) + "/" + digest)
-        }
-        try cache.put(record.encoded(), at: cache.actionsPath + "/" + key.prefix(2) + "/" + key + ".json")
-    }
-
     @Test func aStoredResultComesBackWhole() throws {
         let usage = Usage(inputTokens: 5, outputTokens: 7, totalTokens: 12)
         let stored = try cache.store(key: step.cacheKey, step: step, images: [a, b], usage: usage,
@@ -114,7 +100,7 @@ import Darwin
     }
 
     @Test func anEntryOfFormatTwoIsNotReadAndIsReportedOnce() throws {
-        try storeFormatTwo(step.cacheKey, [a])
+        try cache.storeFormatTwo(step.cacheKey, [a], step: step)
         #expect(!cache.hasEntry(step.cacheKey))
         #expect(try cache.lookup(step.cacheKey) == nil)
         let notice = try #require(cache.oldFormatNotice())
@@ -209,26 +195,16 @@ import Darwin
         let step = TestSteps.generate("g")
         let current = Digest.sha256("current")
         try cache.store(key: current, step: step, images: [image(1)], usage: nil, requestID: nil, resolved: [:])
-        let objects = [image(10), image(11)]
-        var record = CacheRecord(cacheKey: Digest.sha256("v2"), step: step.id, kind: step.kind, provider: nil,
-                                 model: nil, usage: nil, requestID: nil, resolved: [:],
-                                 images: objects.map { .init(sha256: Digest.sha256($0), bytes: $0.count, format: .png) })
-        record.version = 2
-        for image in objects { try cache.put(image, at: formatTwoObjectPath(Digest.sha256(image))) }
-        let recordPath = cache.actionsPath + "/" + record.cacheKey.prefix(2) + "/" + record.cacheKey + ".json"
-        try cache.put(record.encoded(), at: recordPath)
+        let old = Digest.sha256("v2")
+        let recordPath = try cache.storeFormatTwo(old, [image(10), image(11)], step: step)
         _ = cache.oldFormatNotice()
 
-        let report = try cache.collectGarbage(keepDays: 7, keepKeys: [record.cacheKey])
+        let report = try cache.collectGarbage(keepDays: 7, keepKeys: [old])
 
         #expect(report.actionsRemoved == 1 && report.objectsRemoved == 2)
         #expect(!exists(cache.formatTwoObjectsPath) && !exists(recordPath))
         #expect(try cache.lookup(current)?.images == [image(1)], "a current entry was removed")
         #expect(cache.oldFormatNotice() == nil)
-    }
-
-    func formatTwoObjectPath(_ digest: String) -> String {
-        cache.formatTwoObjectsPath + "/" + digest.prefix(2) + "/" + digest
     }
 
     @Test(arguments: ["99999", "9223372036854775800"])
@@ -255,5 +231,24 @@ import Darwin
         #expect(report.temporariesRemoved == 3)
         #expect(!exists(legacy))
         #expect(exists(cache.keyLockPath), "gc removed the lock file in use")
+    }
+}
+
+extension ResultCache {
+    /// Writes a format-2 entry (Kiln before entry files): the record at `actions/<2>/<key>.json`,
+    /// each image an object named by its digest. Returns the record's path.
+    @discardableResult
+    func storeFormatTwo(_ key: String, _ images: [Data], step: PlannedStep) throws -> String {
+        var record = CacheRecord(cacheKey: key, step: step.id, kind: step.kind, provider: step.provider,
+                                 model: step.model, usage: nil, requestID: "v2", resolved: [:],
+                                 images: images.map { .init(sha256: Digest.sha256($0), bytes: $0.count, format: .png) })
+        record.version = 2
+        for image in images {
+            let digest = Digest.sha256(image)
+            try put(image, at: formatTwoObjectsPath + "/" + digest.prefix(2) + "/" + digest)
+        }
+        let path = actionsPath + "/" + key.prefix(2) + "/" + key + ".json"
+        try put(record.encoded(), at: path)
+        return path
     }
 }

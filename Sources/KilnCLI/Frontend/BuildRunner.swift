@@ -22,13 +22,10 @@ public struct BuildRunner: Sendable {
     public var retries: Int?
     /// `--rpm`: overrides the manifest's `requests_per_minute` for OpenAI.
     public var requestsPerMinute: Int?
-    /// `--max-cost`: refuse plans estimated above it; the scheduler starts no step that would take
-    /// the spend past it.
-    public var maxCostUSD: Double?
 
     public init(options: BuildOptions, cacheDirectory: URL?, progress: TerminalProgress.Mode, logger: Logger,
                 environment: [String: String] = ProcessInfo.processInfo.environment, retries: Int? = nil,
-                requestsPerMinute: Int? = nil, maxCostUSD: Double? = nil) {
+                requestsPerMinute: Int? = nil) {
         self.options = options
         self.cacheDirectory = cacheDirectory
         self.progress = progress
@@ -36,7 +33,6 @@ public struct BuildRunner: Sendable {
         self.environment = environment
         self.retries = retries
         self.requestsPerMinute = requestsPerMinute
-        self.maxCostUSD = maxCostUSD
     }
 
     /// The providers the plan uses, by name. OpenAI needs a key; asking for it without one is a
@@ -75,7 +71,9 @@ public struct BuildRunner: Sendable {
     public func run(_ plan: Plan, upToDate: UpToDateCheck? = nil, locked: Bool = false) async throws -> BuildReport {
         let check = upToDate ?? UpToDateCheck(plan: plan)
         let estimate = check.stepsToRun(plan).compactMap(\.estimate).reduce(CostEstimate.zero, +).usd
-        if let limit = maxCostUSD, estimate > limit {
+        // `--max-cost` (`options.maxCostUSD`): refused here when the estimate is over; during the
+        // build the scheduler starts no step that would take the spend past it.
+        if let limit = options.maxCostUSD, estimate > limit {
             let money = { (usd: Double) in String(format: "$%.4f", usd) }
             throw PolicyRefusal(message: "the plan is estimated at \(money(estimate)), above --max-cost \(money(limit)): raise the limit or build fewer targets (`kiln plan` shows each step's estimate)")
         }
@@ -84,8 +82,6 @@ public struct BuildRunner: Sendable {
         let providers = locked ? LockedProvider.standIns(for: plan) : try providers(for: plan, terminal: terminal)
         let cache = cacheDirectory.map(ResultCache.init(directory:))
         if let notice = cache?.oldFormatNotice() { Console.err("kiln: " + notice) }
-        var options = options
-        options.maxCostUSD = maxCostUSD
         let engine = BuildEngine(plan: plan, providers: providers, toolkit: VipsToolkit(),
                                  cache: cache, options: options,
                                  logger: logger, progress: terminal, upToDate: check)

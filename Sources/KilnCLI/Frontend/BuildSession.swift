@@ -39,8 +39,7 @@ struct BuildSession: Sendable {
         let runner = BuildRunner(options: options, cacheDirectory: project.cache.directory,
                                  progress: arguments.json ? .jsonLines : (Console.stderrIsTerminal ? .live : .plain),
                                  logger: logger(), environment: frontend.workspace.environment,
-                                 retries: arguments.retries, requestsPerMinute: arguments.rpm,
-                                 maxCostUSD: arguments.maxCost)
+                                 retries: arguments.retries, requestsPerMinute: arguments.rpm)
         let result: BuildReport
         do {
             result = try await runner.run(plan, upToDate: check, locked: locked)
@@ -79,7 +78,8 @@ struct BuildSession: Sendable {
         BuildOptions(outputDirectory: outputDirectory,
                      manifestPath: arguments.manifest.map(URL.init(fileURLWithPath:)), jobs: arguments.jobs,
                      keepGoing: arguments.keepGoing,
-                     prices: Frontend.prices(outcome.manifests), keepEarlierFiles: outcome.partial)
+                     prices: Frontend.prices(outcome.manifests), keepEarlierFiles: outcome.partial,
+                     maxCostUSD: arguments.maxCost)
     }
 
     func logger() -> Logger {

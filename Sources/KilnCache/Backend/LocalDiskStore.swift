@@ -113,9 +113,10 @@ public struct LocalDiskStore: CacheBackend {
 
     // MARK: - CacheBackend
 
+    /// One `access(2)`: answered in place, as `ResultCache.hasEntry` is (no thread hand-off).
     public func contains(_ address: CacheAddress) async throws -> Bool {
         try Self.check(address)
-        return try await BlockingIO.run { existsNow(address) }
+        return existsNow(address)
     }
 
     public func get(_ address: CacheAddress) async throws -> Data? {
