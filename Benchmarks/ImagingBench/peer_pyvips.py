@@ -7,6 +7,9 @@ libvips calls). Two variants: `thumbnail_buffer` (what a pyvips user would write
 `mirror` (new_from_buffer + thumbnail_image force + webpsave, the same calls Kiln's derive makes).
 
     pip install pyvips && python3 peer_pyvips.py [--iterations 200] [--concurrency 1,2,4,8]
+
+With --files LIST --out DIR it is instead one worker process of Benchmarks/peers.py's derive row:
+each input file named in LIST (one path a line) becomes DIR/NAME.webp, 256 px, one after another.
 """
 import argparse
 import concurrent.futures
@@ -33,13 +36,29 @@ def run(fn, data, count, concurrency):
     return time.perf_counter() - start
 
 
+def files(listing, out, side):
+    """What a pyvips user's asset script does with a folder of PNGs: thumbnail each file to WebP."""
+    os.makedirs(out, exist_ok=True)
+    with open(listing) as f:
+        paths = [line.strip() for line in f if line.strip()]
+    for path in paths:
+        name = os.path.splitext(os.path.basename(path))[0]
+        pyvips.Image.thumbnail(path, side, height=side).webpsave(os.path.join(out, name + ".webp"), Q=80, strip=True)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--iterations", type=int, default=200)
     parser.add_argument("--concurrency", default="1,2,4,8")
     parser.add_argument("--source", default="/tmp/kiln-bench-source.png")
+    parser.add_argument("--files", help="a file listing input PNGs, one path a line (worker mode)")
+    parser.add_argument("--out", help="where the worker writes NAME.webp")
+    parser.add_argument("--side", type=int, default=256)
     args = parser.parse_args()
     pyvips.cache_set_max(0)  # as Kiln does: every input is different
+    if args.files:
+        files(args.files, args.out, args.side)
+        return
     with open(args.source, "rb") as f:
         data = f.read()
     print(f"pyvips {pyvips.__version__}, libvips {pyvips.version(0)}.{pyvips.version(1)}.{pyvips.version(2)}, "

@@ -1,0 +1,312 @@
+"""What the Python benchmark drivers share: timing a whole process (wall, CPU, peak RSS, from the
+kernel's accounting of the child, not sampled), the fake OpenAI server on loopback, the projects the
+benchmarks build, and the inputs they read.
+
+Used by Benchmarks/peers.py, Benchmarks/MemoryBench/paid_build.py and
+Benchmarks/NoopBench/noop_bench.py (which put this folder on sys.path).
+"""
+import os, random, re, shutil, signal, statistics, struct, subprocess, sys, tempfile, time, zlib
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+SDK_DRIVER = os.path.join(ROOT, "Benchmarks/openai/python_sdk_drive.py")
+
+# Every process a driver started and has not reaped yet; stop_all() ends them (at exit, on Ctrl-C
+# or SIGTERM), so nothing is left listening or building.
+_live = {}
+
+
+def stop_all():
+    for proc in list(_live.values()):
+        if proc.poll() is None:
+            proc.terminate()
+    deadline = time.monotonic() + 5
+    for proc in list(_live.values()):
+        try:
+            proc.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    _live.clear()
+
+
+interrupted = False
+
+
+def install_signal_handlers():
+    """Ctrl-C, SIGTERM and SIGHUP end the driver through `finally`, so servers stop (SIGINT too
+    when the driver was started with it ignored, as a background job of a script is)."""
+    def raise_interrupt(signum, frame):
+        global interrupted
+        interrupted = True
+        raise KeyboardInterrupt(f"signal {signum}")
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, raise_interrupt)
+
+
+def _die_with_parent():
+    """In a server child before exec: the kernel sends it SIGTERM if the driver dies, even by
+    SIGKILL, so no fake is left listening."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+class Measured:
+    """One whole process (or several run side by side): wall seconds, user+sys CPU seconds of the
+    process and every descendant it waited for, and peak resident memory in MiB (for several
+    processes, the sum of their peaks: an upper bound of what they held together)."""
+
+    def __init__(self, wall, user, system, rss_mib, output=""):
+        self.wall, self.user, self.system, self.rss_mib, self.output = wall, user, system, rss_mib, output
+
+    @property
+    def cpu(self):
+        return self.user + self.system
+
+    def __repr__(self):
+        return f"wall {self.wall:.3f} s, cpu {self.cpu:.2f} s, peak {self.rss_mib:.0f} MiB"
+
+
+def _spawn(cmd, cwd, env, out, err):
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+    _live[proc.pid] = proc
+    return proc
+
+
+def _reap(proc):
+    """os.wait4 on the child: its exit status and its rusage (the child and the descendants it
+    waited for: CPU summed, ru_maxrss the largest one's peak, in KiB on Linux)."""
+    while True:
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+            break
+        except InterruptedError:
+            continue
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    _live.pop(proc.pid, None)
+    return usage
+
+
+def run_measured(cmds, cwd=None, env=None, check=True, keep_output=False):
+    """Runs one command (a list of strings) or several side by side (a list of lists), timed from
+    just before the first starts to when the last is reaped. Output goes to a temporary file
+    (never a pipe, which could fill while we sit in wait4): kept when keep_output, and shown when
+    a command fails and check is set."""
+    several = bool(cmds) and isinstance(cmds[0], (list, tuple))
+    cmds = cmds if several else [cmds]
+    logs = [tempfile.TemporaryFile() for _ in cmds]
+    try:
+        start = time.perf_counter()
+        procs = [_spawn(cmd, cwd, env, log, subprocess.STDOUT) for cmd, log in zip(cmds, logs)]
+        usages = [_reap(proc) for proc in procs]
+        wall = time.perf_counter() - start
+        texts = []
+        for log in logs:
+            log.seek(0)
+            texts.append(log.read().decode(errors="replace"))
+    finally:
+        for log in logs:
+            log.close()
+    for cmd, proc, text in zip(cmds, procs, texts):
+        if check and proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode} in {cwd}:\n{text[-3000:]}")
+    return Measured(wall, sum(u.ru_utime for u in usages), sum(u.ru_stime for u in usages),
+                    sum(u.ru_maxrss for u in usages) / 1024, "\n".join(texts) if keep_output else "")
+
+
+class FakeOpenAI:
+    """`openai-fake` on 127.0.0.1 and a port the kernel picks; a context manager that stops it.
+    env() is the environment that points a client (Kiln, the openai SDK) at it."""
+
+    def __init__(self, binary, latency_ms=200, answer_bytes=None, backlog=None):
+        cmd = [binary, "--host", "127.0.0.1", "--port", "0", "--latency-ms", str(latency_ms)]
+        if answer_bytes:
+            cmd += ["--answer-bytes", str(answer_bytes)]
+        if backlog:
+            cmd += ["--backlog", str(backlog)]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
+                                     preexec_fn=_die_with_parent)
+        _live[self.proc.pid] = self.proc
+        line = self.proc.stdout.readline()  # "fake OpenAI listening on http://127.0.0.1:PORT/v1"
+        match = re.search(r"(http://127\.0\.0\.1:\d+/v1)", line)
+        if not match:
+            self.stop()
+            raise RuntimeError(f"openai-fake did not start: {line!r}")
+        self.base_url = match.group(1)
+
+    def env(self, base=None):
+        env = dict(base if base is not None else os.environ)
+        env.update(OPENAI_BASE_URL=self.base_url, OPENAI_API_KEY="sk-bench-not-a-key")
+        return env
+
+    def cpu_seconds(self):
+        """The server's own user+sys CPU so far (it shares the cores with the client)."""
+        with open(f"/proc/{self.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        _live.pop(self.proc.pid, None)
+        self.proc.stdout.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def median(values):
+    return statistics.median(values)
+
+
+# ---- inputs --------------------------------------------------------------------------------------
+
+def _png(width, height, rows, level=6, color_type=2):
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"".join(b"\x00" + row for row in rows), level)) + chunk(b"IEND", b""))
+
+
+def tiny_png(seed):
+    """A 16x16 RGB PNG whose pixels depend on seed (distinct bytes → distinct cache keys)."""
+    rows = [b"".join(bytes(((x * 7 + y * 13 + seed) % 256, seed % 256, (seed >> 8) % 256)) for x in range(16))
+            for y in range(16)]
+    return _png(16, 16, rows)
+
+
+def noisy_png(seed, side=1024):
+    """A side x side RGB PNG: a diagonal gradient with noise in the low six bits, different for
+    every seed, ~2.4 MB at 1024² (like a photo-ish generated image, not a flat placeholder)."""
+    rng = random.Random(seed)
+    tables = [bytes((offset + (b & 63)) & 255 for b in range(256)) for offset in range(0, 256, 4)]
+    rows = [rng.randbytes(side * 3).translate(tables[(y * 64 // side + seed) % 64]) for y in range(side)]
+    return _png(side, side, rows, level=1)
+
+
+# ---- projects ------------------------------------------------------------------------------------
+
+def fresh(directory):
+    shutil.rmtree(directory, ignore_errors=True)
+    os.makedirs(os.path.join(directory, "pipelines"))
+    return directory
+
+
+def write_generations_project(directory, images):
+    """N generations of 1024x1024 (one matrix asset), provider openai."""
+    fresh(directory)
+    values = ", ".join(f"v{i}" for i in range(images))
+    with open(os.path.join(directory, "pipelines/bulk.yaml"), "w") as f:
+        f.write("version: 1\ndefaults: { provider: openai, model: gpt-image-1.5, size: 1024x1024, quality: low }\n"
+                f"assets:\n  icon:\n    matrix:\n      n: [{values}]\n    prompt: \"icon {{{{n}}}}\"\n"
+                "    output: \"icons/{{n}}.png\"\n")
+    return directory
+
+
+def write_noop_project(directory, assets):
+    """`assets` derive steps, each from its own 16x16 PNG input to one output (the no-op bench)."""
+    fresh(directory)
+    inputs = os.path.join(directory, "pipelines", "inputs")
+    os.makedirs(inputs)
+    names = [f"t{i:05d}" for i in range(assets)]
+    for i, name in enumerate(names):
+        with open(os.path.join(inputs, name + ".png"), "wb") as f:
+            f.write(tiny_png(i))
+    with open(os.path.join(directory, "pipelines", "tiles.yaml"), "w") as f:
+        f.write("version: 1\nassets:\n  tile:\n    matrix:\n      t: [" + ", ".join(names) + "]\n"
+                "    steps:\n      small:\n"
+                "        derive: { from: \"inputs/{{t}}.png\", resize: { width: 8 }, format: png }\n"
+                "        output: \"tiles/{{t}}.png\"\n")
+    return names
+
+
+def write_ninja_project(directory, sources):
+    """ninja's side of the no-op: one `cp` edge per source file."""
+    shutil.rmtree(directory, ignore_errors=True)
+    os.makedirs(os.path.join(directory, "in"))
+    with open(os.path.join(directory, "build.ninja"), "w") as f:
+        f.write("rule cp\n  command = cp $in $out\n")
+        for path in sources:
+            name = os.path.basename(path)
+            shutil.copyfile(path, os.path.join(directory, "in", name))
+            f.write(f"build out/{name}: cp in/{name}\n")
+
+
+def write_plan_project(directory, side=100):
+    """The kiln-bench-plan manifest (Benchmarks/PlanBench/main.swift): a side × side matrix, a
+    generate step and a derived thumbnail per variant — 10,000 variants, 20,000 steps at 100."""
+    fresh(directory)
+    axis = ", ".join(f"v{i}" for i in range(1, side + 1))
+    with open(os.path.join(directory, "pipelines/grid.yaml"), "w") as f:
+        f.write(f"""version: 1
+defaults: {{ model: gpt-image-1.5, quality: low }}
+vars: {{ style: "flat vector, thick outline" }}
+assets:
+  grid:
+    preset: sticker
+    matrix:
+      a: [{axis}]
+      b: [{axis}]
+    prompt:
+      - "sticker of item {{{{a}}}} in colourway {{{{b}}}}"
+      - "{{{{style}}}}, centered"
+    output: grid/{{{{a}}}}/{{{{b}}}}.png
+    derive:
+      - {{ name: thumb, resize: 128, format: webp, quality: 80, output: "grid/{{{{a}}}}/thumbs/{{{{b}}}}.webp" }}
+""")
+    return directory
+
+
+def write_derive_project(directory, input_paths, side=256, quality=80):
+    """One derive per input file (linked into pipelines/inputs/), to a side-px WebP."""
+    fresh(directory)
+    inputs = os.path.join(directory, "pipelines", "inputs")
+    os.makedirs(inputs)
+    names = []
+    for path in input_paths:
+        name = os.path.splitext(os.path.basename(path))[0]
+        try:
+            os.link(path, os.path.join(inputs, name + ".png"))
+        except OSError:
+            shutil.copyfile(path, os.path.join(inputs, name + ".png"))
+        names.append(name)
+    with open(os.path.join(directory, "pipelines", "thumbs.yaml"), "w") as f:
+        f.write("version: 1\nassets:\n  thumb:\n    matrix:\n      t: [" + ", ".join(names) + "]\n"
+                "    steps:\n      small:\n"
+                f"        derive: {{ from: \"inputs/{{{{t}}}}.png\", resize: {side}, format: webp, quality: {quality} }}\n"
+                "        output: \"thumbs/{{t}}.webp\"\n")
+    return directory
+
+
+def write_chains_project(directory, chains, derive_side=256):
+    """`chains` assets, each generate → edit (of the generated image) → derive, provider openai."""
+    fresh(directory)
+    values = ", ".join(f"c{i}" for i in range(chains))
+    with open(os.path.join(directory, "pipelines/chains.yaml"), "w") as f:
+        f.write(f"""version: 1
+defaults: {{ provider: openai, model: gpt-image-1.5, size: 1024x1024, quality: low }}
+assets:
+  chain:
+    matrix:
+      c: [{values}]
+    steps:
+      base:
+        generate: {{ prompt: "base image {{{{c}}}}" }}
+      edited:
+        edit: {{ images: ["@base"], prompt: "the same image {{{{c}}}}, warmer" }}
+        output: "chains/{{{{c}}}}.png"
+      small:
+        derive: {{ from: "@edited", resize: {derive_side}, format: webp, quality: 80 }}
+        output: "chains/{{{{c}}}}-{derive_side}.webp"
+""")
+    return directory
