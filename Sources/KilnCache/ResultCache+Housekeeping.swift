@@ -11,44 +11,54 @@ extension ResultCache {
     /// `sweepTemporaries` (it may belong to a writer still running).
     package static let temporaryGrace: TimeInterval = 3600
 
-    /// Counts the cache's entries, the images inside them and their bytes.
+    /// Counts the cache's entries, the images they hold and their bytes (each blob once, however
+    /// many entries name it).
     public func stats() throws -> CacheStats {
         var stats = CacheStats(objects: 0, objectBytes: 0, actions: 0)
         for action in PosixFile.fanOut(actionsPath) where action.name.hasSuffix(CacheEntryFile.fileExtension) {
             stats.actions += 1
-            guard let record = CacheEntryFile.record(at: action.path) else { continue }
+            guard let record = CacheEntryFile.record(at: action.path), record.version == CacheEntryFile.inlineVersion else { continue }
             stats.objects += record.images.count
             stats.objectBytes += Int64(record.images.reduce(0) { $0 + $1.bytes })
+        }
+        for blob in PosixFile.fanOut(store.blobsPath) {
+            guard let info = PosixFile.status(blob.path) else { continue }
+            stats.objects += 1
+            stats.objectBytes += Int64(info.st_size)
         }
         return stats
     }
 
     /// Removes what no build needs: entries last used more than `keepDays` ago whose key is not in
     /// `keepKeys` (the lockfile's keys), entries that cannot be read (a lookup would never use
-    /// them), blobs not written or read within `keepDays`, everything of the earlier cache format 2
-    /// (never read), then temp files of dead processes.
+    /// them), blobs no remaining entry names (once older than `temporaryGrace`: a store writes its
+    /// blobs before its entry), everything of the earlier cache format 2 (never read), then temp
+    /// files of dead processes.
     public func collectGarbage(keepDays: Int, keepKeys: Set<String>, now: Date = Date()) throws -> GCReport {
         var report = GCReport()
         let cutoff = now.addingTimeInterval(-Double(keepDays) * 86_400)
+        var named = Set<String>()
         for action in PosixFile.fanOut(actionsPath) {
             guard let info = PosixFile.status(action.path) else { continue }
             if action.name.hasSuffix(CacheEntryFile.fileExtension) {
-                // The entry holds its images; it goes whole, or stays whole.
                 let key = String(action.name.dropLast(CacheEntryFile.fileExtension.count))
                 let record = CacheEntryFile.record(at: action.path)
                 let old = PosixFile.modificationDate(info) < cutoff && !keepKeys.contains(key)
                 if (record == nil || old), unlink(action.path) == 0 {
                     report.actionsRemoved += 1
-                    report.objectsRemoved += record?.images.count ?? 0
+                    if record?.version == CacheEntryFile.inlineVersion { report.objectsRemoved += record?.images.count ?? 0 }
                     report.bytesFreed += Int64(info.st_size)
+                } else if let record, record.version == CacheEntryFile.version {
+                    for image in record.images { named.insert(image.sha256) }
                 }
             } else if action.name.hasSuffix(".json"), unlink(action.path) == 0 {
                 report.actionsRemoved += 1  // a format-2 record
                 report.bytesFreed += Int64(info.st_size)
             }
         }
-        for blob in PosixFile.fanOut(store.blobsPath) {
-            guard let info = PosixFile.status(blob.path), PosixFile.modificationDate(info) < cutoff,
+        let blobCutoff = now.addingTimeInterval(-Self.temporaryGrace)
+        for blob in PosixFile.fanOut(store.blobsPath) where !named.contains(blob.name) {
+            guard let info = PosixFile.status(blob.path), PosixFile.modificationDate(info) < blobCutoff,
                   unlink(blob.path) == 0 else { continue }
             report.objectsRemoved += 1
             report.bytesFreed += Int64(info.st_size)

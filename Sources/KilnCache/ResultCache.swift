@@ -9,15 +9,19 @@ import Darwin
 /// Results on disk, keyed by `PlannedStep.cacheKey` (a hash of everything that decides the answer).
 ///
 /// Layout under `directory` (default `.kiln/cache`):
-/// - `actions/<2 hex>/<cache key>.entry`: one file per stored answer (`CacheEntryFile`, format 3):
-///   the `CacheRecord`, then the image bytes. Its mtime is the last time a build used it
-///   (`collectGarbage`).
+/// - `actions/<2 hex>/<cache key>.entry`: one file per stored answer (`CacheEntryFile`, format 4):
+///   the `CacheRecord`. Its mtime is the last time a build used it (`collectGarbage`). Format-3
+///   entries, which carried their images, are still read.
+/// - `blobs/<2 hex>/<sha256>`: each image once, read-only; an output is placed from its blob
+///   without writing the bytes again where the file system allows (a copy-on-write clone, or a
+///   hard link with `--link-outputs`: `AtomicFile.place`).
 /// - `actions/<2 hex>/<cache key>.json` + `objects/<2 hex>/<sha256>`: format 2 (Kiln before entry
 ///   files). Never read: `oldFormatNotice()` reports such a cache once, and `collectGarbage` removes it.
 /// - `tmp/<pid>-<n>`: files being written; `keys.lock`: one byte per key locked (`lock(_:)`).
 /// - `last-build.json`: hits and misses of the last build (`recordLastBuild`).
 ///
-/// Every file is written to `tmp/` and renamed into place, so a reader sees a whole entry or none.
+/// Every file is written to `tmp/` and renamed into place, blobs before their entry, so a reader
+/// sees a whole entry or none.
 /// No fsync: `kill -9` at any moment leaves whole files only, and a power loss may lose the newest
 /// entry but never corrupts one a lookup would accept, since a lookup checks every image against
 /// its digest. `store` is called the moment a provider answers, before outputs are written, on a
@@ -59,27 +63,49 @@ public struct ResultCache: Sendable {
     public func lookup(_ key: String) throws -> CachedResult? {
         try Self.validate(key)
         let path = entryPath(key)
-        if let data = try store.readNow(.action(key: key)) {
-            if let (record, start) = CacheEntryFile.record(in: data), record.cacheKey == key,
-               let images = CacheEntryFile.images(in: data, record: record, payloadStart: start) {
-                PosixFile.touch(path)
-                return CachedResult(record: record, images: images)
-            }
-            // Damaged (a power loss, a disk error): it can never be used. Should another process
-            // rename a good copy in between the read and this unlink, that copy goes too: the worst
-            // case is one more miss, never a wrong hit.
-            unlink(path)
+        guard let data = try store.readNow(.action(key: key)) else { return nil }
+        if let (record, start) = CacheEntryFile.record(in: data), record.cacheKey == key,
+           let hit = result(record, entry: data, payloadStart: start) {
+            PosixFile.touch(path)
+            return hit
         }
+        // Damaged (a power loss, a disk error, a blob changed in place): it can never be used.
+        // Should another process rename a good copy in between the read and this unlink, that copy
+        // goes too: the worst case is one more miss, never a wrong hit.
+        unlink(path)
         return nil
     }
 
-    /// Stores a result as one entry file (`CacheEntryFile`: the record, then the image bytes),
-    /// replacing any earlier entry for `key`. Returns the record written.
-    /// Throws `FileError` when the file cannot be written.
+    /// The images of an entry that passed its header: format 4's from their blobs, format 3's from
+    /// the entry itself; nil when any is missing or does not match its record.
+    private func result(_ record: CacheRecord, entry: Data, payloadStart: Int) -> CachedResult? {
+        guard record.version == CacheEntryFile.version else {
+            return CacheEntryFile.images(in: entry, record: record, payloadStart: payloadStart)
+                .map { CachedResult(record: record, images: $0) }
+        }
+        guard entry.startIndex + payloadStart == entry.endIndex else { return nil }
+        var images = [Data](), paths = [String]()
+        for image in record.images {
+            let address = CacheAddress.blob(sha256: image.sha256)
+            guard address.isValid else { return nil }
+            let path = store.path(for: address)
+            guard let bytes = PosixFile.read(path), bytes.count == image.bytes, Digest.sha256(bytes) == image.sha256 else {
+                return nil
+            }
+            images.append(bytes)
+            paths.append(path)
+        }
+        return CachedResult(record: record, images: images, blobs: paths)
+    }
+
+    /// Stores a result: each image as a read-only blob under its digest, then the entry
+    /// (`CacheEntryFile`) naming them, replacing any earlier entry for `key`. Returns the record
+    /// written and the blobs' paths, from which outputs can be placed without writing the bytes
+    /// again (`AtomicFile.place`). Throws `FileError` when a file cannot be written.
     /// - Parameter digests: the images' SHA-256 when the caller has them already (else computed).
     @discardableResult
     public func store(key: String, step: PlannedStep, images: [Data], digests: [String]? = nil, usage: Usage?,
-                      requestID: String?, costUSD: Double? = nil, resolved: [String: String]) throws -> CacheRecord {
+                      requestID: String?, costUSD: Double? = nil, resolved: [String: String]) throws -> StoredResult {
         try Self.validate(key)
         let stored = images.enumerated().map { i, data in
             CacheRecord.Image(sha256: digests.flatMap { $0.indices.contains(i) ? $0[i] : nil } ?? Digest.sha256(data),
@@ -88,8 +114,16 @@ public struct ResultCache: Sendable {
         let record = CacheRecord(cacheKey: key, step: step.id, kind: step.kind, provider: step.provider,
                                  model: step.model, usage: usage, requestID: requestID, costUSD: costUSD,
                                  resolved: resolved, images: stored)
-        try store.writeNow(CacheEntryFile.encode(record, images: images), at: .action(key: key))
-        return record
+        // Always written, even when a blob of that digest exists: the one on disk may have been
+        // changed in place through a link, and an output is about to be placed from this one.
+        var paths = [String]()
+        for (image, data) in zip(stored, images) {
+            let path = store.path(for: .blob(sha256: image.sha256))
+            try store.writeFile(data, to: path, mode: 0o444)
+            paths.append(path)
+        }
+        try store.writeNow(CacheEntryFile.encode(record), at: .action(key: key))
+        return StoredResult(record: record, blobs: paths)
     }
 
     /// Writes a file under the cache's root through `tmp/`.
@@ -97,13 +131,14 @@ public struct ResultCache: Sendable {
         try store.writeFile(data, to: path)
     }
 
-    /// Makes the 256 fan-out folders of `actions/` (and `tmp/`) unless the last of them exists: a
+    /// Makes the 256 fan-out folders of `actions/` and `blobs/` (and `tmp/`) unless the last of them exists: a
     /// first build would otherwise make them one by one as its answers arrive, hundreds in the same
     /// few milliseconds. Best effort: a store makes any folder still missing.
     public func prepareFolders() {
-        guard PosixFile.status(actionsPath + "/ff") == nil else { return }
+        guard PosixFile.status(actionsPath + "/ff") == nil || PosixFile.status(store.blobsPath + "/ff") == nil else { return }
         for byte in 0..<256 {
             try? AtomicFile.ensureDirectory(path: actionsPath + "/" + Self.hexByte(byte))
+            try? AtomicFile.ensureDirectory(path: store.blobsPath + "/" + Self.hexByte(byte))
         }
         try? AtomicFile.ensureDirectory(path: tmpPath)
     }

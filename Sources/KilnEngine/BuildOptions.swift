@@ -32,11 +32,17 @@ public struct BuildOptions: Sendable {
     /// `--max-cost`: no step starts whose estimate would take the build's spend past it (a
     /// scheduler rule, `BuildScheduler`); nil: no limit.
     public var maxCostUSD: Double?
+    /// `--link-outputs`: where the file system has no copy-on-write clones (ext4), make each output
+    /// a hard link to the cache's copy of its image instead of writing the bytes a second time. The
+    /// output is then read-only and *is* the cache's copy: a tool that writes into it in place (as
+    /// root, or after a chmod) changes the cached answer too, and the next build that needs it pays
+    /// again. Off by default for that reason; clones are used whenever they work, as they are safe.
+    public var linkOutputs: Bool
 
     public init(outputDirectory: URL, manifestPath: URL? = nil, jobs: Int = 8,
                 localJobs: Int = ProcessInfo.processInfo.activeProcessorCount, keepGoing: Bool = false,
                 prices: PriceTable = .builtin, recordDurations: Bool = true, keepEarlierFiles: Bool = false,
-                maxCostUSD: Double? = nil) {
+                maxCostUSD: Double? = nil, linkOutputs: Bool = false) {
         self.outputDirectory = outputDirectory
         self.manifestPath = manifestPath
         self.jobs = jobs
@@ -46,6 +52,7 @@ public struct BuildOptions: Sendable {
         self.recordDurations = recordDurations
         self.keepEarlierFiles = keepEarlierFiles
         self.maxCostUSD = maxCostUSD
+        self.linkOutputs = linkOutputs
     }
 
     /// The output manifest's location.

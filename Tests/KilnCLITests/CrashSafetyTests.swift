@@ -7,7 +7,7 @@ import Testing
 private let key = "sk-test-kiln-crash-0123456789SECRET"
 
 /// The cache's entries for paid steps (generate/edit), by cache key. An entry file is a header
-/// line `kiln-cache-entry 3 <record length>`, the record's JSON, then the image bytes.
+/// line `kiln-cache-entry 4 <record length>` and the record's JSON (the images are blobs).
 private func paidEntries(in project: URL) -> Set<String> {
     let actions = project.appendingPathComponent(".kiln/cache/actions")
     var keys = Set<String>()

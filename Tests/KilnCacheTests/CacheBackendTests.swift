@@ -67,19 +67,28 @@ enum CacheBackendContract {
         try cache.store(key: step.cacheKey, step: step, images: [image], usage: nil, requestID: nil, resolved: [:])
         let entry = try #require(try await cache.store.get(.action(key: step.cacheKey)))
         let (record, start) = try #require(CacheEntryFile.record(in: entry))
-        #expect(CacheEntryFile.images(in: entry, record: record, payloadStart: start) == [image])
+        #expect(start == entry.count, "a format-4 entry holds only its record")
+        #expect(try await cache.store.get(.blob(sha256: record.images[0].sha256)) == image)
         #expect(try await cache.store.contains(.action(key: step.cacheKey)) == cache.hasEntry(step.cacheKey))
     }
 
-    @Test func gcRemovesBlobsNotUsedWithinTheKeptDays() throws {
+    /// A blob lives as long as an entry names it; one no entry names goes once it is older than a
+    /// store's window between writing its blobs and its entry.
+    @Test func gcRemovesOnlyBlobsNoEntryNamesOnceTheyAreOld() throws {
         let cache = ResultCache(directory: TemporaryFolder.make("kiln-cache"))
+        let step = TestSteps.generate("g")
+        let named = TestPNG.make(width: 2, height: 2, seed: 1)
+        try cache.store(key: step.cacheKey, step: step, images: [named], usage: nil, requestID: nil, resolved: [:])
         let (old, fresh) = (Data("old".utf8), Data("fresh".utf8))
         for data in [old, fresh] { try cache.store.writeNow(data, at: .blob(sha256: Digest.sha256(data))) }
-        let oldPath = cache.store.path(for: .blob(sha256: Digest.sha256(old)))
-        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -40 * 86_400)],
-                                              ofItemAtPath: oldPath)
+        let path = { (data: Data) in cache.store.path(for: .blob(sha256: Digest.sha256(data))) }
+        for data in [old, named] {
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -40 * 86_400)],
+                                                  ofItemAtPath: path(data))
+        }
         let report = try cache.collectGarbage(keepDays: 30, keepKeys: [])
-        #expect(report.objectsRemoved == 1 && !FileManager.default.fileExists(atPath: oldPath))
-        #expect(try cache.store.readNow(.blob(sha256: Digest.sha256(fresh))) == fresh)
+        #expect(report.objectsRemoved == 1 && !FileManager.default.fileExists(atPath: path(old)))
+        #expect(try cache.store.readNow(.blob(sha256: Digest.sha256(fresh))) == fresh, "a blob in its store window went")
+        #expect(try cache.lookup(step.cacheKey)?.images == [named], "a blob an entry names went")
     }
 }

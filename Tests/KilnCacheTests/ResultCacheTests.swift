@@ -45,57 +45,96 @@ import Darwin
                                      requestID: "req-1", resolved: ["quality": "high"])
         let hit = try #require(try cache.lookup(step.cacheKey))
         #expect(hit.images == [a, b])
-        #expect(hit.record == stored)
-        #expect(hit.record.version == 3 && hit.record.usage?.usage == usage && hit.record.resolved == ["quality": "high"])
+        #expect(hit.record == stored.record)
+        #expect(hit.record.version == 4 && hit.record.usage?.usage == usage && hit.record.resolved == ["quality": "high"])
         #expect(hit.record.images.map(\.sha256) == [Digest.sha256(a), Digest.sha256(b)])
         #expect(hit.record.images.map(\.bytes) == [a.count, b.count])
         #expect(hit.record.images.first?.format == .png)
         #expect((try? Date(hit.record.created, strategy: .iso8601)) != nil, "created: \(hit.record.created)")
         #expect(hit.record.created.hasSuffix("Z"))
-        // One file: the header line, the record's canonical JSON, then the images' bytes.
+        // The entry: the header line and the record's canonical JSON; each image a read-only blob.
         let entry = try Data(contentsOf: URL(fileURLWithPath: cache.entryPath(step.cacheKey)))
         let json = try CanonicalJSON.encode(hit.record, pretty: true)
-        #expect(entry == Data("kiln-cache-entry 3 \(json.count)\n".utf8) + json + a + b)
+        #expect(entry == Data("kiln-cache-entry 4 \(json.count)\n".utf8) + json)
         #expect(cache.entryPath(step.cacheKey).hasSuffix("/actions/\(step.cacheKey.prefix(2))/\(step.cacheKey).entry"))
+        let blobs = [a, b].map { cache.store.path(for: .blob(sha256: Digest.sha256($0))) }
+        #expect(stored.blobs == blobs && hit.blobs == blobs)
+        #expect(try blobs.map { try Data(contentsOf: URL(fileURLWithPath: $0)) } == [a, b])
+        #expect(blobs.allSatisfy { PosixFile.status($0).map { $0.st_mode & 0o777 } == 0o444 }, "a blob is writable")
         #expect(PosixFile.fanOut(cache.formatTwoObjectsPath).isEmpty, "an entry file wrote objects too")
         #expect(try cache.lookup(key("never stored")) == nil)
     }
 
-    @Test func eachStoredAnswerIsOneFile() throws {
+    @Test func eachAnswerIsOneEntryAndEachDistinctImageOneBlob() throws {
         try store(key("one"), [a])
         try store(key("two"), [a, b])
         #expect(PosixFile.fanOut(cache.actionsPath).map(\.name).sorted()
             == [key("one") + ".entry", key("two") + ".entry"].sorted())
+        #expect(PosixFile.fanOut(cache.store.blobsPath).map(\.name).sorted() == [Digest.sha256(a), Digest.sha256(b)].sorted())
         #expect(cache.hasEntry(key("one")) && !cache.hasEntry(key("three")))
-        #expect(try cache.stats() == CacheStats(objects: 3, objectBytes: Int64(2 * a.count + b.count), actions: 2))
+        #expect(try cache.stats() == CacheStats(objects: 2, objectBytes: Int64(a.count + b.count), actions: 2))
     }
 
-    @Test(arguments: ["last byte flipped", "truncated", "header damaged"])
+    /// Format 3 (before blobs) carried its images in the entry: answers paid for then are still hits.
+    @Test func anEntryOfFormatThreeIsStillRead() throws {
+        var record = CacheRecord(cacheKey: step.cacheKey, step: step.id, kind: .generate, provider: "openai",
+                                 model: "gpt-image-1", usage: nil, requestID: "req-old", resolved: [:],
+                                 images: [a, b].map { .init(sha256: Digest.sha256($0), bytes: $0.count, format: .png) })
+        record.version = 3
+        try FileManager.default.createDirectory(atPath: (cache.entryPath(step.cacheKey) as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        try CacheEntryFile.encodeInline(record, images: [a, b]).write(to: URL(fileURLWithPath: cache.entryPath(step.cacheKey)))
+        let hit = try #require(try cache.lookup(step.cacheKey))
+        #expect(hit.images == [a, b] && hit.record.requestID == "req-old" && hit.blobs == nil)
+        #expect(try cache.stats() == CacheStats(objects: 2, objectBytes: Int64(a.count + b.count), actions: 1))
+        let report = try cache.collectGarbage(keepDays: 30, keepKeys: [])
+        #expect(report.actionsRemoved == 0 && cache.hasEntry(step.cacheKey), "gc removed a recent format-3 entry")
+        // Its images are damaged: a miss, and it goes.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: cache.entryPath(step.cacheKey)))
+        bytes[bytes.count - 1] ^= 0xff
+        try bytes.write(to: URL(fileURLWithPath: cache.entryPath(step.cacheKey)))
+        #expect(try cache.lookup(step.cacheKey) == nil && !cache.hasEntry(step.cacheKey))
+    }
+
+    @Test(arguments: ["entry's last byte flipped", "entry truncated", "header damaged", "text after the record",
+                      "blob changed in place", "blob truncated", "blob missing", "blob replaced by a folder"])
     func aDamagedEntryIsAMissAndIsRemoved(_ damage: String) throws {
         try store(step.cacheKey, [a, b])
         let path = cache.entryPath(step.cacheKey)
+        let blob = cache.store.path(for: .blob(sha256: Digest.sha256(b)))
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        var image = b
         switch damage {
-        case "last byte flipped": bytes[bytes.count - 1] ^= 0xff
-        case "truncated": bytes.removeLast()
-        default: bytes[3] = UInt8(ascii: "X")
+        case "entry's last byte flipped": bytes[bytes.count - 1] ^= 0xff
+        case "entry truncated": bytes.removeLast()
+        case "header damaged": bytes[3] = UInt8(ascii: "X")
+        case "text after the record": bytes.append(contentsOf: b)
+        case "blob changed in place": image[image.count - 5] ^= 0xff
+        case "blob truncated": image.removeLast()
+        default: break
         }
         try bytes.write(to: URL(fileURLWithPath: path))
+        if image != b {
+            chmod(blob, 0o644)
+            try image.write(to: URL(fileURLWithPath: blob))
+        } else if damage.hasPrefix("blob") {
+            unlink(blob)
+            if damage.hasSuffix("folder") { mkdir(blob, 0o755) }
+        }
         #expect(try cache.lookup(step.cacheKey) == nil)
         #expect(!exists(path), "the damaged entry was kept")
+        if damage.hasSuffix("folder") { rmdir(blob) }
         try store(step.cacheKey, [a, b])
-        #expect(try cache.lookup(step.cacheKey)?.images == [a, b])
+        #expect(try cache.lookup(step.cacheKey)?.images == [a, b], "storing the answer again did not repair it")
     }
 
-    @Test(arguments: [2, 4]) func aRecordOfAnotherVersionIsAMiss(version: Int) throws {
+    @Test(arguments: [3, 5]) func aRecordOfAnotherVersionIsAMiss(version: Int) throws {
         try store(step.cacheKey, [a])
         let url = URL(fileURLWithPath: cache.entryPath(step.cacheKey))
-        let bytes = try Data(contentsOf: url)
-        let text = String(decoding: bytes, as: UTF8.self)
-        #expect(text.contains("\"version\" : 3"))
-        // Same length: the header's record length still holds.
-        let changed = text.replacingOccurrences(of: "\"version\" : 3", with: "\"version\" : \(version)")
-        try Data(changed.utf8).prefix(bytes.count - a.count).followed(by: a).write(to: url)
+        let text = String(decoding: try Data(contentsOf: url), as: UTF8.self)
+        #expect(text.contains("\"version\" : 4"))
+        // Same length: the header's record length still holds; the header says 4, the record not.
+        try Data(text.replacingOccurrences(of: "\"version\" : 4", with: "\"version\" : \(version)").utf8).write(to: url)
         #expect(try cache.lookup(step.cacheKey) == nil)
     }
 
@@ -177,6 +216,8 @@ import Darwin
         try age(cache.entryPath(old), days: 30)
         try age(cache.entryPath(pinned), days: 30)
         try age(cache.entryPath(recent), days: 2)
+        // Blobs keep the time they were written: a blob an entry names stays however old it is.
+        for i in 0..<3 { try age(cache.store.path(for: .blob(sha256: Digest.sha256(image(UInt8(i))))), days: 30) }
         let deadTemp = cache.tmpPath + "/\((1 << 22) - 1)-gc"
         try Data("t".utf8).write(to: URL(fileURLWithPath: deadTemp))
         let oldEntryBytes = try #require(PosixFile.status(cache.entryPath(old))).st_size
@@ -184,7 +225,8 @@ import Darwin
         let report = try cache.collectGarbage(keepDays: 7, keepKeys: [pinned])
 
         #expect(report == GCReport(actionsRemoved: 1, objectsRemoved: 1, temporariesRemoved: 1,
-                                   bytesFreed: Int64(oldEntryBytes) + 1))
+                                   bytesFreed: Int64(oldEntryBytes) + Int64(image(0).count) + 1))
+        #expect(!exists(cache.store.path(for: .blob(sha256: Digest.sha256(image(0))))), "the old entry's blob was kept")
         #expect(!exists(cache.entryPath(old)) && !exists(deadTemp))
         #expect(try cache.lookup(recent)?.images == [image(1)])
         #expect(try cache.lookup(pinned)?.images == [image(2)])

@@ -27,6 +27,9 @@ struct BuildArguments: ParsableArguments {
     @Option(help: "OpenAI request starts per minute per model (overrides the manifest's requests_per_minute).")
     var rpm: Int?
 
+    @Flag(help: "Make each output a read-only hard link to the cache's copy of its image where the file system has no copy-on-write clones (ext4): each image is written once. A tool that then writes into an output in place changes the cached answer too.")
+    var linkOutputs = false
+
     @Flag(help: "Print JSON Lines events on stdout (human output goes to stderr).")
     var json = false
 

@@ -79,7 +79,7 @@ struct BuildSession: Sendable {
                      manifestPath: arguments.manifest.map(URL.init(fileURLWithPath:)), jobs: arguments.jobs,
                      keepGoing: arguments.keepGoing,
                      prices: Frontend.prices(outcome.manifests), keepEarlierFiles: outcome.partial,
-                     maxCostUSD: arguments.maxCost)
+                     maxCostUSD: arguments.maxCost, linkOutputs: arguments.linkOutputs)
     }
 
     func logger() -> Logger {

@@ -23,6 +23,10 @@ public enum CacheAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    public var isBlob: Bool {
+        if case .blob = self { true } else { false }
+    }
+
     /// Whether the name is lowercase hex (8+ characters for a key, 64 for a digest).
     public var isValid: Bool {
         switch self {

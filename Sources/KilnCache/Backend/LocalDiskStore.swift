@@ -8,7 +8,7 @@ import Darwin
 
 /// The cache backend on the local disk, under one root folder:
 /// - `actions/<2 hex>/<key>.entry`: an action's value (a `CacheEntryFile`);
-/// - `blobs/<2 hex>/<sha256>`: a blob;
+/// - `blobs/<2 hex>/<sha256>`: a blob, read-only (an output may be a hard link to it);
 /// - `tmp/<pid>-<n>`: values being written, renamed into place when whole.
 ///
 /// The synchronous calls are what `ResultCache` uses on the engine's blocking-I/O threads; the
@@ -40,14 +40,12 @@ public struct LocalDiskStore: CacheBackend {
         address.isValid && access(path(for: address), F_OK) == 0
     }
 
-    /// The value, or nil. Reading a blob marks it as used (`collectGarbage` keeps used blobs);
-    /// `ResultCache.lookup` marks an action once it has checked it.
+    /// The value, or nil. Nothing is marked as used here: `ResultCache.lookup` marks an action once
+    /// it has checked it, and a blob lives as long as an entry names it (`collectGarbage`) — its
+    /// mtime is left alone, since outputs linked to it share it.
     package func readNow(_ address: CacheAddress) throws -> Data? {
         try Self.check(address)
-        let path = path(for: address)
-        let data = PosixFile.read(path)
-        if data != nil, case .blob = address { PosixFile.touch(path) }
-        return data
+        return PosixFile.read(path(for: address))
     }
 
     /// Writes through `tmp/` and renames into place, making each folder once per process (and
@@ -57,12 +55,12 @@ public struct LocalDiskStore: CacheBackend {
         if case let .blob(digest) = address, Digest.sha256(data) != digest {
             throw CacheKeyError("cache: a blob stored as \(digest) has another digest; it was not stored")
         }
-        try writeFile(data, to: path(for: address))
+        try writeFile(data, to: path(for: address), mode: address.isBlob ? 0o444 : 0o644)
     }
 
-    /// Writes any file under the root (`last-build.json`) the way values are written.
-    package func writeFile(_ data: Data, to target: String) throws {
-        try withFolders(for: target) { try PosixFile.write(data, to: target, tmp: tmpPath, label: "cache") }
+    /// Writes any file under the root (`last-build.json`, a blob) the way values are written.
+    package func writeFile(_ data: Data, to target: String, mode: mode_t = 0o644) throws {
+        try withFolders(for: target) { try PosixFile.write(data, to: target, tmp: tmpPath, label: "cache", mode: mode) }
     }
 
     /// Runs `write` once the folders `target` needs exist; if it fails, makes them again (another
@@ -85,7 +83,7 @@ public struct LocalDiskStore: CacheBackend {
     /// cache's `tmp/<pid>-<n>` for a value stored here; for a download, a hidden
     /// `.<name>.kiln-<pid>-<n>.tmp` beside the destination (under outputs/, the next build sweeps
     /// one a killed process left). Removed when the copy fails.
-    private static func copy(_ source: URL, to target: String, temp: String) throws {
+    private static func copy(_ source: URL, to target: String, temp: String, mode: mode_t = 0o644) throws {
         let input = try FileHandle(forReadingFrom: source)
         defer { try? input.close() }
         guard FileManager.default.createFile(atPath: temp, contents: nil) else {
@@ -98,7 +96,7 @@ public struct LocalDiskStore: CacheBackend {
                 try output.write(contentsOf: chunk)
             }
             try output.close()
-            guard rename(temp, target) == 0 else { throw PosixFile.failure("rename into place", target, label: "cache") }
+            guard chmod(temp, mode) == 0, rename(temp, target) == 0 else { throw PosixFile.failure("rename into place", target, label: "cache") }
         } catch {
             unlink(temp)
             throw error
@@ -147,7 +145,8 @@ public struct LocalDiskStore: CacheBackend {
                 throw CacheKeyError("cache: \(source.path) does not have the digest \(digest); it was not stored")
             }
             try withFolders(for: target) {
-                try Self.copy(source, to: target, temp: tmpPath + "/" + TemporaryName.next())
+                try Self.copy(source, to: target, temp: tmpPath + "/" + TemporaryName.next(),
+                              mode: address.isBlob ? 0o444 : 0o644)
             }
         }
     }

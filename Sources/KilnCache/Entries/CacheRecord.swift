@@ -5,8 +5,8 @@ import KilnCore
 /// enough metadata to rebuild the output manifest entry without calling the provider again.
 /// Never holds the API key.
 public struct CacheRecord: Hashable, Sendable, Codable {
-    /// The record format this build writes: 3, a record followed by its images in one entry file
-    /// (`CacheEntryFile`). A record of any other version is a miss.
+    /// The record format this build writes: 4, a record whose images are blobs
+    /// (`CacheEntryFile`). Format 3 (the images after the record) is still read; any other is a miss.
     public static let currentVersion = CacheEntryFile.version
 
     /// One stored image: its digest and size.
@@ -112,9 +112,20 @@ extension CacheRecord {
 public struct CachedResult: Sendable {
     public var record: CacheRecord
     public var images: [Data]
+    /// The blobs the images were read from and checked against their digests just now, in the
+    /// same order: outputs can be placed from them (`AtomicFile.place`). Nil for a format-3
+    /// entry, which holds its images itself.
+    public var blobs: [String]?
 
-    package init(record: CacheRecord, images: [Data]) {
+    package init(record: CacheRecord, images: [Data], blobs: [String]? = nil) {
         self.record = record
         self.images = images
+        self.blobs = blobs
     }
+}
+
+/// What `ResultCache.store` wrote: the record, and each image's blob in the record's order.
+public struct StoredResult: Sendable {
+    public var record: CacheRecord
+    public var blobs: [String]
 }

@@ -14,10 +14,11 @@ import Darwin
 package enum PosixFile {
     /// Writes `data` to `<tmp>/<pid>-<random>` and renames it to `path`. The temp file is removed
     /// when anything fails. The pid in the name lets `sweepTemporaries` tell a dead writer's leftovers
-    /// from a live writer's file in flight.
-    package static func write(_ data: Data, to path: String, tmp: String, label: String) throws {
+    /// from a live writer's file in flight. `mode`: the file's permissions (a cache blob is
+    /// read-only: outputs may be hard links to it).
+    package static func write(_ data: Data, to path: String, tmp: String, label: String, mode: mode_t = 0o644) throws {
         let temp = tmp + "/" + TemporaryName.next()
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw failure("create", temp, label: label) }
         var ok = data.withUnsafeBytes { writeAll(fd, $0) }
         let code = errno

@@ -28,7 +28,9 @@ extension BuildEngine {
 
     /// Phase two, after the slots are released: store a new result in the cache (first, whatever
     /// happens next), then write the verified outputs — both in one trip off the cooperative pool,
-    /// which cancellation cannot cut short, with each image hashed once.
+    /// which cancellation cannot cut short, with each image hashed once. An output is placed from
+    /// the cache's blob where that costs no copy (a clone; a link with `--link-outputs`:
+    /// `AtomicFile.place`), else written.
     func persistPhase(_ step: PlannedStep, _ produced: Produced, verified infos: [ImageInfo],
                       start: ContinuousClock.Instant) async -> StepRun {
         let written: Result<[OutputWriter.Written], any Error>
@@ -38,13 +40,15 @@ extension BuildEngine {
                 let digests = produced.images.map(Digest.sha256)
                 let stored = self.storeBlocking(step, produced, digests: digests)
                 produced.keyLock?.release()
+                let blobs = produced.fromCache ? produced.blobs : stored.blobs
                 let files = Result {
                     try zip(step.outputs, infos).map { output, info in
                         try self.writer.commitBlocking(produced.images[output.index], sha256: digests[output.index],
-                                                       to: output.path, step: step.id, info: info)
+                                                       to: output.path, step: step.id, info: info,
+                                                       placingFrom: blobs?[output.index], linking: self.options.linkOutputs)
                     }
                 }
-                return (files, stored)
+                return (files, stored.failure)
             }
         } catch {
             written = .failure(error)
@@ -62,18 +66,18 @@ extension BuildEngine {
 
     /// `store` on the calling thread (already off the cooperative pool). A full disk is tried
     /// again a few times (a paid answer is worth waiting for: another process may free space);
-    /// returns the failure, if any, after logging it.
+    /// returns the stored images' blobs (nil when nothing was stored) or the failure, after logging it.
     @discardableResult
-    func storeBlocking(_ step: PlannedStep, _ produced: Produced, digests: [String]) -> (any Error)? {
-        guard let cache, !produced.fromCache else { return nil }
+    func storeBlocking(_ step: PlannedStep, _ produced: Produced, digests: [String]) -> (blobs: [String]?, failure: (any Error)?) {
+        guard let cache, !produced.fromCache else { return (nil, nil) }
         var attempt = 0
         while true {
             do {
-                try cache.store(key: step.cacheKey, step: step, images: produced.images, digests: digests,
-                                usage: produced.usage, requestID: produced.requestID,
-                                costUSD: step.kind.usesProvider ? cost(of: step, usage: produced.usage).usd : nil,
-                                resolved: produced.resolved)
-                return nil
+                let stored = try cache.store(key: step.cacheKey, step: step, images: produced.images, digests: digests,
+                                             usage: produced.usage, requestID: produced.requestID,
+                                             costUSD: step.kind.usesProvider ? cost(of: step, usage: produced.usage).usd : nil,
+                                             resolved: produced.resolved)
+                return (stored.blobs, nil)
             } catch {
                 attempt += 1
                 if AtomicFile.isOutOfSpace(error) && step.kind.usesProvider && attempt < 3 {
@@ -82,7 +86,7 @@ extension BuildEngine {
                 }
                 logger.error("could not store a result in the cache",
                              metadata: ["step": "\(step.id)", "error": "\(error)"])
-                return error
+                return (nil, error)
             }
         }
     }
@@ -168,7 +172,7 @@ extension BuildEngine {
     func cachedResult(_ step: PlannedStep) async throws -> Produced? {
         guard let cache, cache.hasEntry(step.cacheKey), let hit = try await BlockingIO.run({ try cache.lookup(step.cacheKey) }) else { return nil }
         return Produced(images: hit.images, usage: hit.record.usage?.usage, requestID: hit.record.requestID,
-                        resolved: hit.record.resolved, fromCache: true)
+                        resolved: hit.record.resolved, fromCache: true, blobs: hit.blobs)
     }
 
     /// A generate or edit request; for an edit, reads the inputs and runs the toolkit's

@@ -34,10 +34,17 @@ struct OutputWriter: Sendable {
         rootPath = root.path
     }
 
-    /// Writes bytes that `verify` accepted, whose digest the caller knows: temp file beside the
-    /// destination, then rename. Blocking: call it off the cooperative pool.
-    func commitBlocking(_ data: Data, sha256: String, to path: String, step: StepID, info: ImageInfo) throws -> Written {
-        try AtomicFile.write(data, toPath: try destination(path, step: step))
+    /// Puts bytes that `verify` accepted, whose digest the caller knows, at `path`: placed from
+    /// `blob` — a file holding exactly these bytes, the cache's — as a copy-on-write clone where the
+    /// file system has them (or a hard link, with `--link-outputs`), else written to a temp file
+    /// beside the destination and renamed. Blocking: call it off the cooperative pool.
+    func commitBlocking(_ data: Data, sha256: String, to path: String, step: StepID, info: ImageInfo,
+                        placingFrom blob: String? = nil, linking: Bool = false) throws -> Written {
+        let target = try destination(path, step: step)
+        if let blob, AtomicFile.place(blob, at: target, linking: linking) != nil {
+            return Written(sha256: sha256, bytes: data.count, info: info)
+        }
+        try AtomicFile.write(data, toPath: target)
         return Written(sha256: sha256, bytes: data.count, info: info)
     }
 

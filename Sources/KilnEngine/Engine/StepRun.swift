@@ -42,9 +42,22 @@ struct Produced: Sendable {
     var requestID: String?
     var resolved: [String: String]
     var fromCache: Bool
+    /// For a cache hit, the blobs its images were just read from and checked (nil for a format-3
+    /// entry): outputs are placed from them instead of written.
+    var blobs: [String]? = nil
     /// Held from a cache miss until the answer is stored, so another build sharing the cache waits
     /// for it instead of paying for the same key (see `ResultCache.lock`).
     var keyLock: CacheKeyLock? = nil
+}
+
+extension Produced {
+    /// A result that passed its in-memory checks, on its way to the cache and outputs/.
+    struct Checked: Sendable {
+        var step: PlannedStep
+        var result: Produced
+        var verified: [ImageInfo]
+        var start: ContinuousClock.Instant
+    }
 }
 
 /// What a step's first phase hands back to the run loop.

@@ -22,12 +22,12 @@ struct Fixture {
                 settings: [String: ProviderSettings] = [:], jobs: Int = 8, localJobs: Int = 2,
                 keepGoing: Bool = false, cached: Bool = true, recordDurations: Bool = true,
                 keepEarlierFiles: Bool = false, progress: any BuildProgressSink = SilentProgress(),
-                upToDate: UpToDateCheck? = nil, maxCostUSD: Double? = nil) -> BuildEngine {
+                upToDate: UpToDateCheck? = nil, maxCostUSD: Double? = nil, linkOutputs: Bool = false) -> BuildEngine {
         var providers = [String: any ImageProvider]()
         for p in [provider ?? ScriptedProvider(name: "scripted", recorder: recorder)] + extra { providers[p.name] = p }
         let options = BuildOptions(outputDirectory: outputs, jobs: jobs, localJobs: localJobs, keepGoing: keepGoing,
                                    recordDurations: recordDurations, keepEarlierFiles: keepEarlierFiles,
-                                   maxCostUSD: maxCostUSD)
+                                   maxCostUSD: maxCostUSD, linkOutputs: linkOutputs)
         return BuildEngine(plan: Plan(steps: steps, providers: settings), providers: providers,
                            toolkit: FakeToolkit(recorder: recorder), cache: cached ? cache : nil, options: options,
                            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }), progress: progress,

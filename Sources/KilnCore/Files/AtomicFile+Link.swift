@@ -1,0 +1,67 @@
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension AtomicFile {
+    /// How `place(_:at:)` put a file in place.
+    package enum Placement: Sendable, Equatable {
+        /// A copy-on-write clone (`FICLONE`): its own file that shares the blocks until either changes.
+        case clone
+        /// A hard link: the same file as the source (read-only, like the cache's blobs).
+        case link
+    }
+
+    /// Puts the file at `source` at `path` without copying its bytes: a copy-on-write clone where
+    /// the file system has them (Btrfs, XFS, bcachefs), else — only when `linking` — a hard link,
+    /// which shares the file itself (a change to one is a change to both). Made under a temp name
+    /// beside the destination, then renamed over it, so a reader sees the old file or the new one.
+    /// Nil when neither is possible (ext4 without `linking`, another file system, no such source):
+    /// the caller writes the bytes instead. Blocking.
+    package static func place(_ source: String, at path: String, linking: Bool) -> Placement? {
+        guard let (directory, name) = split(path), (try? ensureDirectory(path: directory)) != nil else { return nil }
+        let temp = directory + "/" + temporaryName(for: name)
+        let placement: Placement
+        if clonesMayWork.withLock({ $0 }), clone(source, to: temp) {
+            placement = .clone
+        } else if linking, link(source, temp) == 0 {
+            placement = .link
+        } else {
+            return nil
+        }
+        guard rename(temp, path) == 0 else {
+            unlink(temp)
+            return nil
+        }
+        return placement
+    }
+
+    /// False once a clone failed because the file system has none: not asked again in this process.
+    private static let clonesMayWork = Mutex(true)
+
+    /// `ioctl(FICLONE)` into a new file at `temp`; false (and nothing left at `temp`) when it fails.
+    private static func clone(_ source: String, to temp: String) -> Bool {
+        #if os(Linux)
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { return false }
+        defer { close(input) }
+        let output = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard output >= 0 else { return false }
+        let ficlone: UInt = 0x4004_9409  // _IOW(0x94, 9, int)
+        let cloned = ioctl(output, ficlone, input) == 0
+        let code = errno
+        close(output)
+        if cloned { return true }
+        unlink(temp)
+        if [EOPNOTSUPP, ENOTTY, EINVAL, EXDEV, ENOSYS].contains(code) {
+            clonesMayWork.withLock { $0 = false }
+        }
+        return false
+        #else
+        return false
+        #endif
+    }
+}
