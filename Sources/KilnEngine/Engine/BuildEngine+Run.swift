@@ -12,12 +12,18 @@ struct RunState {
     var runs = [StepID: StepRun]()
     var consumersLeft = [StepID: Int]()
     var finalSummary: BuildScheduler.Summary?
+    /// Results being stored and written now (`persistPhase`), and those waiting for one of
+    /// `BuildEngine.persistWindow` places, still holding their slots.
+    var persisting = 0
+    var awaitingPersist = [Produced.Checked]()
 }
 
 extension BuildEngine {
     fileprivate enum Message: Sendable {
         case produced(PlannedStep, Produced, verified: [ImageInfo], start: ContinuousClock.Instant)
         case step(StepRun)
+        /// A step's run once its result is stored and written.
+        case persisted(StepRun)
         case control(Control)
         case controlEnded
         case cacheReady
@@ -134,16 +140,28 @@ extension BuildEngine {
                         group: inout TaskGroup<Message>) -> BuildScheduler.Action {
         switch message {
         case let .produced(step, result, infos, start):
-            // The answer is in hand and checked: free the slots and let its readers start;
-            // storing and writing it overlap their work.
             if state.consumersLeft[step.id, default: 0] > 0 { state.images[step.id] = result.images }
-            group.addTask { .step(await self.persistPhase(step, result, verified: infos, start: start)) }
             _ = state.scheduler.handle(.spent(step.id, usd: result.fromCache ? 0 : cost(of: step, usage: result.usage).usd))
-            return state.scheduler.handle(.resultReady(step.id))
+            let checked = Produced.Checked(step: step, result: result, verified: infos, start: start)
+            guard state.persisting < Self.persistWindow else {
+                // Answers arrive faster than the disk takes them: this one keeps its slots (no new
+                // call starts) until a place frees, so the images in memory stay bounded by
+                // concurrency rather than growing with the build.
+                state.awaitingPersist.append(checked)
+                return state.scheduler.poll()
+            }
+            return persist(checked, state: &state, group: &group)
+        case let .persisted(run):
+            state.persisting -= 1
+            if !state.awaitingPersist.isEmpty {
+                let next = state.awaitingPersist.removeFirst()
+                if case let .start(ids) = persist(next, state: &state, group: &group) {
+                    for id in ids { start(id, state: &state, group: &group) }
+                }
+            }
+            return finished(run, state: &state)
         case let .step(run):
-            let event = report(run, keep: &state.images, consumers: state.consumersLeft)
-            state.runs[run.id] = run.withoutImages()
-            return state.scheduler.handle(event)
+            return finished(run, state: &state)
         case .control(.stop):
             logger.notice("stop requested: no new steps will start")
             let control = self.control
@@ -158,6 +176,27 @@ extension BuildEngine {
             return state.scheduler.poll()
         }
     }
+
+    private func finished(_ run: StepRun, state: inout RunState) -> BuildScheduler.Action {
+        let event = report(run, keep: &state.images, consumers: state.consumersLeft)
+        state.runs[run.id] = run.withoutImages()
+        return state.scheduler.handle(event)
+    }
+
+    /// The answer is in hand and checked: free its slots and let its readers start; storing and
+    /// writing it overlap their work.
+    private func persist(_ checked: Produced.Checked, state: inout RunState,
+                         group: inout TaskGroup<Message>) -> BuildScheduler.Action {
+        state.persisting += 1
+        group.addTask {
+            .persisted(await self.persistPhase(checked.step, checked.result, verified: checked.verified, start: checked.start))
+        }
+        return state.scheduler.handle(.resultReady(checked.step.id))
+    }
+
+    /// Results stored and written at once: enough to keep the disk and the hashing busy; past it,
+    /// a result waits with its slots held (see `handle`).
+    static var persistWindow: Int { max(8, 2 * ProcessInfo.processInfo.activeProcessorCount) }
 
     /// From this many steps to run, a build makes the cache's fan-out folders up front
     /// (`ResultCache.prepareFolders`): their results would land in many of the 256 folders anyway.
