@@ -13,16 +13,18 @@ struct ImagesResponseDecoder {
     /// The images and what to record, or `Undecodable` when the body is truncated, not JSON,
     /// carries no image, bad base64, or bytes that are not an image.
     static func decode(_ body: Data, requestID: String?) throws -> ProviderResponse {
+        try body.withUnsafeBytes { try decode($0, requestID: requestID) }
+    }
+
+    /// `decode` of bytes where they lie (the HTTP client's buffer: no copy of the body first).
+    static func decode(_ body: UnsafeRawBufferPointer, requestID: String?) throws -> ProviderResponse {
         var parsed: Parsed
         do {
-            parsed = try body.withUnsafeBytes { bytes in
-                var reader = JSONReader(bytes)
-                var parsed = Parsed()
-                try parsed.read(&reader, body: bytes)
-                reader.skipWhitespace()
-                guard reader.position == bytes.count else { throw reader.error("text after the response") }
-                return parsed
-            }
+            var reader = JSONReader(body)
+            parsed = Parsed()
+            try parsed.read(&reader, body: body)
+            reader.skipWhitespace()
+            guard reader.position == body.count else { throw reader.error("text after the response") }
         } catch let error as Undecodable {
             throw error
         } catch {
@@ -66,7 +68,11 @@ struct ImagesResponseDecoder {
             try reader.object { key, reader in
                 guard key == "b64_json", try !reader.null() else { return try reader.skipValue() }
                 if let range = try reader.rawString() {
-                    found = Data(base64Encoded: Data(UnsafeRawBufferPointer(rebasing: body[range])))
+                    // The text is read where it lies in the body (no 2.4 MB copy first); the
+                    // wrapper never outlives this call.
+                    let text = UnsafeRawBufferPointer(rebasing: body[range])
+                    found = text.isEmpty ? Data() : Data(base64Encoded: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: text.baseAddress!),
+                                                                          count: text.count, deallocator: .none))
                 } else {
                     found = Data(base64Encoded: try reader.string())  // `\/` and other escapes undone
                 }

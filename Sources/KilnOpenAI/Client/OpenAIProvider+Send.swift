@@ -42,15 +42,16 @@ extension OpenAIProvider {
         let began = NIODeadline.now()
         do {
             response = try await client.execute(http, timeout: .milliseconds(Int64(max(timeout, 0.001) * 1000)))
-            if let length = response.headers.first(name: "content-length").flatMap(Int.init),
-               length > configuration.maxResponseBytes {
+            let length = response.headers.first(name: "content-length").flatMap(Int.init)
+            if let length, length > configuration.maxResponseBytes {
                 return tooLarge(step, length, response.headers)
             }
-            bytes = try await response.body.collect(upTo: configuration.maxResponseBytes)
+            guard let body = try await Self.collect(response.body, expecting: length, upTo: configuration.maxResponseBytes) else {
+                return tooLarge(step, nil, [:])
+            }
+            bytes = body
         } catch is CancellationError {
             throw CancellationError()
-        } catch is NIOTooManyBytesError {
-            return tooLarge(step, nil, [:])
         } catch {
             if Task.isCancelled { throw CancellationError() }
             return transportFailure(stalled(error, since: began), request: request, timeout: timeout,
@@ -62,11 +63,10 @@ extension OpenAIProvider {
         let reset = headers.first(name: "x-ratelimit-reset-requests").flatMap(AdaptiveRateLimiter.parseResetDuration)
         let hints = AttemptResult.Hints(retryAfterMs: headers.first(name: "retry-after-ms"),
                                         retryAfter: headers.first(name: "retry-after"))
-        let data = Data(buffer: bytes)
         let status = Int(response.status.code)
         guard (200..<300).contains(status) else {
             let classifier = OpenAIErrorClassifier(stepID: request.stepID, model: request.model, redactor: redactor)
-            let classified = classifier.classify(status: status, body: data, requestID: requestID,
+            let classified = classifier.classify(status: status, body: Data(buffer: bytes), requestID: requestID,
                                                  shouldRetry: RetryPolicy.shouldRetryHeader(headers.first(name: "x-should-retry")))
             logger.info("OpenAI error", metadata: ["step": "\(request.stepID)", "status": "\(status)",
                                                       "request_id": "\(requestID ?? "-")"])
@@ -74,7 +74,7 @@ extension OpenAIProvider {
                                  remainingRequests: remaining, resetRequests: reset)
         }
         do {
-            let decoded = try ImagesResponseDecoder.decode(data, requestID: requestID)
+            let decoded = try bytes.withUnsafeReadableBytes { try ImagesResponseDecoder.decode($0, requestID: requestID) }
             return AttemptResult(outcome: .success(decoded), remainingRequests: remaining, resetRequests: reset)
         } catch let error as ImagesResponseDecoder.Undecodable {
             let failure = ProviderError(.badResponse, "\(step): OpenAI answered 200 but \(error.reason). "
@@ -83,6 +83,22 @@ extension OpenAIProvider {
             return AttemptResult(outcome: .failure(failure, retryable: retry, hints: hints),
                                  remainingRequests: remaining, resetRequests: reset)
         }
+    }
+
+    /// The whole body in one buffer sized from `Content-Length` when the server sent one (a 2.4 MB
+    /// answer is not copied as the buffer doubles); nil when it grows past `limit`.
+    static func collect(_ body: HTTPClientResponse.Body, expecting length: Int?, upTo limit: Int) async throws -> ByteBuffer? {
+        var buffer = ByteBuffer()
+        if let length, length > 0 { buffer.reserveCapacity(length) }
+        for try await chunk in body {
+            guard buffer.readableBytes + chunk.readableBytes <= limit else { return nil }
+            if buffer.readableBytes == 0 && buffer.capacity < chunk.readableBytes {
+                buffer = chunk   // the first piece, kept as it came (no copy) when nothing was reserved
+            } else {
+                buffer.writeImmutableBuffer(chunk)
+            }
+        }
+        return buffer
     }
 
     private func tooLarge(_ step: String, _ length: Int?, _ headers: HTTPHeaders) -> AttemptResult {
