@@ -6,7 +6,7 @@ extension BuildEngine {
     /// Verifies in memory every image a step will write (see `OutputWriter.verify`), before its
     /// dependents may read it. Returns what each output is.
     func verifyOutputs(_ step: PlannedStep, _ produced: Produced, upstream: [StepID: Data]) async throws -> [ImageInfo] {
-        let expectation = try await expectation(for: step, upstream: upstream)
+        let expectation = try await expectation(for: step, upstream: upstream, input: produced.deriveInput)
         var infos = [ImageInfo]()
         for output in step.outputs {
             guard produced.images.indices.contains(output.index) else {
@@ -21,14 +21,16 @@ extension BuildEngine {
 
     /// What a step's images must be: the requested size (generate/edit) or the size its derive
     /// operations make of its input, and alpha when a transparent background was asked for.
-    func expectation(for step: PlannedStep, upstream: [StepID: Data]) async throws -> OutputWriter.Expectation {
+    /// - Parameter input: a derive's input as `produce` read it (and checked it against its
+    ///   digest), so it is not read and hashed a second time; nil after a cache hit.
+    func expectation(for step: PlannedStep, upstream: [StepID: Data], input: Data? = nil) async throws -> OutputWriter.Expectation {
         var expectation = OutputWriter.Expectation(width: nil, height: nil,
                                                    alpha: step.parameters?.background == .transparent)
         if step.kind.usesProvider {
             if let size = step.requestedSize { (expectation.width, expectation.height) = (size.width, size.height) }
-        } else if let operations = step.derive, let input = step.inputs.first {
-            let source = try loadInput(input, step: step, upstream: upstream)
-            let info = try await toolkit.inspect(source.data)
+        } else if let operations = step.derive, let first = step.inputs.first {
+            let source = try input ?? loadInput(first, step: step, upstream: upstream).data
+            let info = try await toolkit.inspect(source)
             (expectation.width, expectation.height) = operations.outputSize(width: info.width, height: info.height)
         }
         return expectation

@@ -18,7 +18,10 @@ extension BuildEngine {
             return .done(failure(error, step: step, start: start))
         }
         do {
-            return .produced(produced, verified: try await verifyOutputs(step, produced, upstream: upstream))
+            let infos = try await verifyOutputs(step, produced, upstream: upstream)
+            var result = produced
+            result.deriveInput = nil   // checked: not held while the result is stored
+            return .produced(result, verified: infos)
         } catch {
             await store(step, produced)
             produced.keyLock?.release()
@@ -161,7 +164,8 @@ extension BuildEngine {
             }
             let image = try loadInput(input, step: step, upstream: upstream)
             let data = try await toolkit.derive(image.data, operations)
-            produced = Produced(images: [data], usage: nil, requestID: nil, resolved: [:], fromCache: false)
+            produced = Produced(images: [data], usage: nil, requestID: nil, resolved: [:], fromCache: false,
+                                deriveInput: image.data)
         }
         return produced
     }

@@ -45,6 +45,8 @@ struct Produced: Sendable {
     /// For a cache hit, the blobs its images were just read from and checked (nil for a format-3
     /// entry): outputs are placed from them instead of written.
     var blobs: [String]? = nil
+    /// A derive's input, read and checked for this run: the output check needs its size.
+    var deriveInput: Data? = nil
     /// Held from a cache miss until the answer is stored, so another build sharing the cache waits
     /// for it instead of paying for the same key (see `ResultCache.lock`).
     var keyLock: CacheKeyLock? = nil
