@@ -9,12 +9,13 @@ import Darwin
 /// Results on disk, keyed by `PlannedStep.cacheKey` (a hash of everything that decides the answer).
 ///
 /// Layout under `directory` (default `.kiln/cache`):
-/// - `actions/<2 hex>/<cache key>.entry`: one file per stored answer (`CacheEntryFile`, format 4):
-///   the `CacheRecord`. Its mtime is the last time a build used it (`collectGarbage`). Format-3
-///   entries, which carried their images, are still read.
-/// - `blobs/<2 hex>/<sha256>`: each image once, read-only; an output is placed from its blob
-///   without writing the bytes again where the file system allows (a copy-on-write clone, or a
-///   hard link with `--link-outputs`: `AtomicFile.place`).
+/// - `actions/<2 hex>/<cache key>.entry`: one file per stored answer (`CacheEntryFile`): the
+///   `CacheRecord`, followed by the images (format 3, `Layout.inline`) or naming their blobs
+///   (format 4, `Layout.blobs`). Its mtime is the last time a build used it (`collectGarbage`).
+/// - `blobs/<2 hex>/<sha256>`: each image once, read-only, for format-4 entries; an output is
+///   placed from its blob without writing the bytes again (a copy-on-write clone, or a hard link
+///   with `--link-outputs`: `AtomicFile.place`). Where neither applies the engine stores inline:
+///   a blob would only add a file.
 /// - `actions/<2 hex>/<cache key>.json` + `objects/<2 hex>/<sha256>`: format 2 (Kiln before entry
 ///   files). Never read: `oldFormatNotice()` reports such a cache once, and `collectGarbage` removes it.
 /// - `tmp/<pid>-<n>`: files being written; `keys.lock`: one byte per key locked (`lock(_:)`).
@@ -98,22 +99,38 @@ public struct ResultCache: Sendable {
         return CachedResult(record: record, images: images, blobs: paths)
     }
 
-    /// Stores a result: each image as a read-only blob under its digest, then the entry
-    /// (`CacheEntryFile`) naming them, replacing any earlier entry for `key`. Returns the record
-    /// written and the blobs' paths, from which outputs can be placed without writing the bytes
+    /// How `store` lays an answer out.
+    public enum Layout: Sendable {
+        /// Format 3: the images after the record, in the entry file. One file per answer: the
+        /// layout to use when outputs are written anyway (ext4 without `--link-outputs`).
+        case inline
+        /// Format 4: each image a read-only blob under its digest, the entry only the record. An
+        /// output can then be placed from its blob (a clone, a link) instead of written again.
+        case blobs
+    }
+
+    /// Stores a result, replacing any earlier entry for `key`: as one entry file (`.inline`), or as
+    /// a blob per image and then the entry naming them (`.blobs`). Returns the record written and,
+    /// for `.blobs`, the blobs' paths, from which outputs can be placed without writing the bytes
     /// again (`AtomicFile.place`). Throws `FileError` when a file cannot be written.
     /// - Parameter digests: the images' SHA-256 when the caller has them already (else computed).
     @discardableResult
     public func store(key: String, step: PlannedStep, images: [Data], digests: [String]? = nil, usage: Usage?,
-                      requestID: String?, costUSD: Double? = nil, resolved: [String: String]) throws -> StoredResult {
+                      requestID: String?, costUSD: Double? = nil, resolved: [String: String],
+                      layout: Layout = .blobs) throws -> StoredResult {
         try Self.validate(key)
         let stored = images.enumerated().map { i, data in
             CacheRecord.Image(sha256: digests.flatMap { $0.indices.contains(i) ? $0[i] : nil } ?? Digest.sha256(data),
                               bytes: data.count, format: ImageFormat(sniffing: data))
         }
-        let record = CacheRecord(cacheKey: key, step: step.id, kind: step.kind, provider: step.provider,
+        var record = CacheRecord(cacheKey: key, step: step.id, kind: step.kind, provider: step.provider,
                                  model: step.model, usage: usage, requestID: requestID, costUSD: costUSD,
                                  resolved: resolved, images: stored)
+        guard layout == .blobs else {
+            record.version = CacheEntryFile.inlineVersion
+            try store.writeNow(CacheEntryFile.encodeInline(record, images: images), at: .action(key: key))
+            return StoredResult(record: record, blobs: nil)
+        }
         // Always written, even when a blob of that digest exists: the one on disk may have been
         // changed in place through a link, and an output is about to be placed from this one.
         var paths = [String]()

@@ -1,6 +1,7 @@
 import Foundation
 import KilnCore
 import KilnEngine
+import KilnOpenAI
 import KilnPlanner
 import Logging
 import KilnLock
@@ -35,6 +36,7 @@ struct BuildSession: Sendable {
             Console.err(refusal)
             return .invalid
         }
+        for note in concurrencyNotes(plan, check: check) { Console.err(note) }
         project.sweepAbandonedWrites(plan: plan, manifest: options.resolvedManifestPath)
         let runner = BuildRunner(options: options, cacheDirectory: project.cache.directory,
                                  progress: arguments.json ? .jsonLines : (Console.stderrIsTerminal ? .live : .plain),
@@ -80,6 +82,20 @@ struct BuildSession: Sendable {
                      keepGoing: arguments.keepGoing,
                      prices: Frontend.prices(outcome.manifests), keepEarlierFiles: outcome.partial,
                      maxCostUSD: arguments.maxCost, linkOutputs: arguments.linkOutputs)
+    }
+
+    /// `--jobs` above the `max_in_flight` of a provider this build calls: says where the lower cap
+    /// applies, once, before anything runs (a build otherwise just looks slower than asked).
+    func concurrencyNotes(_ plan: Plan, check: UpToDateCheck) -> [String] {
+        let used = Set(check.stepsToRun(plan).compactMap { $0.kind.usesProvider ? $0.provider : nil })
+        return used.sorted().compactMap { name in
+            let configured = plan.providers[name]?.maxInFlight
+            guard let limit = configured ?? (name == "openai" ? OpenAIProvider.defaultMaxInFlight : nil),
+                  arguments.jobs > limit else { return nil }
+            return "note: --jobs \(arguments.jobs), but at most \(limit) \(name) call(s) run at once "
+                + "(providers.\(name).max_in_flight\(configured == nil ? ", default \(limit)" : "")); "
+                + "raise it in the manifest if your rate limits allow"
+        }
     }
 
     func logger() -> Logger {

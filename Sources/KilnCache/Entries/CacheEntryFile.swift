@@ -2,9 +2,9 @@ import Foundation
 import KilnCore
 
 /// One cache entry (`actions/<2 hex>/<key>.entry`): a header line and the record's JSON
-/// (`CacheRecord.encoded()`). Format 4, written now, keeps each image as a blob of its own
-/// (`blobs/<2 hex>/<sha256>`, read-only), so an output can be a link to it instead of a second
-/// copy of the bytes; format 3, still read, carried the image bytes after the record.
+/// (`CacheRecord.encoded()`). Format 4 keeps each image as a blob of its own (`blobs/<2 hex>/<sha256>`,
+/// read-only), so an output can be a clone of or link to it instead of a second copy of the bytes;
+/// format 3 carries the image bytes after the record, one file per answer (`ResultCache.Layout`).
 ///
 ///     kiln-cache-entry 4 <record length in bytes>\n
 ///     { …record… }
@@ -16,9 +16,9 @@ import KilnCore
 /// Written through `tmp/` and renamed like every cache file (blobs first), so a reader sees a
 /// whole entry or none.
 package enum CacheEntryFile {
-    /// The format this build writes.
+    /// The format whose images are blobs.
     package static let version = 4
-    /// The format whose entries carried their images, still read: its answers were paid for.
+    /// The format whose entry carries its images.
     package static let inlineVersion = 3
     package static let fileExtension = ".entry"
     private static let prefix = Array("kiln-cache-entry ".utf8)
@@ -32,8 +32,7 @@ package enum CacheEntryFile {
         return data
     }
 
-    /// A format-3 entry, record and images in one file: what Kiln wrote before blobs (tests make
-    /// old caches with it).
+    /// A format-3 entry, record and images in one file (`ResultCache.Layout.inline`).
     package static func encodeInline(_ record: CacheRecord, images: [Data]) -> Data {
         let json = record.encoded()
         var data = Data(Array("kiln-cache-entry \(inlineVersion) ".utf8) + Array("\(json.count)\n".utf8))

@@ -5,8 +5,9 @@ import KilnCore
 /// enough metadata to rebuild the output manifest entry without calling the provider again.
 /// Never holds the API key.
 public struct CacheRecord: Hashable, Sendable, Codable {
-    /// The record format this build writes: 4, a record whose images are blobs
-    /// (`CacheEntryFile`). Format 3 (the images after the record) is still read; any other is a miss.
+    /// The record format of an entry whose images are blobs (`CacheEntryFile`); `store` writes
+    /// format 3 (the images after the record) when blobs would not save a write. Both are read;
+    /// any other version is a miss.
     public static let currentVersion = CacheEntryFile.version
 
     /// One stored image: its digest and size.
@@ -124,8 +125,9 @@ public struct CachedResult: Sendable {
     }
 }
 
-/// What `ResultCache.store` wrote: the record, and each image's blob in the record's order.
+/// What `ResultCache.store` wrote: the record, and each image's blob in the record's order (nil
+/// for an entry that holds its images).
 public struct StoredResult: Sendable {
     public var record: CacheRecord
-    public var blobs: [String]
+    public var blobs: [String]?
 }

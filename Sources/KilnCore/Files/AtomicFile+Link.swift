@@ -39,6 +39,21 @@ extension AtomicFile {
         return placement
     }
 
+    /// Whether a file in `source` (a folder) can be cloned into `destination` (a folder): both on
+    /// one file system that has copy-on-write clones. Tried with a one-byte file; both folders are
+    /// made if missing. Blocking.
+    package static func clones(from source: String, to destination: String) -> Bool {
+        guard clonesMayWork.withLock({ $0 }), (try? ensureDirectory(path: source)) != nil,
+              (try? ensureDirectory(path: destination)) != nil else { return false }
+        let probe = source + "/" + temporaryName(for: "clone-probe")
+        guard (try? writeNew(Data([0]), to: probe)) != nil else { return false }
+        defer { unlink(probe) }
+        let copy = destination + "/" + temporaryName(for: "clone-probe")
+        guard clone(probe, to: copy) else { return false }
+        unlink(copy)
+        return true
+    }
+
     /// False once a clone failed because the file system has none: not asked again in this process.
     private static let clonesMayWork = Mutex(true)
 

@@ -79,7 +79,7 @@ extension BuildEngine {
                 let stored = try cache.store(key: step.cacheKey, step: step, images: produced.images, digests: digests,
                                              usage: produced.usage, requestID: produced.requestID,
                                              costUSD: step.kind.usesProvider ? cost(of: step, usage: produced.usage).usd : nil,
-                                             resolved: produced.resolved)
+                                             resolved: produced.resolved, layout: cacheLayout())
                 return (stored.blobs, nil)
             } catch {
                 attempt += 1

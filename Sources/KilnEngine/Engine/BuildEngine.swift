@@ -1,5 +1,6 @@
 import Foundation
 import KilnCore
+import Synchronization
 import Logging
 import KilnCache
 import KilnLock
@@ -29,6 +30,8 @@ public final class BuildEngine: Sendable {
     let upToDate: UpToDateCheck
     let control: AsyncStream<Control>
     let controlInput: AsyncStream<Control>.Continuation
+    /// How answers are stored (`cacheLayout()`), decided at the first store.
+    private let layout = Mutex<ResultCache.Layout?>(nil)
 
     /// - Parameters:
     ///   - providers: by name, as steps' `provider` spells it.
@@ -48,6 +51,21 @@ public final class BuildEngine: Sendable {
         self.progress = progress
         self.writer = OutputWriter(root: options.outputDirectory, toolkit: toolkit)
         (control, controlInput) = AsyncStream.makeStream(of: Control.self)
+    }
+
+    /// Blobs when an output can be placed from one without writing its bytes again (a clone
+    /// between the cache and outputs/, or `--link-outputs`); otherwise inline entries, where a blob
+    /// would only add a file per image. Blocking (the first call tries a clone); call it off the
+    /// cooperative pool.
+    func cacheLayout() -> ResultCache.Layout {
+        if options.linkOutputs { return .blobs }
+        guard let cache else { return .inline }
+        return layout.withLock { chosen in
+            if let chosen { return chosen }
+            let made: ResultCache.Layout = AtomicFile.clones(from: cache.tmpPath, to: options.outputDirectory.path) ? .blobs : .inline
+            chosen = made
+            return made
+        }
     }
 
     /// Graceful stop (Ctrl-C once): start nothing new; steps in flight finish and are kept.
