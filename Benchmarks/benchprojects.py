@@ -40,12 +40,14 @@ def fresh(directory):
     return directory
 
 
-def write_generations_project(directory, images):
-    """N generations of 1024x1024 (one matrix asset), provider openai."""
+def write_generations_project(directory, images, in_flight=64):
+    """N generations of 1024x1024 (one matrix asset), provider openai, with `max_in_flight` raised to
+    `in_flight` (Kiln's default is 16 per provider): `--jobs 64` then means 64 calls at once, like the peer."""
     fresh(directory)
     values = ", ".join(f"v{i}" for i in range(images))
     with open(os.path.join(directory, "pipelines/bulk.yaml"), "w") as f:
-        f.write("version: 1\ndefaults: { provider: openai, model: gpt-image-1.5, size: 1024x1024, quality: low }\n"
+        f.write(f"version: 1\nproviders:\n  openai: {{ max_in_flight: {in_flight} }}\n"
+                "defaults: { provider: openai, model: gpt-image-1.5, size: 1024x1024, quality: low }\n"
                 f"assets:\n  icon:\n    matrix:\n      n: [{values}]\n    prompt: \"icon {{{{n}}}}\"\n"
                 "    output: \"icons/{{n}}.png\"\n")
     return directory
@@ -127,11 +129,14 @@ def write_derive_project(directory, input_paths, side=256, quality=80):
 
 
 def write_chains_project(directory, chains, derive_side=256):
-    """`chains` assets, each generate → edit (of the generated image) → derive, provider openai."""
+    """`chains` assets, each generate → edit (of the generated image) → derive, provider openai, with
+    `max_in_flight` raised so that every chain's call can be in flight at once."""
     fresh(directory)
     values = ", ".join(f"c{i}" for i in range(chains))
     with open(os.path.join(directory, "pipelines/chains.yaml"), "w") as f:
         f.write(f"""version: 1
+providers:
+  openai: {{ max_in_flight: {chains} }}
 defaults: {{ provider: openai, model: gpt-image-1.5, size: 1024x1024, quality: low }}
 assets:
   chain:

@@ -29,7 +29,7 @@ from benchlib import ROOT  # noqa: E402
 from Peers.derive import derive_rows  # noqa: E402
 from Peers.install import ensure_python, find_imagemagick, find_ninja, version_of  # noqa: E402
 from Peers.local import chains_rows, engine_rows, noop_rows, plan_rows  # noqa: E402
-from Peers.paid import ANSWER_BYTES, LATENCY, paid_rows  # noqa: E402
+from Peers.paid import ANSWER_BYTES, LATENCY, latency_row, paid_rows  # noqa: E402
 from Peers.table import log  # noqa: E402
 
 
@@ -82,6 +82,7 @@ def main():
         if "paid" in only:
             log("paid builds: Kiln vs the openai SDK script")
             rows += paid_rows(args, fake, work, sizes, r(2, 1), has_sdk)
+            rows.append(latency_row(args, work, sizes[-1], r(3, 1), has_sdk))
         if "derive" in only:
             log("derive: Kiln vs pyvips and ImageMagick")
             rows += derive_rows(args, work, 20 if q else 200, r(3, 1), has_pyvips, magick)
