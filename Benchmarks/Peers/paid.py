@@ -19,6 +19,17 @@ def alternate(peer_first):
     return ("peer", "kiln") if peer_first else ("kiln", "peer")
 
 
+def prepare(who, args, where, n):
+    """A fresh folder for one run of N generations, and the command: `kiln build` of a project of
+    N, or the SDK script writing N images."""
+    if who == "kiln":
+        benchprojects.write_generations_project(where, n)
+        return [args.kiln, "build", "--jobs", str(IN_FLIGHT)]
+    benchprojects.fresh(where)
+    return [sys.executable, benchlib.SDK_DRIVER, "--requests", str(n), "--in-flight", str(IN_FLIGHT),
+            "--out", os.path.join(where, "images")]
+
+
 def paid_rows(args, fake, work, sizes, runs, has_sdk):
     """Peak memory, client CPU and wall/ideal of N generations, 64 in flight, through the fake."""
     results = {}  # n -> {"kiln": [Measured], "peer": [Measured], "fake_cpu": [s]}
@@ -29,13 +40,7 @@ def paid_rows(args, fake, work, sizes, runs, has_sdk):
                 if who == "peer" and not has_sdk:
                     continue
                 where = os.path.join(work, f"paid-{who}")
-                if who == "kiln":
-                    benchprojects.write_generations_project(where, n)
-                    cmd = [args.kiln, "build", "--jobs", str(IN_FLIGHT)]
-                else:
-                    benchprojects.fresh(where)
-                    cmd = [sys.executable, benchlib.SDK_DRIVER, "--requests", str(n), "--in-flight", str(IN_FLIGHT),
-                           "--out", os.path.join(where, "images")]
+                cmd = prepare(who, args, where, n)
                 fake_before = fake.cpu_seconds()
                 m = run_measured(cmd, cwd=where, env=fake.env())
                 fake_cpu = fake.cpu_seconds() - fake_before
@@ -104,13 +109,7 @@ def latency_row(args, work, n, runs, has_sdk):
                 if who == "peer" and not has_sdk:
                     continue
                 where = os.path.join(work, f"latency-{who}")
-                if who == "kiln":
-                    benchprojects.write_generations_project(where, n)
-                    cmd = [args.kiln, "build", "--jobs", str(IN_FLIGHT)]
-                else:
-                    benchprojects.fresh(where)
-                    cmd = [sys.executable, benchlib.SDK_DRIVER, "--requests", str(n), "--in-flight", str(IN_FLIGHT),
-                           "--out", os.path.join(where, "images")]
+                cmd = prepare(who, args, where, n)
                 m = run_measured(cmd, cwd=where, env=fake.env())
                 walls[who].append(m.wall)
                 log(f"  latency N={n} run {run + 1} {who:4}: {m} ({m.wall / (n / IN_FLIGHT * LATENCY):.2f} x ideal)")
