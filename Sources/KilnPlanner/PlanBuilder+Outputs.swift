@@ -6,8 +6,9 @@ extension PlanBuilder {
     /// Renders a step's output paths (one per image when n > 1: `-1`, `-2`… before the extension
     /// unless the template uses `{{index}}`), refusing paths that leave the output directory and
     /// two steps writing one file.
-    mutating func outputs(for instance: Instance, template: Template?, id: StepID, values: TemplateScope,
-                          count: Int) -> [StepOutput]? {
+    /// - Parameter shown: how messages name the paths (`DefinitionContext.outputShownAs`).
+    mutating func outputs(for instance: Instance, template: Template?, shownAs shown: String?, id: StepID,
+                          values: TemplateScope, count: Int) -> [StepOutput]? {
         guard let output = instance.definition.output else { return [] }
         guard let template else { return nil }
         var result = [StepOutput]()
@@ -20,7 +21,6 @@ extension PlanBuilder {
                 let stem = ext.isEmpty ? path : String(path.dropLast(ext.count + 1))
                 path = "\(stem)-\(index + 1)" + (ext.isEmpty ? "" : ".\(ext)")
             }
-            let shown = output.value.contains("{{env.") ? output.value : nil
             guard let clean = checkedOutputPath(path, at: output.location, shownAs: shown) else { return nil }
             if let (owner, location) = outputOwners[clean], owner != id {
                 let other = location.map { " (\($0))" } ?? ""

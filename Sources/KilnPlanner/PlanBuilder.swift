@@ -49,8 +49,8 @@ struct PlanBuilder {
     var foldedOutputs = [String: String]()
     var contexts = [[Int]: DefinitionContext]()
     var safeDirectories = Set<String>()
-    /// Input path templates by their text, parsed once (a matrix of 10,000 reads one template).
-    var pathTemplates = [String: Template]()
+    /// Input paths by their text, parsed and looked at once (a matrix of 10,000 reads one path).
+    var inputPaths = [String: InputPath]()
     /// Each manifest's folder as shown in paths and errors, by manifest index.
     var displayDirectories = [Int: String]()
     var deriveFragments = [[Int]: (DeriveOperations, String)]()
