@@ -27,14 +27,7 @@ public struct PlanDocument: Codable, Sendable {
                                                               usd: PlanDocument.round(e.usd)) }
             return s
         }
-        let cost = plan.estimatedCost
-        totals = Totals(steps: plan.steps.count,
-                        generate: plan.steps.filter { $0.kind == .generate }.count,
-                        edit: plan.steps.filter { $0.kind == .edit }.count,
-                        derive: plan.steps.filter { $0.kind == .derive }.count,
-                        outputs: plan.steps.reduce(0) { $0 + $1.outputs.count },
-                        estimatedInputTokens: cost.inputTokens, estimatedOutputTokens: cost.outputTokens,
-                        estimatedUSD: Self.round(cost.usd))
+        totals = Totals(of: plan)
         warnings = plan.warnings.map(\.description)
     }
 
@@ -80,5 +73,22 @@ public struct PlanDocument: Codable, Sendable {
         w.closeObject()
         w.raw("\n")
         return String(decoding: w.bytes, as: UTF8.self)
+    }
+}
+
+extension PlanDocument.Totals {
+    /// The totals of `plan`, counted in one pass without copying its steps (`kiln plan` prints
+    /// them under the table).
+    init(of plan: Plan) {
+        var kinds = [StepKind: Int]()
+        var outputs = 0
+        for step in plan.steps {
+            kinds[step.kind, default: 0] += 1
+            outputs += step.outputs.count
+        }
+        let cost = plan.estimatedCost
+        self.init(steps: plan.steps.count, generate: kinds[.generate] ?? 0, edit: kinds[.edit] ?? 0,
+                  derive: kinds[.derive] ?? 0, outputs: outputs, estimatedInputTokens: cost.inputTokens,
+                  estimatedOutputTokens: cost.outputTokens, estimatedUSD: PlanDocument.round(cost.usd))
     }
 }
