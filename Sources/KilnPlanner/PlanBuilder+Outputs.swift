@@ -99,6 +99,11 @@ extension PlanBuilder {
     /// Where a symlink on the path points when that is outside `root`; nil when the path is safe.
     /// Directories already found safe are remembered, so each is looked at once per plan.
     mutating func symlinkEscape(_ relative: String, root: String) -> String? {
+        // The outputs of a matrix share a few folders: one lookup instead of a walk (and an lstat
+        // of a folder that is not there yet) per output. Planning creates no folder meanwhile.
+        guard let slash = relative.utf8.lastIndex(of: UInt8(ascii: "/")) else { return nil }
+        let folder = relative[..<slash]
+        if safeOutputFolders.contains(folder) { return nil }
         var current = root
         var components = relative.split(separator: "/")
         components.removeLast()   // the file itself is replaced by rename, never followed
@@ -106,7 +111,10 @@ extension PlanBuilder {
             current += "/" + part
             if safeDirectories.contains(current) { continue }
             var info = stat()
-            guard lstat(current, &info) == 0 else { return nil }   // does not exist yet: created as a real folder
+            guard lstat(current, &info) == 0 else {   // does not exist yet: created as a real folder
+                safeOutputFolders.insert(folder)
+                return nil
+            }
             if (info.st_mode & S_IFMT) == S_IFLNK {
                 let resolved = URL(fileURLWithPath: current).resolvingSymlinksInPath().path
                 let rootURL = URL(fileURLWithPath: root).resolvingSymlinksInPath()
@@ -114,6 +122,7 @@ extension PlanBuilder {
             }
             safeDirectories.insert(current)
         }
+        safeOutputFolders.insert(folder)
         return nil
     }
 }

@@ -55,6 +55,9 @@ public enum PathRules {
     /// Why the relative `path` (under the absolute `root`, when known) is too long for the
     /// filesystem, or nil.
     public static func lengthProblem(_ path: String, under root: String?) -> String? {
+        let total = (root.map { $0.utf8.count + 1 } ?? 0) + path.utf8.count + temporaryOverhead
+        // No component can be longer than the whole path: most paths need no splitting.
+        if path.utf8.count <= nameMax - temporaryOverhead && total <= pathMax { return nil }
         let parts = path.split(separator: "/")
         for (index, part) in parts.enumerated() {
             let isFile = index == parts.count - 1
@@ -65,7 +68,6 @@ public enum PathRules {
                 return "the \(what) '\(part.prefix(40))…' is \(part.utf8.count) bytes; the limit is \(limit)\(why): shorten it"
             }
         }
-        let total = (root.map { $0.utf8.count + 1 } ?? 0) + path.utf8.count + temporaryOverhead
         if total > pathMax {
             return "the full path would be \(total) bytes; the system's limit is \(pathMax): shorten it"
         }
