@@ -29,7 +29,8 @@ import Testing
                                      format: .jpeg, quality: 85, strip: false),
             outputs: [StepOutput(path: "x/y-1.webp", owner: id, index: 0), StepOutput(path: "x/y-2.webp", owner: id, index: 1)],
             dependencies: [up], salt: "2",
-            variantValues: ["b": "2", "a": "1", "v10": "x", "v9": "y", "é": "z", "e\u{301}": "w", "_u": "q", "Z": "u"],
+            // "e\u{301}" (decomposed é) sorts before "f" in UTF-8 bytes, after it as a String.
+            variantValues: ["b": "2", "a": "1", "v10": "x", "v9": "y", "e\u{301}": "w", "f": "v", "_u": "q", "Z": "u"],
             cacheKey: String(repeating: "0f", count: 32),
             estimate: CostEstimate(inputTokens: 12, outputTokens: 3456, usd: usd))
     }
