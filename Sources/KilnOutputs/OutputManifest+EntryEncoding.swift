@@ -25,7 +25,7 @@ extension OutputManifest.File {
         w.key("usd")
         w.double(cost.usd)
         w.closeObject()
-        if let derive { w.key("derive"); Self.write(derive, to: &w) }
+        if let derive { w.key("derive"); w.value(derive) }
         w.member("duration_ms", durationMS)
         w.member("format", format.rawValue)
         w.member("from_cache", fromCache)
@@ -33,7 +33,7 @@ extension OutputManifest.File {
         w.member("index", index)
         w.member("kind", kind.rawValue)
         w.member("model", model)
-        if let parameters { w.key("parameters"); Self.write(parameters, to: &w) }
+        if let parameters { w.key("parameters"); w.value(parameters) }
         w.member("path", path)
         w.member("prompt", prompt)
         w.member("provider", provider)
@@ -52,52 +52,4 @@ extension OutputManifest.File {
     /// The number of stored properties `encodedEntry` writes: a test compares it with the type's,
     /// so a field added to `File` without a line above fails loudly.
     package static let fieldsWritten = 25
-
-    private static func write(_ d: DeriveOperations, to w: inout PrettyJSONWriter) {
-        w.openObject()
-        w.member("background", d.background?.description)
-        if let crop = d.crop {
-            w.key("crop")
-            w.openObject()
-            w.member("height", crop.height)
-            w.member("width", crop.width)
-            w.member("x", crop.x)
-            w.member("y", crop.y)
-            w.closeObject()
-        }
-        w.member("format", d.format.rawValue)
-        if let pad = d.pad {
-            w.key("pad")
-            w.openObject()
-            w.member("bottom", pad.bottom)
-            w.member("left", pad.left)
-            w.member("right", pad.right)
-            w.member("top", pad.top)
-            w.closeObject()
-        }
-        w.member("quality", d.quality)
-        if let resize = d.resize {
-            w.key("resize")
-            w.openObject()
-            w.member("fit", resize.fit.rawValue)
-            w.member("height", resize.height)
-            w.member("upscale", resize.upscale)
-            w.member("width", resize.width)
-            w.closeObject()
-        }
-        w.member("strip", d.strip)
-        w.closeObject()
-    }
-
-    /// From the parameter table (`ImageParameters.recordedFields`, sorted by name).
-    private static func write(_ p: ImageParameters, to w: inout PrettyJSONWriter) {
-        w.openObject()
-        for (name, value) in p.recordedFields {
-            switch value {
-            case let .text(text): w.member(name, text)
-            case let .integer(number): w.member(name, number)
-            }
-        }
-        w.closeObject()
-    }
 }

@@ -10,6 +10,9 @@ struct DefinitionContext {
     var model: String
     var prompt: [Template]
     var output: Template?
+    /// How messages name the output paths: the template as written when it reads the
+    /// environment (values never reach messages), else nil (the rendered path).
+    var outputShownAs: String?
     /// The format an output template's literal extension names (`.webp`), if any.
     var outputFormat: ImageFormat?
     /// The parameters sent (generate/edit): the same for every variant.
@@ -24,6 +27,7 @@ struct DefinitionContext {
         model = parameters.model ?? ModelCatalog.defaultModel
         prompt = definition.prompt?.parts.compactMap { try? Template(parsing: $0.value) } ?? []
         output = definition.output.flatMap { try? Template(parsing: $0.value) }
+        outputShownAs = definition.output.flatMap { $0.value.contains("{{env.") ? $0.value : nil }
         outputFormat = definition.output.flatMap { output -> ImageFormat? in
             let ext = (output.value as NSString).pathExtension
             return ext.contains("{") ? nil : ImageFormat(pathExtension: ext)

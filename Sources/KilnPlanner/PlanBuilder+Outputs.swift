@@ -6,8 +6,9 @@ extension PlanBuilder {
     /// Renders a step's output paths (one per image when n > 1: `-1`, `-2`… before the extension
     /// unless the template uses `{{index}}`), refusing paths that leave the output directory and
     /// two steps writing one file.
-    mutating func outputs(for instance: Instance, template: Template?, id: StepID, values: TemplateScope,
-                          count: Int) -> [StepOutput]? {
+    /// - Parameter shown: how messages name the paths (`DefinitionContext.outputShownAs`).
+    mutating func outputs(for instance: Instance, template: Template?, shownAs shown: String?, id: StepID,
+                          values: TemplateScope, count: Int) -> [StepOutput]? {
         guard let output = instance.definition.output else { return [] }
         guard let template else { return nil }
         var result = [StepOutput]()
@@ -20,7 +21,6 @@ extension PlanBuilder {
                 let stem = ext.isEmpty ? path : String(path.dropLast(ext.count + 1))
                 path = "\(stem)-\(index + 1)" + (ext.isEmpty ? "" : ".\(ext)")
             }
-            let shown = output.value.contains("{{env.") ? output.value : nil
             guard let clean = checkedOutputPath(path, at: output.location, shownAs: shown) else { return nil }
             if let (owner, location) = outputOwners[clean], owner != id {
                 let other = location.map { " (\($0))" } ?? ""
@@ -99,6 +99,11 @@ extension PlanBuilder {
     /// Where a symlink on the path points when that is outside `root`; nil when the path is safe.
     /// Directories already found safe are remembered, so each is looked at once per plan.
     mutating func symlinkEscape(_ relative: String, root: String) -> String? {
+        // The outputs of a matrix share a few folders: one lookup instead of a walk (and an lstat
+        // of a folder that is not there yet) per output. Planning creates no folder meanwhile.
+        guard let slash = relative.utf8.lastIndex(of: UInt8(ascii: "/")) else { return nil }
+        let folder = relative[..<slash]
+        if safeOutputFolders.contains(folder) { return nil }
         var current = root
         var components = relative.split(separator: "/")
         components.removeLast()   // the file itself is replaced by rename, never followed
@@ -106,7 +111,10 @@ extension PlanBuilder {
             current += "/" + part
             if safeDirectories.contains(current) { continue }
             var info = stat()
-            guard lstat(current, &info) == 0 else { return nil }   // does not exist yet: created as a real folder
+            guard lstat(current, &info) == 0 else {   // does not exist yet: created as a real folder
+                safeOutputFolders.insert(folder)
+                return nil
+            }
             if (info.st_mode & S_IFMT) == S_IFLNK {
                 let resolved = URL(fileURLWithPath: current).resolvingSymlinksInPath().path
                 let rootURL = URL(fileURLWithPath: root).resolvingSymlinksInPath()
@@ -114,6 +122,7 @@ extension PlanBuilder {
             }
             safeDirectories.insert(current)
         }
+        safeOutputFolders.insert(folder)
         return nil
     }
 }

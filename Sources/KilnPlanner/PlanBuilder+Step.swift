@@ -62,7 +62,7 @@ extension PlanBuilder {
         step.dependencies = deps
         step.variantValues = instance.variant.dictionary
         step.cacheKey = key.finalize()
-        guard let outputs = outputs(for: instance, template: context.output, id: id, values: values,
+        guard let outputs = outputs(for: instance, template: context.output, shownAs: context.outputShownAs, id: id, values: values,
                                     count: step.parameters?.n ?? 1) else { return nil }
         step.outputs = outputs
         guard recordPlannedSize(step, instance: instance, input: resolved.derive) else { return nil }

@@ -49,8 +49,11 @@ struct PlanBuilder {
     var foldedOutputs = [String: String]()
     var contexts = [[Int]: DefinitionContext]()
     var safeDirectories = Set<String>()
-    /// Input path templates by their text, parsed once (a matrix of 10,000 reads one template).
-    var pathTemplates = [String: Template]()
+    /// Output folders (relative, as written) found safe: every component a real folder inside the
+    /// output directory, or not there yet.
+    var safeOutputFolders = Set<Substring>()
+    /// Input paths by their text, parsed and looked at once (a matrix of 10,000 reads one path).
+    var inputPaths = [String: InputPath]()
     /// Each manifest's folder as shown in paths and errors, by manifest index.
     var displayDirectories = [Int: String]()
     var deriveFragments = [[Int]: (DeriveOperations, String)]()
@@ -139,7 +142,11 @@ struct PlanBuilder {
         indexByInstance.reserveCapacity(instances)
         indexByKey.reserveCapacity(instances)
         outputOwners.reserveCapacity(instances)
+        foldedOutputs.reserveCapacity(instances)
         baseValues.reserveCapacity(instances)
+        plannedSizes.reserveCapacity(instances)
+        openAIEquivalentUSD.reserveCapacity(instances)
+        defaultProviderSteps.reserveCapacity(instances)
     }
 
     func finish() -> Plan {

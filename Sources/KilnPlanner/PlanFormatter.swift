@@ -24,8 +24,7 @@ public enum PlanFormatter {
             ])
         }
         var out = align(rows)
-        let doc = PlanDocument(plan)
-        let t = doc.totals
+        let t = PlanDocument.Totals(of: plan)
         out += "\n\(t.steps) step\(t.steps == 1 ? "" : "s") (\(t.generate) generate, \(t.edit) edit, \(t.derive) derive), "
         out += "\(t.outputs) output file\(t.outputs == 1 ? "" : "s"), estimated \(money(t.estimatedUSD)) "
         out += "(\(t.estimatedOutputTokens) output tokens; estimates use CONTRACT.md's token table)\n"
@@ -46,9 +45,18 @@ public enum PlanFormatter {
         for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
         return rows.map { row in
             row.enumerated().map { i, cell in
-                i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                i == row.count - 1 ? cell : padded(cell, to: widths[i])
             }.joined(separator: "  ")
         }.joined(separator: "\n") + "\n"
+    }
+
+    /// `cell.padding(toLength: width, withPad: " ", startingAt: 0)`, which counts UTF-16 units:
+    /// spaces appended in place when the cell fits (always, but for wide characters), Foundation's
+    /// answer otherwise. Foundation's took a sixth of `kiln plan` on 20,000 rows.
+    static func padded(_ cell: String, to width: Int) -> String {
+        let length = cell.utf16.count
+        guard length <= width else { return cell.padding(toLength: width, withPad: " ", startingAt: 0) }
+        return length == width ? cell : cell + String(repeating: " ", count: width - length)
     }
 
     /// Graphviz DOT: one node per step, an edge from each dependency.

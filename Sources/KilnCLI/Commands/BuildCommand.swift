@@ -24,7 +24,7 @@ struct BuildCommand: AsyncParsableCommand {
     @OptionGroup var options: BuildArguments
 
     func run() async throws {
-        let status = await BuildSession(selection: selection, paths: project, arguments: options).run()
+        let status = await BuildSession(selection: selection, paths: project, arguments: options).run(keep: LeftForExit.keep)
         if status != .success { throw ExitCode(status.rawValue) }
     }
 }

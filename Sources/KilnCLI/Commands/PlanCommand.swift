@@ -33,6 +33,7 @@ struct PlanCommand: AsyncParsableCommand {
                                                              outputDirectory: project.out, cacheDirectory: project.cacheDir)
             else { throw ExitCode(ExitStatus.invalid.rawValue) }
             Console.out(inspection.explanationText())
+            LeftForExit.keep(inspection)
             return
         }
         let outcome = Frontend().plan(selection.items, provider: selection.provider)
@@ -43,5 +44,6 @@ struct PlanCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.invalid.rawValue)
         }
         Console.out(json ? try PlanDocument(plan).json() : PlanFormatter.table(plan))
+        LeftForExit.keep(outcome)
     }
 }

@@ -20,5 +20,6 @@ struct StatusCommand: AsyncParsableCommand {
                                                          outputDirectory: project.out, cacheDirectory: project.cacheDir)
         else { throw ExitCode(ExitStatus.invalid.rawValue) }
         Console.out(inspection.statusText())
+        LeftForExit.keep(inspection)
     }
 }

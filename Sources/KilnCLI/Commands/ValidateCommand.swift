@@ -24,5 +24,6 @@ struct ValidateCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.invalid.rawValue)
         }
         Console.err("ok: \(outcome.plan?.steps.count ?? 0) steps; \(summary)")
+        LeftForExit.keep(outcome)
     }
 }

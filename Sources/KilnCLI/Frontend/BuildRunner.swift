@@ -77,7 +77,9 @@ public struct BuildRunner: Sendable {
             let money = { (usd: Double) in String(format: "$%.4f", usd) }
             throw PolicyRefusal(message: "the plan is estimated at \(money(estimate)), above --max-cost \(money(limit)): raise the limit or build fewer targets (`kiln plan` shows each step's estimate)")
         }
-        try VipsToolkit.initialize()
+        // A build that changes nothing does no image work: libvips (and the modules it loads at
+        // start) is not started.
+        if !BuildEngine.changesNothing(plan, upToDate: check, options: options) { try VipsToolkit.initialize() }
         let terminal = TerminalProgress(mode: progress)
         let providers = locked ? LockedProvider.standIns(for: plan) : try providers(for: plan, terminal: terminal)
         let cache = cacheDirectory.map(ResultCache.init(directory:))

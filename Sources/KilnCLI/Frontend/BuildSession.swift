@@ -14,7 +14,9 @@ struct BuildSession: Sendable {
     var arguments: BuildArguments
 
     /// Runs the build and returns the exit status (see `ExitStatus`).
-    func run(frontend: Frontend = Frontend()) async -> ExitStatus {
+    /// - Parameter keep: takes what the build is done with at the end (the command's
+    ///   `LeftForExit.keep`); by default it is freed.
+    func run(frontend: Frontend = Frontend(), keep: (any Sendable) -> Void = { _ in }) async -> ExitStatus {
         let (force, locked) = (arguments.force, arguments.locked)
         guard let (project, outcome, plan) = ProjectFiles.plan(
             selection.items, provider: selection.provider, outputDirectory: paths.out,
@@ -52,7 +54,9 @@ struct BuildSession: Sendable {
             Console.err("error: \(error)")
             return .invalid
         }
-        return record(result, plan: plan, project: project, partial: outcome.partial)
+        let status = record(result, plan: plan, project: project, partial: outcome.partial)
+        keep((project, outcome, plan, check, result))
+        return status
     }
 
     /// After the run: kiln.lock and the stat cache (kiln.lock not under `--locked`), the cache's

@@ -21,11 +21,17 @@ struct ProjectFiles: Sendable {
 
     /// Reads the lockfile and the stat cache. Throws `LockFileError` for a malformed lockfile.
     init(workspace: Workspace, outputDirectory: String, cacheDirectory: String?) throws {
+        try self.init(workspace: workspace, outputDirectory: outputDirectory, cacheDirectory: cacheDirectory,
+                      state: StatCache.load(from: StatCache.defaultURL(in: workspace.root)),
+                      lock: LockFile.read(from: workspace.root.appendingPathComponent(LockFile.fileName)))
+    }
+
+    private init(workspace: Workspace, outputDirectory: String, cacheDirectory: String?, state: StatCache, lock: LockFile?) {
         root = workspace.root
         self.outputDirectory = workspace.url(outputDirectory)
         cache = ResultCache(directory: Self.cacheDirectory(flag: cacheDirectory, workspace: workspace))
-        state = StatCache.load(from: StatCache.defaultURL(in: workspace.root))
-        lock = try LockFile.read(from: workspace.root.appendingPathComponent(LockFile.fileName))
+        self.state = state
+        self.lock = lock
     }
 
     /// A project and its plan, as `build`, `status`, `plan --explain` and `clean` start: the
@@ -35,17 +41,27 @@ struct ProjectFiles: Sendable {
     ///   key says otherwise (`--locked`, `status`, `plan --explain`).
     static func plan(_ items: [String], provider: String?, outputDirectory: String, cacheDirectory: String?,
                      lockedProvider: Bool, frontend: Frontend) -> (project: ProjectFiles, outcome: Frontend.Outcome, plan: Plan)? {
-        let project: ProjectFiles
-        do {
-            project = try ProjectFiles(workspace: frontend.workspace, outputDirectory: outputDirectory,
-                                       cacheDirectory: cacheDirectory)
-        } catch {
-            Console.err("error: \(error)")
-            return nil
+        let workspace = frontend.workspace
+        // Planning needs the stat cache but not the lockfile (unless it names the provider): the
+        // lockfile is parsed on another core meanwhile. Its error is reported as before, first.
+        let lockURL = workspace.root.appendingPathComponent(LockFile.fileName)
+        let reading = Concurrently { try LockFile.read(from: lockURL) }
+        let state = StatCache.load(from: StatCache.defaultURL(in: workspace.root))
+        func project() -> ProjectFiles? {
+            do {
+                return ProjectFiles(workspace: workspace, outputDirectory: outputDirectory, cacheDirectory: cacheDirectory,
+                                    state: state, lock: try reading.value())
+            } catch {
+                Console.err("error: \(error)")
+                return nil
+            }
         }
-        let outcome = frontend.plan(items, provider: provider, outputDirectory: project.outputDirectory,
-                                    fallbackProvider: lockedProvider ? project.lockedProvider : nil,
-                                    fileDigest: project.fileDigest, inputFile: { [state = project.state] in state.inputFile($0) })
+        let early = lockedProvider ? project() : nil
+        if lockedProvider && early == nil { return nil }
+        let outcome = frontend.plan(items, provider: provider, outputDirectory: workspace.url(outputDirectory),
+                                    fallbackProvider: early?.lockedProvider,
+                                    fileDigest: Self.fileDigest(state), inputFile: { state.inputFile($0) })
+        guard let project = early ?? project() else { return nil }
         outcome.notices.forEach(Console.err)
         Console.report(outcome.diagnostics)
         guard let plan = outcome.plan else {
@@ -62,9 +78,10 @@ struct ProjectFiles: Sendable {
     }
 
     /// The SHA-256 of a file by absolute path through the stat cache; nil when it cannot be read.
-    var fileDigest: @Sendable (String) -> String? {
-        let state = self.state
-        return { try? state.digest(ofFile: $0) }
+    var fileDigest: @Sendable (String) -> String? { Self.fileDigest(state) }
+
+    static func fileDigest(_ state: StatCache) -> @Sendable (String) -> String? {
+        { try? state.digest(ofFile: $0) }
     }
 
     /// What the last build left, as the up-to-date check reads it.

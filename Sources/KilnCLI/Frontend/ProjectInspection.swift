@@ -7,7 +7,7 @@ import KilnLock
 /// What `kiln status`, `kiln plan --explain` and `kiln clean` look at: the plan, checked against
 /// kiln.lock, the stat cache, the cache and the files in outputs/. Reads only; writes nothing
 /// except the stat cache (which only saves re-hashing next time).
-struct ProjectInspection {
+struct ProjectInspection: Sendable {
     let project: ProjectFiles
     let outcome: Frontend.Outcome
     let plan: Plan

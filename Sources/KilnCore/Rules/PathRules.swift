@@ -17,12 +17,19 @@ public enum PathRules {
 
     /// The first control character of `text` and its 0-based position in Unicode scalars.
     public static func firstControl(in text: String) -> (offset: Int, scalar: Unicode.Scalar)? {
-        text.unicodeScalars.enumerated().first { isControl($0.element) }.map { ($0.offset, $0.element) }
+        guard !isPrintableASCII(text) else { return nil }
+        return text.unicodeScalars.enumerated().first { isControl($0.element) }.map { ($0.offset, $0.element) }
     }
 
     /// `U+001B`.
     public static func code(_ scalar: Unicode.Scalar) -> String {
         "U+" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4)
+    }
+
+    /// Whether every byte is printable ASCII, so no character is a control: most paths and names,
+    /// found without walking Unicode scalars (the planner asks for every input and output path).
+    static func isPrintableASCII(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
     }
 
     /// C0 and C1 controls and DEL (tab included: it has no place in a file name or a header).
@@ -33,7 +40,7 @@ public enum PathRules {
     /// `text` with control characters shown as `\u{…}`, for messages; those in `keeping` (a
     /// message's own newlines and tabs) stay as they are.
     public static func visible(_ text: String, keeping: Set<Unicode.Scalar> = []) -> String {
-        guard text.unicodeScalars.contains(where: { isControl($0) && !keeping.contains($0) }) else { return text }
+        guard !isPrintableASCII(text), text.unicodeScalars.contains(where: { isControl($0) && !keeping.contains($0) }) else { return text }
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             if isControl(scalar) && !keeping.contains(scalar) {
@@ -48,6 +55,9 @@ public enum PathRules {
     /// Why the relative `path` (under the absolute `root`, when known) is too long for the
     /// filesystem, or nil.
     public static func lengthProblem(_ path: String, under root: String?) -> String? {
+        let total = (root.map { $0.utf8.count + 1 } ?? 0) + path.utf8.count + temporaryOverhead
+        // No component can be longer than the whole path: most paths need no splitting.
+        if path.utf8.count <= nameMax - temporaryOverhead && total <= pathMax { return nil }
         let parts = path.split(separator: "/")
         for (index, part) in parts.enumerated() {
             let isFile = index == parts.count - 1
@@ -58,7 +68,6 @@ public enum PathRules {
                 return "the \(what) '\(part.prefix(40))…' is \(part.utf8.count) bytes; the limit is \(limit)\(why): shorten it"
             }
         }
-        let total = (root.map { $0.utf8.count + 1 } ?? 0) + path.utf8.count + temporaryOverhead
         if total > pathMax {
             return "the full path would be \(total) bytes; the system's limit is \(pathMax): shorten it"
         }

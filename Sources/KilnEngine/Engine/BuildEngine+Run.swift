@@ -40,8 +40,7 @@ extension BuildEngine {
     public func run() async -> BuildReport {
         let startedAt = ContinuousClock.now
         var check = upToDate
-        if !plan.steps.isEmpty, check.upToDate.count == plan.steps.count,
-           FileManager.default.fileExists(atPath: options.resolvedManifestPath.path) {
+        if Self.changesNothing(plan, upToDate: check, options: options) {
             progress.handle(.buildStarted(total: plan.steps.count, upToDate: plan.steps.count, estimatedCostUSD: 0))
             return unchangedReport(elapsedMS: Self.milliseconds(since: startedAt))
         }

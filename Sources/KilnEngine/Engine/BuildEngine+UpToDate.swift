@@ -26,6 +26,13 @@ extension BuildEngine {
         return entries
     }
 
+    /// Whether `run` would run no step and write no file: every step is up to date and the output
+    /// manifest is there. The caller need not start what only running steps use (libvips).
+    public static func changesNothing(_ plan: Plan, upToDate check: UpToDateCheck, options: BuildOptions) -> Bool {
+        !plan.steps.isEmpty && check.upToDate.count == plan.steps.count
+            && FileManager.default.fileExists(atPath: options.resolvedManifestPath.path)
+    }
+
     /// The report of a build in which every step was up to date: nothing ran, and the output
     /// manifest on disk (which already describes every file) is left untouched, so a no-op build
     /// rewrites nothing — committed outputs stay clean in version control.

@@ -58,22 +58,26 @@ extension LockFile {
         }
     }
 
-    /// `StepID(parsing:)` without `split`'s arrays (a tenth of the decode time for 10,000 steps).
+    /// `StepID(parsing:)` without `split`'s arrays, or any array (a tenth of the decode time for
+    /// 10,000 steps).
     package static func fastStepID(_ text: String) -> StepID? {
         var text = text
         return text.withUTF8 { utf8 -> StepID? in
-            var slashes = [Int](), at: Int?
+            // The first two slashes, and whether there is a third (then it is no step id).
+            var first = -1, second = -1, at: Int?
             for i in 0..<utf8.count {
-                if utf8[i] == 0x2F { slashes.append(i) } else if utf8[i] == 0x40, at == nil, slashes.count == 1 { at = i }
+                if utf8[i] == 0x2F {
+                    if first < 0 { first = i } else if second < 0 { second = i } else { return nil }
+                } else if utf8[i] == 0x40, at == nil, first >= 0, second < 0 {
+                    at = i
+                }
             }
-            guard slashes.count == 2, slashes[0] > 0, slashes[1] > slashes[0] + 1, slashes[1] < utf8.count - 1 else {
-                return nil
-            }
+            guard second >= 0, first > 0, second > first + 1, second < utf8.count - 1 else { return nil }
             func part(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: utf8[range]), as: UTF8.self) }
-            let assetEnd = at ?? slashes[1]
-            guard assetEnd > slashes[0] + 1 else { return nil }
-            return StepID(pipeline: part(0..<slashes[0]), asset: part(slashes[0] + 1..<assetEnd),
-                          variant: at.map { part($0 + 1..<slashes[1]) }, step: part(slashes[1] + 1..<utf8.count))
+            let assetEnd = at ?? second
+            guard assetEnd > first + 1 else { return nil }
+            return StepID(pipeline: part(0..<first), asset: part(first + 1..<assetEnd),
+                          variant: at.map { part($0 + 1..<second) }, step: part(second + 1..<utf8.count))
         }
     }
 

@@ -48,7 +48,8 @@ public struct LockFile: Hashable, Sendable {
             self.provider = provider
             self.model = model
             self.fields = fields
-            self.outputs = outputs.sorted()
+            // Sorted already, as a lockfile lists them: no second array per step.
+            self.outputs = zip(outputs, outputs.dropFirst()).allSatisfy({ !($1 < $0) }) ? outputs : outputs.sorted()
         }
 
         /// The entry for `step` as built now, with the digests of the files it wrote.

@@ -26,21 +26,32 @@ extension StatCache {
             guard let first = reader.line(), first.elementsEqual(header.utf8.dropLast()) else { return nil }
             var tables = Tables()
             tables.files.reserveCapacity(data.count / 120)
+            // An `f` line is stored when the next line is read: an `i` line for the same path (as
+            // the writer puts it) adds its facts without a second path string and lookup.
+            var pending: (path: String, bytes: Slice<UnsafeRawBufferPointer>, entry: Entry)?
             while !reader.atEnd {
                 guard let line = reader.line(), var fields = FieldReader(line) else { return nil }
                 switch fields.tag {
                 case UInt8(ascii: "f"):
                     guard let sha = fields.word(), sha.count == 64, let size = fields.integer(),
-                          let mtime = fields.integer(), let inode = fields.integer(), let path = fields.rest()
+                          let mtime = fields.integer(), let inode = fields.integer(), let bytes = fields.restBytes()
                     else { return nil }
+                    if let pending { tables.files[pending.path] = pending.entry }
                     let stamp = FileStamp(size: size, mtimeNanoseconds: mtime, inode: UInt64(bitPattern: inode))
-                    tables.files[path] = Entry(stamp: stamp, sha256: sha)
+                    pending = (FieldReader.string(bytes), bytes, Entry(stamp: stamp, sha256: sha))
                 case UInt8(ascii: "i"):
                     guard let format = fields.word().flatMap(ImageFormat.init(rawValue:)), let width = fields.integer(),
                           let height = fields.integer(), let alpha = fields.integer(), let bytes = fields.integer(),
-                          let path = fields.rest() else { return nil }
-                    tables.files[path]?.facts = ImageFacts(format: format, width: Int(width), height: Int(height),
-                                                           hasAlpha: alpha == 1, byteCount: Int(bytes))
+                          let pathBytes = fields.restBytes() else { return nil }
+                    let facts = ImageFacts(format: format, width: Int(width), height: Int(height),
+                                           hasAlpha: alpha == 1, byteCount: Int(bytes))
+                    if pending.map({ $0.bytes.elementsEqual(pathBytes) }) == true {
+                        pending?.entry.facts = facts
+                    } else {
+                        if let pending { tables.files[pending.path] = pending.entry }
+                        pending = nil
+                        tables.files[FieldReader.string(pathBytes)]?.facts = facts
+                    }
                 case UInt8(ascii: "s"):
                     guard let key = fields.word(), let text = fields.rest(), let id = LockFile.fastStepID(text)
                     else { return nil }
@@ -49,6 +60,7 @@ extension StatCache {
                     return nil
                 }
             }
+            if let pending { tables.files[pending.path] = pending.entry }
             return tables
         }
         return tables.map { StatCache(tables: $0) } ?? StatCache()
@@ -173,8 +185,17 @@ private struct FieldReader {
     }
 
     mutating func rest() -> String? {
+        restBytes().map(Self.string)
+    }
+
+    /// The rest of the line as bytes; nil when it is empty.
+    mutating func restBytes() -> Slice<UnsafeRawBufferPointer>? {
         guard position < line.endIndex else { return nil }
         defer { position = line.endIndex }
-        return String(decoding: UnsafeRawBufferPointer(rebasing: line[position..<line.endIndex]), as: UTF8.self)
+        return line[position..<line.endIndex]
+    }
+
+    static func string(_ bytes: Slice<UnsafeRawBufferPointer>) -> String {
+        String(decoding: UnsafeRawBufferPointer(rebasing: bytes), as: UTF8.self)
     }
 }
