@@ -119,3 +119,25 @@ func graphFormats(format: String, prefix: String) throws {
     #expect(result.stderr.contains("pipelines/a.yaml:3:19: error: unknown key 'sise'"), "\(result.stderr)")
     #expect(result.stderr.contains("pipelines/b.yaml:4:16: error: the prompt renders empty"), "\(result.stderr)")
 }
+
+/// `--jobs` above a provider's `max_in_flight` is said before the build, with the number that
+/// applies and where it is set; at or below it, nothing is said.
+@Test func jobsAboveAProvidersMaxInFlightIsNoted() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-jobs-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    try FileManager.default.createDirectory(at: dir.appendingPathComponent("pipelines"), withIntermediateDirectories: true)
+    func manifest(_ providers: String) throws {
+        try ("version: 1\n" + providers + "assets:\n  logo: { provider: openai, prompt: a logo }\n")
+            .write(to: dir.appendingPathComponent("pipelines/a.yaml"), atomically: true, encoding: .utf8)
+    }
+    try manifest("providers:\n  openai: { max_in_flight: 4 }\n")
+    let above = try KilnProcess.run(["build", "--jobs", "10"], in: dir)
+    #expect(above.stderr.contains("note: --jobs 10, but at most 4 openai call(s) run at once (providers.openai.max_in_flight)"),
+            "\(above.stderr)")
+    let within = try KilnProcess.run(["build", "--jobs", "4"], in: dir)
+    #expect(!within.stderr.contains("note: --jobs"), "\(within.stderr)")
+    try manifest("")
+    let byDefault = try KilnProcess.run(["build", "--jobs", "64"], in: dir)
+    #expect(byDefault.stderr.contains("at most 16 openai call(s) run at once (providers.openai.max_in_flight, default 16)"),
+            "\(byDefault.stderr)")
+}
