@@ -29,6 +29,11 @@ extension BuildEngine {
         }
     }
 
+    /// `persistPhase` of a result that waited for its place (`BuildEngine.persistWindow`).
+    func persistPhase(_ checked: Produced.Checked) async -> StepRun {
+        await persistPhase(checked.step, checked.result, verified: checked.verified, start: checked.start)
+    }
+
     /// Phase two, after the slots are released: store a new result in the cache (first, whatever
     /// happens next), then write the verified outputs — both in one trip off the cooperative pool,
     /// which cancellation cannot cut short, with each image hashed once. An output is placed from
