@@ -14,9 +14,13 @@ IN_FLIGHT = 64
 FLAT = 0.15  # "flat in N": the larger N's peak at most 15 % above the smaller N's
 
 
-def alternate(peer_first):
-    """Interleaving: even runs put the peer first, odd runs Kiln."""
-    return ("peer", "kiln") if peer_first else ("kiln", "peer")
+def interleaved(runs, has_sdk):
+    """(run, who) for each process to run: even runs put the peer first, odd runs Kiln; the peer is
+    left out when the SDK is missing."""
+    for run in range(runs):
+        for who in (("peer", "kiln") if run % 2 == 0 else ("kiln", "peer")):
+            if who == "kiln" or has_sdk:
+                yield run, who
 
 
 def prepare(who, args, where, n):
@@ -35,21 +39,18 @@ def paid_rows(args, fake, work, sizes, runs, has_sdk):
     results = {}  # n -> {"kiln": [Measured], "peer": [Measured], "fake_cpu": [s]}
     for n in sizes:
         results[n] = {"kiln": [], "peer": [], "fake_cpu": []}
-        for run in range(runs):
-            for who in alternate(run % 2 == 0):
-                if who == "peer" and not has_sdk:
-                    continue
-                where = os.path.join(work, f"paid-{who}")
-                cmd = prepare(who, args, where, n)
-                fake_before = fake.cpu_seconds()
-                m = run_measured(cmd, cwd=where, env=fake.env())
-                fake_cpu = fake.cpu_seconds() - fake_before
-                if who == "kiln":
-                    results[n]["fake_cpu"].append(fake_cpu)
-                results[n][who].append(m)
-                log(f"  paid N={n} run {run + 1} {who:4}: {m} ({m.wall / (n / IN_FLIGHT * LATENCY):.2f} x ideal), "
-                    f"fake cpu {fake_cpu:.1f} s")
-                shutil.rmtree(where, ignore_errors=True)
+        for run, who in interleaved(runs, has_sdk):
+            where = os.path.join(work, f"paid-{who}")
+            cmd = prepare(who, args, where, n)
+            fake_before = fake.cpu_seconds()
+            m = run_measured(cmd, cwd=where, env=fake.env())
+            fake_cpu = fake.cpu_seconds() - fake_before
+            if who == "kiln":
+                results[n]["fake_cpu"].append(fake_cpu)
+            results[n][who].append(m)
+            log(f"  paid N={n} run {run + 1} {who:4}: {m} ({m.wall / (n / IN_FLIGHT * LATENCY):.2f} x ideal), "
+                f"fake cpu {fake_cpu:.1f} s")
+            shutil.rmtree(where, ignore_errors=True)
     small, big = sizes[0], sizes[-1]
     peak = {n: {who: median([m.rss_mib for m in results[n][who]]) if results[n][who] else None
                 for who in ("kiln", "peer")} for n in sizes}
@@ -104,16 +105,13 @@ def latency_row(args, work, n, runs, has_sdk):
     client adds to the waiting itself."""
     walls = {"kiln": [], "peer": []}
     with benchlib.FakeOpenAI(args.fake, latency_ms=int(LATENCY * 1000), backlog=1024) as fake:
-        for run in range(runs):
-            for who in alternate(run % 2 == 0):
-                if who == "peer" and not has_sdk:
-                    continue
-                where = os.path.join(work, f"latency-{who}")
-                cmd = prepare(who, args, where, n)
-                m = run_measured(cmd, cwd=where, env=fake.env())
-                walls[who].append(m.wall)
-                log(f"  latency N={n} run {run + 1} {who:4}: {m} ({m.wall / (n / IN_FLIGHT * LATENCY):.2f} x ideal)")
-                shutil.rmtree(where, ignore_errors=True)
+        for run, who in interleaved(runs, has_sdk):
+            where = os.path.join(work, f"latency-{who}")
+            cmd = prepare(who, args, where, n)
+            m = run_measured(cmd, cwd=where, env=fake.env())
+            walls[who].append(m.wall)
+            log(f"  latency N={n} run {run + 1} {who:4}: {m} ({m.wall / (n / IN_FLIGHT * LATENCY):.2f} x ideal)")
+            shutil.rmtree(where, ignore_errors=True)
     ideal = n / IN_FLIGHT * LATENCY
     kiln = median(walls["kiln"]) / ideal
     peer = median(walls["peer"]) / ideal if walls["peer"] else None

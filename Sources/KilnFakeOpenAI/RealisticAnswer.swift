@@ -48,7 +48,7 @@ struct RealisticAnswer: Sendable {
         out.append(contentsOf: [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)])
         let typed = Data(type.utf8) + body
         out.append(typed)
-        let crc = CRC32.checksum([UInt8](typed)[...])
+        let crc = typed.withUnsafeBytes { CRC32.checksum($0) }
         out.append(contentsOf: [UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)])
         return out
     }

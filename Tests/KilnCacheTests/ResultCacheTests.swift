@@ -83,7 +83,7 @@ import Darwin
         record.version = 3
         try FileManager.default.createDirectory(atPath: (cache.entryPath(step.cacheKey) as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
-        try CacheEntryFile.encodeInline(record, images: [a, b]).write(to: URL(fileURLWithPath: cache.entryPath(step.cacheKey)))
+        try CacheEntryFile.encode(record, images: [a, b]).write(to: URL(fileURLWithPath: cache.entryPath(step.cacheKey)))
         let hit = try #require(try cache.lookup(step.cacheKey))
         #expect(hit.images == [a, b] && hit.record.requestID == "req-old" && hit.blobs == nil)
         #expect(try cache.stats() == CacheStats(objects: 2, objectBytes: Int64(a.count + b.count), actions: 1))

@@ -3,8 +3,8 @@ import Synchronization
 /// Values a command is done with, kept until the process exits so that the exit reclaims their
 /// memory at once instead of freeing them object by object (clang's `-disable-free` does the
 /// same): in `perf`, freeing a 10,000-step plan, its lockfile and its stat cache (swift_release
-/// and dealloc) was about 7% of a no-op build's CPU. Only the commands hand values over, as their last act; the library and the tests free
-/// theirs as usual.
+/// and dealloc) was about 7% of a no-op build's CPU. Only the commands hand values over, as their
+/// last act; the library and the tests free theirs as usual.
 enum LeftForExit {
     private static let kept = Mutex<[any Sendable]>([])
 

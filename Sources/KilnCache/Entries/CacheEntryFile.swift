@@ -22,23 +22,18 @@ package enum CacheEntryFile {
     package static let inlineVersion = 3
     package static let fileExtension = ".entry"
     private static let prefix = Array("kiln-cache-entry ".utf8)
-    private static let magic = Array("kiln-cache-entry \(version) ".utf8)
+    /// The longest header line: the prefix, a version digit, a space, up to 20 digits, a newline.
+    private static let headerLimit = prefix.count + 23
 
-    /// A format-4 entry: the header and the record (the images are blobs).
-    package static func encode(_ record: CacheRecord) -> Data {
+    /// The entry for `record`, in the record's format: the header and the record, then — for
+    /// format 3 (`ResultCache.Layout.inline`) — the images; format 4's images are blobs.
+    package static func encode(_ record: CacheRecord, images: [Data] = []) -> Data {
         let json = record.encoded()
-        var data = Data(magic + Array("\(json.count)\n".utf8))
+        let payload = record.version == inlineVersion ? images : []
+        var data = Data(Array("kiln-cache-entry \(record.version) \(json.count)\n".utf8))
+        data.reserveCapacity(data.count + json.count + payload.reduce(0) { $0 + $1.count })
         data.append(json)
-        return data
-    }
-
-    /// A format-3 entry, record and images in one file (`ResultCache.Layout.inline`).
-    package static func encodeInline(_ record: CacheRecord, images: [Data]) -> Data {
-        let json = record.encoded()
-        var data = Data(Array("kiln-cache-entry \(inlineVersion) ".utf8) + Array("\(json.count)\n".utf8))
-        data.reserveCapacity(data.count + json.count + images.reduce(0) { $0 + $1.count })
-        data.append(json)
-        for image in images { data.append(image) }
+        for image in payload { data.append(image) }
         return data
     }
 
@@ -56,7 +51,7 @@ package enum CacheEntryFile {
     /// The format, where the record starts and how long it is, from the header line; nil when
     /// `data` does not begin with one of format 3 or 4.
     private static func header(of data: Data) -> (version: Int, jsonStart: Int, length: Int)? {
-        let bytes = data.prefix(magic.count + 21)
+        let bytes = data.prefix(headerLimit)
         guard bytes.starts(with: prefix), let newline = bytes.firstIndex(of: 0x0A) else { return nil }
         let start = bytes.startIndex + prefix.count
         guard start + 2 <= newline, bytes[start + 1] == UInt8(ascii: " ") else { return nil }
@@ -75,7 +70,7 @@ package enum CacheEntryFile {
     /// The record of the entry file at `path`, reading only the header and the record (the images
     /// are not read): for `stats` and `collectGarbage`, which look at every entry.
     package static func record(at path: String) -> CacheRecord? {
-        guard let head = PosixFile.read(path, upTo: magic.count + 21),
+        guard let head = PosixFile.read(path, upTo: headerLimit),
               let (_, jsonStart, length) = header(of: head),
               let data = PosixFile.read(path, upTo: jsonStart - head.startIndex + length) else { return nil }
         return record(in: data)?.record

@@ -7,36 +7,24 @@ import Darwin
 #endif
 
 extension AtomicFile {
-    /// How `place(_:at:)` put a file in place.
-    package enum Placement: Sendable, Equatable {
-        /// A copy-on-write clone (`FICLONE`): its own file that shares the blocks until either changes.
-        case clone
-        /// A hard link: the same file as the source (read-only, like the cache's blobs).
-        case link
-    }
-
     /// Puts the file at `source` at `path` without copying its bytes: a copy-on-write clone where
     /// the file system has them (Btrfs, XFS, bcachefs), else — only when `linking` — a hard link,
     /// which shares the file itself (a change to one is a change to both). Made under a temp name
     /// beside the destination, then renamed over it, so a reader sees the old file or the new one.
-    /// Nil when neither is possible (ext4 without `linking`, another file system, no such source):
-    /// the caller writes the bytes instead. Blocking.
-    package static func place(_ source: String, at path: String, linking: Bool) -> Placement? {
-        guard let (directory, name) = split(path), (try? ensureDirectory(path: directory)) != nil else { return nil }
+    /// False when neither is possible (ext4 without `linking`, another file system, no such source):
+    /// the caller writes the bytes instead. Once a clone has failed for want of support, no
+    /// further clone is tried in this process. Blocking.
+    package static func place(_ source: String, at path: String, linking: Bool) -> Bool {
+        let clones = clonesMayWork.withLock { $0 }
+        guard clones || linking, let (directory, name) = split(path),
+              (try? ensureDirectory(path: directory)) != nil else { return false }
         let temp = directory + "/" + temporaryName(for: name)
-        let placement: Placement
-        if clonesMayWork.withLock({ $0 }), clone(source, to: temp) {
-            placement = .clone
-        } else if linking, link(source, temp) == 0 {
-            placement = .link
-        } else {
-            return nil
-        }
+        guard (clones && clone(source, to: temp)) || (linking && link(source, temp) == 0) else { return false }
         guard rename(temp, path) == 0 else {
             unlink(temp)
-            return nil
+            return false
         }
-        return placement
+        return true
     }
 
     /// Whether a file in `source` (a folder) can be cloned into `destination` (a folder): both on

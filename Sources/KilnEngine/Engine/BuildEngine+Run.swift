@@ -20,7 +20,7 @@ struct RunState {
 
 extension BuildEngine {
     fileprivate enum Message: Sendable {
-        case produced(PlannedStep, Produced, verified: [ImageInfo], start: ContinuousClock.Instant)
+        case produced(Produced.Checked)
         case step(StepRun)
         /// A step's run once its result is stored and written.
         case persisted(StepRun)
@@ -128,7 +128,8 @@ extension BuildEngine {
                 return .step(self.failure(error, step: step, start: start))
             }
             switch await self.producePhase(step, upstream: upstream, forced: forced, start: start) {
-            case let .produced(result, infos): return .produced(step, result, verified: infos, start: start)
+            case let .produced(result, infos):
+                return .produced(Produced.Checked(step: step, result: result, verified: infos, start: start))
             case let .done(run): return .step(run)
             }
         }
@@ -138,10 +139,10 @@ extension BuildEngine {
     private func handle(_ message: Message, state: inout RunState,
                         group: inout TaskGroup<Message>) -> BuildScheduler.Action {
         switch message {
-        case let .produced(step, result, infos, start):
+        case let .produced(checked):
+            let (step, result) = (checked.step, checked.result)
             if state.consumersLeft[step.id, default: 0] > 0 { state.images[step.id] = result.images }
             _ = state.scheduler.handle(.spent(step.id, usd: result.fromCache ? 0 : cost(of: step, usage: result.usage).usd))
-            let checked = Produced.Checked(step: step, result: result, verified: infos, start: start)
             guard state.persisting < persistWindow else {
                 // Answers arrive faster than the disk takes them: this one keeps its slots (no new
                 // call starts) until a place frees, so the images in memory stay bounded by

@@ -29,18 +29,13 @@ extension BuildEngine {
         }
     }
 
-    /// `persistPhase` of a result that waited for its place (`BuildEngine.persistWindow`).
-    func persistPhase(_ checked: Produced.Checked) async -> StepRun {
-        await persistPhase(checked.step, checked.result, verified: checked.verified, start: checked.start)
-    }
-
     /// Phase two, after the slots are released: store a new result in the cache (first, whatever
     /// happens next), then write the verified outputs — both in one trip off the cooperative pool,
     /// which cancellation cannot cut short, with each image hashed once. An output is placed from
     /// the cache's blob where that costs no copy (a clone; a link with `--link-outputs`:
     /// `AtomicFile.place`), else written.
-    func persistPhase(_ step: PlannedStep, _ produced: Produced, verified infos: [ImageInfo],
-                      start: ContinuousClock.Instant) async -> StepRun {
+    func persistPhase(_ checked: Produced.Checked) async -> StepRun {
+        let (step, produced, infos, start) = (checked.step, checked.result, checked.verified, checked.start)
         let written: Result<[OutputWriter.Written], any Error>
         var storeFailure: (any Error)?
         do {

@@ -41,7 +41,7 @@ struct OutputWriter: Sendable {
     func commitBlocking(_ data: Data, sha256: String, to path: String, step: StepID, info: ImageInfo,
                         placingFrom blob: String? = nil, linking: Bool = false) throws -> Written {
         let target = try destination(path, step: step)
-        if let blob, AtomicFile.place(blob, at: target, linking: linking) != nil {
+        if let blob, AtomicFile.place(blob, at: target, linking: linking) {
             return Written(sha256: sha256, bytes: data.count, info: info)
         }
         try AtomicFile.write(data, toPath: target)
