@@ -128,7 +128,7 @@ public struct ResultCache: Sendable {
                                  resolved: resolved, images: stored)
         guard layout == .blobs else {
             record.version = CacheEntryFile.inlineVersion
-            try store.writeNow(CacheEntryFile.encode(record, images: images), at: .action(key: key))
+            try store.writeNow(pieces: CacheEntryFile.pieces(record, images: images), at: .action(key: key))
             return StoredResult(record: record, blobs: nil)
         }
         // Always written, even when a blob of that digest exists: the one on disk may have been

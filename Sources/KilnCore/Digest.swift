@@ -24,6 +24,22 @@ public enum Digest {
         return hex(hasher.finalize())
     }
 
+    /// SHA-256 taken piece by piece, as bytes arrive (an answer hashed while it is decoded).
+    public struct Running: Sendable {
+        private var hasher = SHA256()
+
+        public init() {}
+
+        public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+            hasher.update(bufferPointer: bytes)
+        }
+
+        /// The lowercase hex digest of everything given to `update`.
+        public func finish() -> String {
+            Digest.hex(hasher.finalize())
+        }
+    }
+
     private static func hex(_ digest: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()

@@ -58,6 +58,15 @@ public struct LocalDiskStore: CacheBackend {
         try writeFile(data, to: path(for: address), mode: address.isBlob ? 0o444 : 0o644)
     }
 
+    /// Writes a cache entry made of `pieces` (its record, then its images) as one file, without
+    /// joining them in memory first.
+    package func writeNow(pieces: [Data], at address: CacheAddress) throws {
+        try Self.check(address)
+        precondition(!address.isBlob, "a blob is written whole, with its digest checked")
+        let target = path(for: address)
+        try withFolders(for: target) { try PosixFile.write(pieces, to: target, tmp: tmpPath, label: "cache") }
+    }
+
     /// Writes any file under the root (`last-build.json`, a blob) the way values are written.
     package func writeFile(_ data: Data, to target: String, mode: mode_t = 0o644) throws {
         try withFolders(for: target) { try PosixFile.write(data, to: target, tmp: tmpPath, label: "cache", mode: mode) }

@@ -28,13 +28,16 @@ package enum CacheEntryFile {
     /// The entry for `record`, in the record's format: the header and the record, then — for
     /// format 3 (`ResultCache.Layout.inline`) — the images; format 4's images are blobs.
     package static func encode(_ record: CacheRecord, images: [Data] = []) -> Data {
+        pieces(record, images: images).reduce(into: Data()) { $0.append($1) }
+    }
+
+    /// `encode` as the pieces the file is made of, in order: the header line and record, then
+    /// (format 3) each image as it is, not copied.
+    package static func pieces(_ record: CacheRecord, images: [Data] = []) -> [Data] {
         let json = record.encoded()
-        let payload = record.version == inlineVersion ? images : []
-        var data = Data(Array("kiln-cache-entry \(record.version) \(json.count)\n".utf8))
-        data.reserveCapacity(data.count + json.count + payload.reduce(0) { $0 + $1.count })
-        data.append(json)
-        for image in payload { data.append(image) }
-        return data
+        var head = Data(Array("kiln-cache-entry \(record.version) \(json.count)\n".utf8))
+        head.append(json)
+        return [head] + (record.version == inlineVersion ? images : [])
     }
 
     /// The record, and where the image bytes start (the end of the data for format 4); nil when

@@ -81,41 +81,6 @@ package struct JSONReader {
         }
     }
 
-    /// Where the next string's characters lie in the bytes (the quotes excluded), without copying
-    /// them; nil, with the string left unread, when it holds an escape (read it with `string()`).
-    /// For large values read in place, such as an image's base64.
-    package mutating func rawString() throws -> Range<Int>? {
-        try expect(0x22, "a string")
-        let start = position
-        guard let base = bytes.baseAddress, start <= bytes.count else { throw error("unterminated string") }
-        // memchr runs many bytes per cycle: a 2.4 MB base64 image is found in well under a millisecond.
-        guard let quote = memchr(base + start, 0x22, bytes.count - start) else { throw error("unterminated string") }
-        let end = base.distance(to: UnsafeRawPointer(quote))
-        if memchr(base + start, 0x5C, end - start) != nil {
-            position = start - 1
-            return nil
-        }
-        if Self.hasControlCharacter(UnsafeRawBufferPointer(start: base + start, count: end - start)) {
-            throw error("control character inside a string")
-        }
-        position = end + 1
-        return start..<end
-    }
-
-    /// Whether any byte is below 0x20, eight bytes at a time.
-    private static func hasControlCharacter(_ region: UnsafeRawBufferPointer) -> Bool {
-        let words = region.count / 8
-        for w in 0..<words {
-            let x = region.loadUnaligned(fromByteOffset: w * 8, as: UInt64.self)
-            // A byte b has its high bit set in (b - 0x20) & ~b exactly when b < 0x20 (for b < 0x80;
-            // bytes ≥ 0x80 have ~b's high bit clear). Borrows only run upwards from a byte that is
-            // itself below 0x20, so the test is exact as a whole-word "any".
-            if (x &- 0x2020_2020_2020_2020) & ~x & 0x8080_8080_8080_8080 != 0 { return true }
-        }
-        for i in (words * 8)..<region.count where region[i] < 0x20 { return true }
-        return false
-    }
-
     package mutating func string() throws -> String {
         try expect(0x22, "a string")
         let start = position

@@ -67,14 +67,18 @@ public struct Usage: Hashable, Sendable, Codable {
 public struct ProviderResponse: Sendable {
     /// Encoded images (in the requested format), one per `n`.
     public var images: [Data]
+    /// Each image's SHA-256 when the provider took it on the way in (nil: hashed when stored).
+    public var digests: [String]?
     public var usage: Usage?
     /// `x-request-id`, kept for audit and errors.
     public var requestID: String?
     /// Values the service reports it actually used (auto resolved): size, quality, background, output_format.
     public var resolved: [String: String]
 
-    public init(images: [Data], usage: Usage? = nil, requestID: String? = nil, resolved: [String: String] = [:]) {
+    public init(images: [Data], digests: [String]? = nil, usage: Usage? = nil, requestID: String? = nil,
+                resolved: [String: String] = [:]) {
         self.images = images
+        self.digests = digests
         self.usage = usage
         self.requestID = requestID
         self.resolved = resolved

@@ -40,7 +40,7 @@ extension BuildEngine {
         var storeFailure: (any Error)?
         do {
             (written, storeFailure) = try await BlockingIO.run {
-                let digests = produced.images.map(Digest.sha256)
+                let digests = produced.sha256s
                 let stored = self.storeBlocking(step, produced, digests: digests)
                 produced.keyLock?.release()
                 let blobs = produced.fromCache ? produced.blobs : stored.blobs
@@ -98,7 +98,7 @@ extension BuildEngine {
     /// cut it short; a failure to store is logged, never fatal.
     func store(_ step: PlannedStep, _ produced: Produced) async {
         guard cache != nil, !produced.fromCache else { return }
-        _ = try? await BlockingIO.run { self.storeBlocking(step, produced, digests: produced.images.map(Digest.sha256)) }
+        _ = try? await BlockingIO.run { self.storeBlocking(step, produced, digests: produced.sha256s) }
     }
 
     /// The message leaves out the step id: every renderer prints it beside the message.
@@ -152,7 +152,8 @@ extension BuildEngine {
                 }
                 try Task.checkCancellation()
                 let response = try await provider.run(request)
-                produced = Produced(images: response.images, usage: response.usage, requestID: response.requestID,
+                produced = Produced(images: response.images, digests: response.digests, usage: response.usage,
+                                    requestID: response.requestID,
                                     resolved: response.resolved, fromCache: false, keyLock: keyLock)
             } catch {
                 keyLock?.release()
@@ -175,7 +176,7 @@ extension BuildEngine {
     /// cooperative pool — a first build is all misses, and each trip costs a thread hand-off.
     func cachedResult(_ step: PlannedStep) async throws -> Produced? {
         guard let cache, cache.hasEntry(step.cacheKey), let hit = try await BlockingIO.run({ try cache.lookup(step.cacheKey) }) else { return nil }
-        return Produced(images: hit.images, usage: hit.record.usage?.usage, requestID: hit.record.requestID,
+        return Produced(images: hit.images, digests: hit.record.images.map(\.sha256), usage: hit.record.usage?.usage, requestID: hit.record.requestID,
                         resolved: hit.record.resolved, fromCache: true, blobs: hit.blobs)
     }
 

@@ -38,6 +38,9 @@ struct StepSuccess: Sendable {
 /// A provider answer, a derive result, or a cache hit standing in for either.
 struct Produced: Sendable {
     var images: [Data]
+    /// The images' SHA-256 when known already (taken while an answer was decoded, or from the
+    /// cache record a hit was checked against): not hashed again to store and write them.
+    var digests: [String]? = nil
     var usage: Usage?
     var requestID: String?
     var resolved: [String: String]
@@ -53,6 +56,11 @@ struct Produced: Sendable {
 }
 
 extension Produced {
+    /// Each image's SHA-256, taken now only where it was not known.
+    var sha256s: [String] {
+        digests.flatMap { $0.count == images.count ? $0 : nil } ?? images.map(Digest.sha256)
+    }
+
     /// A result that passed its in-memory checks, on its way to the cache and outputs/.
     struct Checked: Sendable {
         var step: PlannedStep

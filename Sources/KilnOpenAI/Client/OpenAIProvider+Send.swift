@@ -32,13 +32,14 @@ extension OpenAIProvider {
         http.method = .POST
         for (name, value) in configuration.standardHeaders() { http.headers.add(name: name, value: value) }
         http.headers.add(name: "Content-Type", value: body.contentType)
-        // A known-length body goes out with Content-Length, not chunked.
-        http.body = .bytes(ByteBuffer(data: body.data))
+        // A known-length body goes out with Content-Length, not chunked; its bytes are copied into
+        // the channel's buffer only while it is written, not held as a second copy for the whole call.
+        http.body = .bytes(body.data)
         let step = "step \(request.stepID)"
         logger.debug("OpenAI request", metadata: ["step": "\(request.stepID)", "path": "\(body.path)",
                                                   "bytes": "\(body.data.count)"])
         let response: HTTPClientResponse
-        let bytes: ByteBuffer
+        let answer: Answer
         let began = NIODeadline.now()
         do {
             response = try await client.execute(http, timeout: .milliseconds(Int64(max(timeout, 0.001) * 1000)))
@@ -46,10 +47,11 @@ extension OpenAIProvider {
             if let length, length > configuration.maxResponseBytes {
                 return tooLarge(step, length, response.headers)
             }
-            guard let body = try await Self.collect(response.body, expecting: length, upTo: configuration.maxResponseBytes) else {
-                return tooLarge(step, nil, [:])
-            }
-            bytes = body
+            let read = (200..<300).contains(Int(response.status.code))
+                ? try await Self.stream(response.body, expecting: length, upTo: configuration.maxResponseBytes).map(Answer.images)
+                : try await Self.collect(response.body, expecting: length, upTo: configuration.maxResponseBytes).map(Answer.error)
+            guard let read else { return tooLarge(step, nil, [:]) }
+            answer = read
         } catch is CancellationError {
             throw CancellationError()
         } catch {
@@ -63,8 +65,9 @@ extension OpenAIProvider {
         let reset = headers.first(name: "x-ratelimit-reset-requests").flatMap(AdaptiveRateLimiter.parseResetDuration)
         let hints = AttemptResult.Hints(retryAfterMs: headers.first(name: "retry-after-ms"),
                                         retryAfter: headers.first(name: "retry-after"))
-        let status = Int(response.status.code)
-        guard (200..<300).contains(status) else {
+        switch answer {
+        case .error(let bytes):
+            let status = Int(response.status.code)
             let classifier = OpenAIErrorClassifier(stepID: request.stepID, model: request.model, redactor: redactor)
             let classified = classifier.classify(status: status, body: Data(buffer: bytes), requestID: requestID,
                                                  shouldRetry: RetryPolicy.shouldRetryHeader(headers.first(name: "x-should-retry")))
@@ -72,21 +75,39 @@ extension OpenAIProvider {
                                                       "request_id": "\(requestID ?? "-")"])
             return AttemptResult(outcome: .failure(classified.error, retryable: classified.retryable, hints: hints),
                                  remainingRequests: remaining, resetRequests: reset)
-        }
-        do {
-            let decoded = try bytes.withUnsafeReadableBytes { try ImagesResponseDecoder.decode($0, requestID: requestID) }
-            return AttemptResult(outcome: .success(decoded), remainingRequests: remaining, resetRequests: reset)
-        } catch let error as ImagesResponseDecoder.Undecodable {
-            let failure = ProviderError(.badResponse, "\(step): OpenAI answered 200 but \(error.reason). "
-                + "Kiln retries such answers; if it persists, build again later.", requestID: requestID)
-            let retry = RetryPolicy.shouldRetryHeader(headers.first(name: "x-should-retry")) ?? true
-            return AttemptResult(outcome: .failure(failure, retryable: retry, hints: hints),
-                                 remainingRequests: remaining, resetRequests: reset)
+        case .images(let stream):
+            do {
+                let decoded = try ImagesResponseDecoder.decode(stream, requestID: requestID)
+                return AttemptResult(outcome: .success(decoded), remainingRequests: remaining, resetRequests: reset)
+            } catch let error as ImagesResponseDecoder.Undecodable {
+                let failure = ProviderError(.badResponse, "\(step): OpenAI answered 200 but \(error.reason). "
+                    + "Kiln retries such answers; if it persists, build again later.", requestID: requestID)
+                let retry = RetryPolicy.shouldRetryHeader(headers.first(name: "x-should-retry")) ?? true
+                return AttemptResult(outcome: .failure(failure, retryable: retry, hints: hints),
+                                     remainingRequests: remaining, resetRequests: reset)
+            }
         }
     }
 
-    /// The whole body in one buffer sized from `Content-Length` when the server sent one (a 2.4 MB
-    /// answer is not copied as the buffer doubles); nil when it grows past `limit`.
+    /// A body as read: a success's images, decoded as they arrived, or an error's bytes.
+    private enum Answer {
+        case images(ImagesResponseStream)
+        case error(ByteBuffer)
+    }
+
+    /// A success's body fed to the images decoder piece by piece as it arrives, so the 2.4 MB of
+    /// text is never held (`ImagesResponseStream`); nil when it grows past `limit`.
+    static func stream(_ body: HTTPClientResponse.Body, expecting length: Int?, upTo limit: Int) async throws -> ImagesResponseStream? {
+        var stream = ImagesResponseStream(expectedBytes: length)
+        for try await chunk in body {
+            guard stream.byteCount + chunk.readableBytes <= limit else { return nil }
+            chunk.withUnsafeReadableBytes { stream.feed($0) }
+        }
+        return stream
+    }
+
+    /// An error's whole body in one buffer sized from `Content-Length` when the server sent one;
+    /// nil when it grows past `limit`.
     static func collect(_ body: HTTPClientResponse.Body, expecting length: Int?, upTo limit: Int) async throws -> ByteBuffer? {
         var buffer = ByteBuffer()
         if let length, length > 0 { buffer.reserveCapacity(length) }

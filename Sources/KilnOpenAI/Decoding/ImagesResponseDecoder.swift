@@ -3,9 +3,9 @@ import KilnCore
 
 /// Decodes an `ImagesResponse` (`{created, data: [{b64_json}], background, output_format, size, quality, usage}`).
 ///
-/// One pass over the body with the JSON layer's byte reader: each `b64_json` is base64-decoded
-/// straight from the body's bytes (no `String` of 2.4 MB per image, no general JSON decode), and
-/// keys it does not know are skipped, as `JSONDecoder` would.
+/// The images' text is decoded and hashed while the body arrives (`ImagesResponseStream`); what
+/// is left, a small skeleton, is read here with the JSON layer's byte reader: keys it does not
+/// know are skipped, as `JSONDecoder` would.
 struct ImagesResponseDecoder {
     /// Why a 200 could not be used; such an answer is retried (it was likely cut short).
     struct Undecodable: Error { var reason: String }
@@ -13,43 +13,54 @@ struct ImagesResponseDecoder {
     /// The images and what to record, or `Undecodable` when the body is truncated, not JSON,
     /// carries no image, bad base64, or bytes that are not an image.
     static func decode(_ body: Data, requestID: String?) throws -> ProviderResponse {
-        try body.withUnsafeBytes { try decode($0, requestID: requestID) }
+        var stream = ImagesResponseStream(expectedBytes: body.count)
+        body.withUnsafeBytes { stream.feed($0) }
+        return try decode(stream, requestID: requestID)
     }
 
-    /// `decode` of bytes where they lie (the HTTP client's buffer: no copy of the body first).
-    static func decode(_ body: UnsafeRawBufferPointer, requestID: String?) throws -> ProviderResponse {
-        var parsed: Parsed
+    /// `decode` of a body that was fed to `stream` as it arrived.
+    static func decode(_ stream: ImagesResponseStream, requestID: String?) throws -> ProviderResponse {
+        let incomplete = Undecodable(reason: "the response body is not a complete ImagesResponse (\(stream.byteCount) bytes)")
+        guard !stream.isCutShort else { throw incomplete }
+        var parsed = Parsed(streamed: stream.images)
         do {
-            var reader = JSONReader(body)
-            parsed = Parsed()
-            try parsed.read(&reader, body: body)
-            reader.skipWhitespace()
-            guard reader.position == body.count else { throw reader.error("text after the response") }
+            try stream.skeleton.withUnsafeBytes { skeleton in
+                var reader = JSONReader(skeleton)
+                try parsed.read(&reader)
+                reader.skipWhitespace()
+                guard reader.position == skeleton.count else { throw reader.error("text after the response") }
+            }
         } catch let error as Undecodable {
             throw error
         } catch {
-            throw Undecodable(reason: "the response body is not a complete ImagesResponse (\(body.count) bytes)")
+            throw incomplete
         }
         guard !parsed.images.isEmpty else { throw Undecodable(reason: "the response carries no image") }
-        for (index, data) in parsed.images.enumerated() where ImageFormat(sniffing: data) == nil {
+        for (index, image) in parsed.images.enumerated() where ImageFormat(sniffing: image.image) == nil {
             throw Undecodable(reason: "image \(index + 1) is not a PNG, JPEG or WebP")
         }
-        return ProviderResponse(images: parsed.images, usage: parsed.usage, requestID: requestID,
-                                resolved: parsed.resolved)
+        return ProviderResponse(images: parsed.images.map(\.image), digests: parsed.images.map(\.sha256),
+                                usage: parsed.usage, requestID: requestID, resolved: parsed.resolved)
     }
 
     /// What the body holds, filled as the reader walks it.
     private struct Parsed {
-        var images: [Data] = []
+        /// The images the stream decoded, which the skeleton names as `"#0"`, `"#1"`…
+        let streamed: [(image: Data, sha256: String)?]
+        var images: [(image: Data, sha256: String)] = []
         var resolved: [String: String] = [:]
         var usage: Usage?
 
-        mutating func read(_ reader: inout JSONReader, body: UnsafeRawBufferPointer) throws {
+        init(streamed: [(image: Data, sha256: String)?]) {
+            self.streamed = streamed
+        }
+
+        mutating func read(_ reader: inout JSONReader) throws {
             try reader.object { key, reader in
                 switch key {
                 case "data":
                     guard try !reader.null() else { return }
-                    try reader.array { reader in try image(&reader, body: body) }
+                    try reader.array { reader in try image(&reader) }
                 case "background", "output_format", "size", "quality":
                     if try !reader.null() { resolved[key] = try reader.string() }
                 case "usage":
@@ -60,21 +71,20 @@ struct ImagesResponseDecoder {
             }
         }
 
-        /// One `data` item: its `b64_json` decoded in place (`url` answers are not used by GPT image
-        /// models and carry no image here).
-        private mutating func image(_ reader: inout JSONReader, body: UnsafeRawBufferPointer) throws {
+        /// One `data` item: its `b64_json`, decoded by the stream (`url` answers are not used by GPT
+        /// image models and carry no image here).
+        private mutating func image(_ reader: inout JSONReader) throws {
             let index = images.count
-            var found: Data?
+            var found: (image: Data, sha256: String)?
             try reader.object { key, reader in
                 guard key == "b64_json", try !reader.null() else { return try reader.skipValue() }
-                if let range = try reader.rawString() {
-                    // The text is read where it lies in the body (no 2.4 MB copy first); the
-                    // wrapper never outlives this call.
-                    let text = UnsafeRawBufferPointer(rebasing: body[range])
-                    found = text.isEmpty ? Data() : Data(base64Encoded: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: text.baseAddress!),
-                                                                          count: text.count, deallocator: .none))
+                let text = try reader.string()
+                if text.hasPrefix("#"), let k = Int(text.dropFirst()), streamed.indices.contains(k) {
+                    found = streamed[k]
+                } else if let data = Data(base64Encoded: text) {
+                    found = (data, Digest.sha256(data))   // a key spelled with escapes: not streamed
                 } else {
-                    found = Data(base64Encoded: try reader.string())  // `\/` and other escapes undone
+                    found = nil
                 }
                 if found == nil { throw Undecodable(reason: "image \(index + 1) has no valid b64_json") }
             }
