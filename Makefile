@@ -20,12 +20,20 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# xfsprogs lets CloneOutputsTests mount a small XFS volume (reflink) on a loop device; without it,
-# or without root, that suite is skipped. Best effort, never a failure.
+# xfsprogs lets CloneOutputsTests mount a small XFS volume (reflink) on a loop device; chromium,
+# chromium-driver and selenium let GalleryBrowserTests drive the gallery in a real browser. Without
+# them, or without root, those suites are skipped (KILN_REQUIRE_BROWSER=1, as .ci/run sets, makes a
+# missing browser a failure instead). Best effort here, never a failure.
 test: deps
 	@command -v mkfs.xfs >/dev/null || [ "$$(id -u)" != "0" ] || ! command -v apt-get >/dev/null || \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xfsprogs >/dev/null 2>&1 || \
 		{ apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xfsprogs >/dev/null 2>&1; } || true
+	@{ command -v chromium >/dev/null && command -v chromedriver >/dev/null; } || [ "$$(id -u)" != "0" ] || ! command -v apt-get >/dev/null || \
+		{ echo "kiln: installing chromium and chromium-driver for the gallery's browser tests (one time)"; \
+		  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 || \
+		  { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1; }; } || true
+	@python3 -c "import selenium" 2>/dev/null || python3 -m pip install -q selenium >/dev/null 2>&1 || \
+		python3 -m pip install -q --break-system-packages selenium >/dev/null 2>&1 || true
 	$(SWIFT) test
 
 release: deps

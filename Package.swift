@@ -36,6 +36,8 @@ let package = Package(
         .target(name: "KilnLock", dependencies: ["KilnCore"]),
         // outputs/manifest.json: what a build produced, and its JSON Schema.
         .target(name: "KilnOutputs", dependencies: ["KilnCore"]),
+        // The review page: outputs/index.html and its thumbnails, from the output manifest.
+        .target(name: "KilnGallery", dependencies: ["KilnCore", "KilnOutputs"]),
         // Runs a plan concurrently (scheduler, driver, progress, budget) on top of the three above.
         .target(name: "KilnEngine", dependencies: [
             "KilnCore", "KilnCache", "KilnLock", "KilnOutputs", .product(name: "Logging", package: "swift-log"),
@@ -48,7 +50,7 @@ let package = Package(
         .target(name: "KilnPlaceholder", dependencies: ["KilnCore", "KilnImaging"]),
         .target(name: "KilnCLI", dependencies: [
             "KilnCore", "KilnManifest", "KilnPlanner", "KilnCache", "KilnLock", "KilnOutputs", "KilnEngine",
-            "KilnImaging", "KilnPlaceholder", "KilnOpenAI",
+            "KilnImaging", "KilnPlaceholder", "KilnOpenAI", "KilnGallery",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -108,8 +110,10 @@ let package = Package(
         // The layout docs/architecture.md draws: import directions, a line per source folder.
         .testTarget(name: "KilnLayoutTests"),
         .testTarget(name: "KilnImagingTests", dependencies: ["KilnImaging", "KilnPlaceholder"]),
+        .testTarget(name: "KilnGalleryTests", dependencies: ["KilnGallery", "KilnCore", "KilnOutputs", "KilnImaging", "KilnPlaceholder"]),
         .testTarget(name: "KilnCLITests", dependencies: [
             "KilnCLI", "kiln", "KilnCore", "KilnImaging", "KilnLock", "KilnEngine", "KilnFakeOpenAI", "KilnOpenAI",
+            "KilnOutputs",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -14,4 +14,11 @@ extension ResultCache {
         guard (try? Self.validate(key)) != nil else { return false }
         return store.existsNow(.action(key: key))
     }
+
+    /// The record stored for `key` (not its images, which are neither read nor verified): when an
+    /// answer was made and what it cost, for the gallery. Nil when there is no readable entry.
+    public func record(_ key: String) -> CacheRecord? {
+        guard (try? Self.validate(key)) != nil else { return nil }
+        return CacheEntryFile.record(at: entryPath(key))
+    }
 }

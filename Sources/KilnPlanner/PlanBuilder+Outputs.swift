@@ -84,6 +84,10 @@ extension PlanBuilder {
             }
             clean = parts.joined(separator: "/")
         }
+        if let problem = ReservedOutputs.problem(clean) {
+            diagnostics.append(.error("output '\(shownAs ?? clean)' \(problem): choose another path", at: location))
+            return nil
+        }
         if let problem = PathRules.lengthProblem(clean, under: options.outputDirectory) {
             diagnostics.append(.error("output '\(shownAs ?? clean)': \(problem)", at: location))
             return nil

@@ -96,6 +96,24 @@ import Testing
     #expect(p.steps[0].outputs.map(\.index) == [0, 1, 2])
 }
 
+/// The gallery's folder is Kiln's own: no output may be written into it, in any case, directly or
+/// through a template; a name that only starts the same way is fine.
+@Test func outputsInsideTheGalleryFolderAreRefusedWithTheirLine() {
+    let diagnostics = planErrors("""
+    version: 1
+    assets:
+      a: { prompt: "x", output: "kiln-gallery/thumbs/a.png" }
+      b:
+        matrix: { folder: [Kiln-Gallery] }
+        prompt: "y"
+        output: "{{folder}}/b.png"
+      c: { prompt: "z", output: "kiln-gallery-art/c.png" }
+    """)
+    #expect(diagnostics.count == 2, "\(diagnostics.map(\.message))")
+    #expect(diagnostics.contains { $0.message.contains("'kiln-gallery/thumbs/a.png' is inside the gallery's folder") && $0.location?.line == 3 })
+    #expect(diagnostics.contains { $0.message.contains("'Kiln-Gallery/b.png' is inside the gallery's folder") && $0.location?.line == 7 })
+}
+
 @Test func twoStepsWritingOneFileIsAnError() {
     let diagnostics = planErrors("""
     version: 1

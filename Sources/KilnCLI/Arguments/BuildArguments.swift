@@ -18,6 +18,9 @@ struct BuildArguments: ParsableArguments {
     @Flag(help: "Never call a provider: every step must match kiln.lock from the cache or the committed outputs; otherwise exit 3 and list each stale step and why.")
     var locked = false
 
+    @Flag(help: "Do not write the gallery (outputs/index.html and its thumbnails under outputs/kiln-gallery/).")
+    var noGallery = false
+
     @Option(help: "Refuse to start when the plan is estimated above this many US dollars, and start no step that would take the spend past it (exit 3).")
     var maxCost: Double?
 

@@ -16,7 +16,7 @@ public struct Kiln: AsyncParsableCommand {
         """,
         version: version,
         subcommands: [InitCommand.self, ValidateCommand.self, PlanCommand.self, GraphCommand.self,
-                      BuildCommand.self, StatusCommand.self, CleanCommand.self, CacheCommand.self,
+                      BuildCommand.self, StatusCommand.self, ReportCommand.self, CleanCommand.self, CacheCommand.self,
                       SchemaCommand.self])
 
     public init() {}

@@ -40,6 +40,8 @@ struct BuildSession: Sendable {
         }
         for note in concurrencyNotes(plan, check: check) { Console.err(note) }
         project.sweepAbandonedWrites(plan: plan, manifest: options.resolvedManifestPath)
+        let gallery = arguments.noGallery ? nil : GallerySession(project: project, manifest: options.resolvedManifestPath)
+        let manifestBefore = gallery?.writer.currentManifestBytes()
         let runner = BuildRunner(options: options, cacheDirectory: project.cache.directory,
                                  progress: arguments.json ? .jsonLines : (Console.stderrIsTerminal ? .live : .plain),
                                  logger: logger(), environment: frontend.workspace.environment,
@@ -55,6 +57,12 @@ struct BuildSession: Sendable {
             return .invalid
         }
         let status = record(result, plan: plan, project: project, partial: outcome.partial)
+        if let gallery {
+            try? gallery.writer.rememberPrevious(manifestBefore)
+            // A build that ran nothing leaves the page as it is (a no-op stays cheap).
+            let ran = result.summary.built + result.summary.cached + result.summary.failed + result.summary.skipped
+            if ran > 0 || !gallery.pageExists { await gallery.write(plan: plan) }
+        }
         keep((project, outcome, plan, check, result))
         return status
     }

@@ -6,10 +6,10 @@ struct OutputCleaner {
     let outputDirectory: URL
     let plan: Plan
 
-    /// Paths relative to the output folder, sorted. The output manifest and folders are never listed.
+    /// Paths relative to the output folder, sorted. Kiln's own files (the output manifest, the
+    /// gallery) and folders are never listed.
     func strayFiles() -> [String] {
-        var planned = Set(plan.steps.flatMap { $0.outputs.map(\.path) })
-        planned.insert("manifest.json")
+        let planned = Set(plan.steps.flatMap { $0.outputs.map(\.path) })
         let base = outputDirectory.standardizedFileURL.path
         let fm = FileManager.default
         var stray = [String]()
@@ -17,7 +17,7 @@ struct OutputCleaner {
         while let item = enumerator?.nextObject() as? String {
             var isDirectory: ObjCBool = false
             guard fm.fileExists(atPath: base + "/" + item, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
-            if !planned.contains(item) { stray.append(item) }
+            if !planned.contains(item) && !ReservedOutputs.isKilns(item) { stray.append(item) }
         }
         return stray.sorted()
     }
