@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(name: "KilnGalleryTests", dependencies: ["KilnGallery", "KilnCore", "KilnOutputs", "KilnImaging", "KilnPlaceholder"]),
         .testTarget(name: "KilnCLITests", dependencies: [
             "KilnCLI", "kiln", "KilnCore", "KilnImaging", "KilnLock", "KilnEngine", "KilnFakeOpenAI", "KilnOpenAI",
-            "KilnOutputs",
+            "KilnOutputs", "KilnTestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),

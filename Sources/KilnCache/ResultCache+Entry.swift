@@ -15,10 +15,12 @@ extension ResultCache {
         return store.existsNow(.action(key: key))
     }
 
-    /// The record stored for `key` (not its images, which are neither read nor verified): when an
-    /// answer was made and what it cost, for the gallery. Nil when there is no readable entry.
-    public func record(_ key: String) -> CacheRecord? {
-        guard (try? Self.validate(key)) != nil else { return nil }
-        return CacheEntryFile.record(at: entryPath(key))
+    /// The record stored for `key`, read without its images (which are not verified): what
+    /// `kiln plan --explain` and `kiln status` need to say an answer was adopted. Nil when there is
+    /// no entry, it is damaged, or it is another key's. `lookup` decides whether it is a hit.
+    public func record(for key: String) -> CacheRecord? {
+        guard (try? Self.validate(key)) != nil,
+              let record = CacheEntryFile.record(at: entryPath(key)), record.cacheKey == key else { return nil }
+        return record
     }
 }

@@ -113,11 +113,13 @@ public struct ResultCache: Sendable {
     /// a blob per image and then the entry naming them (`.blobs`). Returns the record written and,
     /// for `.blobs`, the blobs' paths, from which outputs can be placed without writing the bytes
     /// again (`AtomicFile.place`). Throws `FileError` when a file cannot be written.
-    /// - Parameter digests: the images' SHA-256 when the caller has them already (else computed).
+    /// - Parameters:
+    ///   - digests: the images' SHA-256 when the caller has them already (else computed).
+    ///   - adopted: where the images came from when no provider made them (`kiln adopt`).
     @discardableResult
     public func store(key: String, step: PlannedStep, images: [Data], digests: [String]? = nil, usage: Usage?,
                       requestID: String?, costUSD: Double? = nil, resolved: [String: String],
-                      layout: Layout = .blobs) throws -> StoredResult {
+                      layout: Layout = .blobs, adopted: CacheRecord.Adoption? = nil) throws -> StoredResult {
         try Self.validate(key)
         let stored = images.enumerated().map { i, data in
             CacheRecord.Image(sha256: digests.flatMap { $0.indices.contains(i) ? $0[i] : nil } ?? Digest.sha256(data),
@@ -125,7 +127,7 @@ public struct ResultCache: Sendable {
         }
         var record = CacheRecord(cacheKey: key, step: step.id, kind: step.kind, provider: step.provider,
                                  model: step.model, usage: usage, requestID: requestID, costUSD: costUSD,
-                                 resolved: resolved, images: stored)
+                                 resolved: resolved, images: stored, adopted: adopted)
         guard layout == .blobs else {
             record.version = CacheEntryFile.inlineVersion
             try store.writeNow(pieces: CacheEntryFile.pieces(record, images: images), at: .action(key: key))

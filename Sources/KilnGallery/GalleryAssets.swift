@@ -182,6 +182,7 @@ enum GalleryAssets {
         row("model", it.model ? (it.provider ? it.provider + " " : "") + it.model : null);
         row("size", it.width + "×" + it.height + " " + it.format + (it.alpha ? ", alpha" : "") + ", " + it.bytes + " bytes");
         row("cost", money(it.costUSD) + " (" + it.costBasis + ")" + (it.fromCache ? ", from the cache" : ""));
+        row("adopted", it.adopted ? "yes: an existing file recorded with kiln adopt, no provider call" : null);
         row("request id", it.requestID);
         row("made", it.made);
         row("made from", links(it.inputs));

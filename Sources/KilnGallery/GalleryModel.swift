@@ -37,6 +37,8 @@ public struct GalleryModel: Sendable, Encodable {
         /// When the answer was stored (the cache record's time), else nil.
         var made: String?
         var fromCache: Bool
+        /// Recorded with `kiln adopt`: an existing file, not a provider's answer.
+        var adopted: Bool
         /// Where this file's step read from: other files of this build (paths), steps without a
         /// file of their own, or source files (`file:` + path).
         var inputs: [String]
@@ -121,7 +123,7 @@ public struct GalleryModel: Sendable, Encodable {
                         bytes: file.bytes, kind: file.kind.rawValue, provider: file.provider, model: file.model,
                         prompt: file.prompt, settings: Self.settings(of: file), costUSD: file.cost.usd,
                         costBasis: file.cost.basis.rawValue, requestID: file.requestID,
-                        made: made(file.cacheKey), fromCache: file.fromCache,
+                        made: made(file.cacheKey), fromCache: file.fromCache, adopted: file.adopted == true,
                         inputs: sources, usedBy: madeFrom(file.step))
         }
         items.sort { ($0.pipeline, $0.asset, $0.variant ?? "", $0.path) < ($1.pipeline, $1.asset, $1.variant ?? "", $1.path) }

@@ -68,6 +68,18 @@ public struct VipsToolkit: ImageToolkit {
         try await derive(data, DeriveOperations(background: background, format: format, quality: quality))
     }
 
+    /// `inspect`, after decoding every pixel: libvips reads damaged data (a truncated scan, bad
+    /// compressed data) as an error, which a header read would not see. For a file about to stand
+    /// as a provider's answer (`kiln adopt`), where a picture of garbage must not pass.
+    /// Throws `ImagingError` (`.decode`).
+    public func inspectWhole(_ data: Data) async throws -> ImageInfo {
+        try await pool.run {
+            let info = try Self.inspectNow(data, name: "the image")
+            _ = try VipsImage(decoding: data, name: "the image", sequential: true).materialized()
+            return info
+        }
+    }
+
     /// `inspect` without the hop, for code already on an imaging thread.
     package static func inspectNow(_ data: Data, name: String) throws -> ImageInfo {
         let image = try VipsImage(decoding: data, name: name)

@@ -15,6 +15,7 @@ extension OutputManifest.File {
     package func entryText(depth: Int) -> Data {
         var w = PrettyJSONWriter(depth: depth)
         w.openObject()
+        if let adopted { w.member("adopted", adopted) }
         w.member("alpha", alpha)
         w.member("asset", asset)
         w.member("bytes", bytes)
@@ -51,5 +52,5 @@ extension OutputManifest.File {
 
     /// The number of stored properties `encodedEntry` writes: a test compares it with the type's,
     /// so a field added to `File` without a line above fails loudly.
-    package static let fieldsWritten = 25
+    package static let fieldsWritten = 26
 }

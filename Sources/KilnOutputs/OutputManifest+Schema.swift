@@ -59,6 +59,7 @@ extension OutputManifest {
             "request_id": string("The provider's request id."),
             "duration_ms": integer("Wall time of the step; absent when durations are not recorded."),
             "from_cache": boolean("Whether the result came from the cache (no call made)."),
+            "adopted": boolean("True when `kiln adopt` recorded an existing file as the step's result: no call, no request id, cost 0 (basis none). Absent otherwise."),
         ], required: ["path", "step", "asset", "variant_values", "index", "sha256", "bytes", "width", "height",
                       "format", "alpha", "kind", "cache_key", "cost", "from_cache"])
     }

@@ -56,15 +56,18 @@ public struct OutputManifest: Hashable, Sendable, Codable {
         public var requestID: String?
         public var durationMS: Int?
         public var fromCache: Bool
+        /// True when `kiln adopt` recorded an existing file as the step's result (no call, no
+        /// cost); nil otherwise, so manifests of builds that adopted nothing keep their bytes.
+        public var adopted: Bool?
 
         package enum CodingKeys: String, CodingKey {
             case path, step, asset, variant, variantValues = "variant_values", index, sha256, bytes, width, height
             case format, alpha, kind, provider, model, prompt, parameters, derive, resolved
             case cacheKey = "cache_key", usage, cost, requestID = "request_id", durationMS = "duration_ms"
-            case fromCache = "from_cache"
+            case fromCache = "from_cache", adopted
         }
 
-        package init(path: String, step: StepID, asset: String, variant: String? = nil, variantValues: [String: String], index: Int, sha256: String, bytes: Int, width: Int, height: Int, format: ImageFormat, alpha: Bool, kind: StepKind, provider: String? = nil, model: String? = nil, prompt: String? = nil, parameters: ImageParameters? = nil, derive: DeriveOperations? = nil, resolved: [String: String]? = nil, cacheKey: String, usage: UsageRecord? = nil, cost: Cost, requestID: String? = nil, durationMS: Int? = nil, fromCache: Bool) {
+        package init(path: String, step: StepID, asset: String, variant: String? = nil, variantValues: [String: String], index: Int, sha256: String, bytes: Int, width: Int, height: Int, format: ImageFormat, alpha: Bool, kind: StepKind, provider: String? = nil, model: String? = nil, prompt: String? = nil, parameters: ImageParameters? = nil, derive: DeriveOperations? = nil, resolved: [String: String]? = nil, cacheKey: String, usage: UsageRecord? = nil, cost: Cost, requestID: String? = nil, durationMS: Int? = nil, fromCache: Bool, adopted: Bool? = nil) {
             self.path = path
             self.step = step
             self.asset = asset
@@ -90,6 +93,7 @@ public struct OutputManifest: Hashable, Sendable, Codable {
             self.requestID = requestID
             self.durationMS = durationMS
             self.fromCache = fromCache
+            self.adopted = adopted
         }
     }
 

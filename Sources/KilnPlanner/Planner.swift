@@ -53,15 +53,15 @@ public enum Planner {
     }
 
     /// The ids of the planned steps that `targets` name (same forms as build targets), without
-    /// their dependencies: what `kiln build --force TARGET…` re-rolls. A target matching no step
-    /// is an error.
+    /// their dependencies: what `kiln build --force TARGET…` re-rolls and `kiln adopt TARGET…`
+    /// records. A target matching no step is an error (with the closest name, when one is near).
     public static func steps(matching targets: [String], in plan: Plan) throws(DiagnosticsError) -> Set<StepID> {
         var chosen = Set<StepID>()
         var diagnostics = [Diagnostic]()
         for target in targets {
             let matched = TargetSelector.indices(matching: target, in: plan.steps)
             if matched.isEmpty {
-                diagnostics.append(.error("no step matches '\(target)'; `kiln plan` lists the steps", at: nil))
+                diagnostics.append(TargetSelector.noMatch(target, in: plan.steps))
             }
             chosen.formUnion(matched.map { plan.steps[$0].id })
         }

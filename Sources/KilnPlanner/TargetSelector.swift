@@ -9,12 +9,7 @@ enum TargetSelector {
         var chosen = Set<Int>()
         for target in targets {
             let matched = indices(matching: target, in: steps)
-            if matched.isEmpty {
-                let names = Set(steps.flatMap { s in ([s.id] + s.aliases).flatMap { [$0.pipeline, "\($0.pipeline)/\($0.asset)"] } })
-                let hint = Suggestions.closest(to: target, in: names.sorted()).map { " (did you mean '\($0)'?)" } ?? ""
-                diagnostics.append(.error("no step matches target '\(target)'\(hint); `kiln plan` lists the steps",
-                                          at: nil))
-            }
+            if matched.isEmpty { diagnostics.append(noMatch(target, in: steps)) }
             chosen.formUnion(matched)
         }
         // Everything a chosen step depends on comes along.
@@ -25,6 +20,13 @@ enum TargetSelector {
             }
         }
         return steps.indices.filter(chosen.contains).map { steps[$0] }
+    }
+
+    /// The error for a target that names no step, with the closest pipeline or asset name.
+    static func noMatch(_ target: String, in steps: [PlannedStep]) -> Diagnostic {
+        let names = Set(steps.flatMap { s in ([s.id] + s.aliases).flatMap { [$0.pipeline, "\($0.pipeline)/\($0.asset)"] } })
+        let hint = Suggestions.closest(to: target, in: names.sorted()).map { " (did you mean '\($0)'?)" } ?? ""
+        return .error("no step matches target '\(target)'\(hint); `kiln plan` lists the steps", at: nil)
     }
 
     /// The positions of the steps `target` names (by id or a merged alias), without dependencies.

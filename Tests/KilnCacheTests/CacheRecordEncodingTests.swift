@@ -15,7 +15,11 @@ import Testing
                                         .init(sha256: String(repeating: "1", count: 64), bytes: 11, format: nil)])
         let bare = CacheRecord(cacheKey: step.cacheKey, step: step.id, kind: .derive, provider: nil, model: nil, usage: nil,
                                requestID: nil, resolved: [:], images: [])
-        for record in [full, bare] {
+        let adopted = CacheRecord(cacheKey: step.cacheKey, step: step.id, kind: .generate, provider: "openai",
+                                  model: "gpt-image-1.5", usage: nil, requestID: nil, resolved: [:],
+                                  images: [.init(sha256: String(repeating: "2", count: 64), bytes: 12, format: .png)],
+                                  adopted: .init(from: ["outputs/icons/a \"b\".png", "art/c.png"]))
+        for record in [full, bare, adopted] {
             #expect(record.encoded() == (try CanonicalJSON.encode(record, pretty: true)))
             #expect(try JSONDecoder().decode(CacheRecord.self, from: record.encoded()) == record)
         }

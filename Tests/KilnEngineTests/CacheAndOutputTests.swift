@@ -1,6 +1,7 @@
 import Foundation
 import KilnCore
 @testable import KilnEngine
+import KilnOutputs
 import KilnTestSupport
 import Testing
 
@@ -152,6 +153,28 @@ extension Fixture {
         try FileManager.default.removeItem(at: f.outputs.appendingPathComponent("b.png"))
         let third = await f.engine([a], keepEarlierFiles: true).run()
         #expect(third.manifest?.files.map(\.path) == ["a.png"], "a file no longer on disk is dropped")
+    }
+}
+
+@Suite struct AdoptedAnswerTests {
+    /// An answer `kiln adopt` stored is a cache hit like any other, but the manifest says no
+    /// provider made it: adopted, no request id or usage, cost 0 with basis none (not the estimate).
+    @Test func anAdoptedAnswerIsPlacedMarkedAdoptedAndCostsNothing() async throws {
+        let f = try Fixture()
+        let steps = [TestSteps.generate("g"), TestSteps.derive("d", from: TestSteps.id("g"))]
+        let image = TestPNG.make(width: 8, height: 8, seed: 9)
+        try f.cache.store(key: steps[0].cacheKey, step: steps[0], images: [image], usage: nil, requestID: nil,
+                          resolved: [:], layout: .inline, adopted: .init(from: ["art/g.png"]))
+        let report = await f.engine(steps).run()
+        #expect(report.summary.exitCode == 0 && report.summary.cached == 1 && report.summary.costUSD == 0)
+        let calls = await f.recorder.calls
+        #expect(calls["provider"] == nil && calls["local"] == 1, "the adopted step called its provider, or its derive did not run")
+        let files = try #require(report.manifest).files
+        let adopted = try #require(files.first { $0.path == "g.png" })
+        #expect(adopted.adopted == true && adopted.fromCache && adopted.requestID == nil && adopted.usage == nil)
+        #expect(adopted.cost == OutputManifest.Cost(usd: 0, basis: .none))
+        #expect(try Data(contentsOf: f.outputs.appendingPathComponent("g.png")) == image)
+        #expect(files.first { $0.path == "thumbs/d.png" }?.adopted == nil, "a derive of it is not adopted")
     }
 }
 

@@ -24,7 +24,7 @@ import Testing
             resolved: full ? ["size": "1024x1024", "quality": "high"] : nil, cacheKey: String(repeating: "0f", count: 32),
             usage: full ? UsageRecord(Usage(inputTokens: 10, outputTokens: 20, inputTextTokens: 3, inputImageTokens: 7)) : nil,
             cost: .init(usd: usd, basis: full ? .actual : .none), requestID: full ? "req_123" : nil,
-            durationMS: full ? 42 : nil, fromCache: full)
+            durationMS: full ? 42 : nil, fromCache: full, adopted: full ? true : nil)
     }
 
     func expectCanonical(_ file: OutputManifest.File, _ comment: Comment? = nil) throws {

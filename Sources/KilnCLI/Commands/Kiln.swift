@@ -16,8 +16,8 @@ public struct Kiln: AsyncParsableCommand {
         """,
         version: version,
         subcommands: [InitCommand.self, ValidateCommand.self, PlanCommand.self, GraphCommand.self,
-                      BuildCommand.self, StatusCommand.self, ReportCommand.self, CleanCommand.self, CacheCommand.self,
-                      SchemaCommand.self])
+                      BuildCommand.self, StatusCommand.self, ReportCommand.self, AdoptCommand.self,
+                      CleanCommand.self, CacheCommand.self, SchemaCommand.self])
 
     public init() {}
 }

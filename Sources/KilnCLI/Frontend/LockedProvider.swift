@@ -2,7 +2,8 @@ import KilnCore
 
 /// Stands in for every provider under `kiln build --locked`, which must never make a call: the
 /// check before the build found each paid step in the cache or on disk. If a cache entry vanished
-/// in between, the step fails with this error and the run stops — nothing is paid.
+/// in between, the step fails with this error and the run stops — nothing is paid. `kiln adopt`
+/// places what it just stored with these too, so no call is possible there either.
 struct LockedProvider: ImageProvider {
     let name: String
 

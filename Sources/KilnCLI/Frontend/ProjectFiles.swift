@@ -37,10 +37,13 @@ struct ProjectFiles: Sendable {
     /// A project and its plan, as `build`, `status`, `plan --explain` and `clean` start: the
     /// lockfile and stat cache read, `items` planned with input files hashed through the stat
     /// cache. Prints notices and diagnostics; nil when there is no plan (the command exits 2).
-    /// - Parameter lockedProvider: plan steps that name no provider with the lockfile's, when no
-    ///   key says otherwise (`--locked`, `status`, `plan --explain`).
+    /// - Parameters:
+    ///   - lockedProvider: plan steps that name no provider with the lockfile's, when no key says
+    ///     otherwise (`--locked`, `status`, `plan --explain`, `adopt`).
+    ///   - notices: print the planner's notices (the offline renderer's; `adopt` says its own).
     static func plan(_ items: [String], provider: String?, outputDirectory: String, cacheDirectory: String?,
-                     lockedProvider: Bool, frontend: Frontend) -> (project: ProjectFiles, outcome: Frontend.Outcome, plan: Plan)? {
+                     lockedProvider: Bool, frontend: Frontend,
+                     notices: Bool = true) -> (project: ProjectFiles, outcome: Frontend.Outcome, plan: Plan)? {
         let workspace = frontend.workspace
         // Planning needs the stat cache but not the lockfile (unless it names the provider): the
         // lockfile is parsed on another core meanwhile. Its error is reported as before, first.
@@ -62,7 +65,7 @@ struct ProjectFiles: Sendable {
                                     fallbackProvider: early?.lockedProvider,
                                     fileDigest: Self.fileDigest(state), inputFile: { state.inputFile($0) })
         guard let project = early ?? project() else { return nil }
-        outcome.notices.forEach(Console.err)
+        if notices { outcome.notices.forEach(Console.err) }
         Console.report(outcome.diagnostics)
         guard let plan = outcome.plan else {
             Console.err(Frontend.summary(outcome.diagnostics, manifests: outcome.files))

@@ -1,5 +1,6 @@
 import Foundation
 import KilnCore
+import KilnCache
 import KilnEngine
 import KilnPlanner
 import KilnLock
@@ -36,12 +37,12 @@ struct ProjectInspection: Sendable {
         let local = entries.filter { $0.reason.needsRun && !$0.kind.usesProvider }
         var lines = ["\(entries.count) step(s): \(current.count) up to date, \(restore.count) in the cache, "
             + "\(paid.count) to pay for, \(local.count) local"]
+        let adoptions = adoptions()
         func section(_ title: String, _ items: [StalenessReport.Entry]) {
             guard !items.isEmpty else { return }
             lines.append("\(title):")
             for item in items {
-                let damage = item.damage.isEmpty ? "" : " (\(item.damage.map(\.description).joined(separator: ", ")))"
-                lines.append("  \(item.reason.line(for: item.step))\(damage)")
+                lines.append("  \(item.step): \(Self.why(item, adoptedFrom: adoptions[item.step]))")
             }
         }
         section("from the cache, no call", restore)
@@ -55,9 +56,9 @@ struct ProjectInspection: Sendable {
     /// `kiln plan --explain`: every step, in order, with why it would run or why not.
     func explanationText() -> String {
         var rows = [["STEP", "KIND", "WHY"]]
+        let adoptions = adoptions()
         for entry in report.entries {
-            let damage = entry.damage.isEmpty ? "" : " (\(entry.damage.map(\.description).joined(separator: ", ")))"
-            rows.append([entry.step.description, entry.kind.rawValue, entry.reason.description + damage])
+            rows.append([entry.step.description, entry.kind.rawValue, Self.why(entry, adoptedFrom: adoptions[entry.step])])
         }
         let widths = (0..<2).map { c in rows.map { $0[c].count }.max() ?? 0 }
         let body = rows.map { row in
@@ -66,6 +67,24 @@ struct ProjectInspection: Sendable {
         }
         let paid = report.entries.filter { $0.reason.needsRun && $0.kind.usesProvider }.count
         return body.joined(separator: "\n") + "\n\(paid) step(s) would call a provider\n"
+    }
+
+    /// The reason, then the damaged outputs and where an adopted answer came from:
+    /// `cached (adopted from outputs/icons/home.png)`.
+    static func why(_ entry: StalenessReport.Entry, adoptedFrom: [String]?) -> String {
+        var notes = entry.damage.map(\.description)
+        if let adoptedFrom { notes.append("adopted from " + adoptedFrom.joined(separator: ", ")) }
+        return entry.reason.description + (notes.isEmpty ? "" : " (\(notes.joined(separator: ", ")))")
+    }
+
+    /// The files each adopted answer came from, for the generate and edit steps that need not call
+    /// their provider (up to date or cached): one small read of a cache record per such step.
+    func adoptions() -> [StepID: [String]] {
+        var found = [StepID: [String]]()
+        for (step, entry) in zip(plan.steps, report.entries) where step.kind.usesProvider && !entry.reason.needsRun {
+            if let adopted = project.cache.record(for: step.cacheKey)?.adopted { found[step.id] = adopted.from }
+        }
+        return found
     }
 }
 

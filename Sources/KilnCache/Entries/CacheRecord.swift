@@ -24,6 +24,16 @@ public struct CacheRecord: Hashable, Sendable, Codable {
         }
     }
 
+    /// Where an adopted answer came from (`kiln adopt`): the files, as the person named them, in
+    /// image order.
+    public struct Adoption: Hashable, Sendable, Codable {
+        public var from: [String]
+
+        public init(from: [String]) {
+            self.from = from
+        }
+    }
+
     public var version: Int
     public var cacheKey: String
     /// The step that paid for it (another step with the same key may reuse it).
@@ -41,11 +51,16 @@ public struct CacheRecord: Hashable, Sendable, Codable {
     public var images: [Image]
     /// When the answer was stored: ISO-8601 in UTC, to the second (`2025-06-01T12:00:00Z`).
     public var created: String
+    /// Set when no provider made this answer: `kiln adopt` recorded existing files as the step's
+    /// result (no request id, usage or cost then). Nil for every answer a build stored; an entry
+    /// written before the field existed reads as nil, so the format version did not change.
+    public var adopted: Adoption?
 
     public init(cacheKey: String, step: StepID, kind: StepKind, provider: String?, model: String?,
                 usage: Usage?, requestID: String?, costUSD: Double? = nil, resolved: [String: String],
-                images: [Image], created: Date = Date()) {
+                images: [Image], created: Date = Date(), adopted: Adoption? = nil) {
         self.costUSD = costUSD
+        self.adopted = adopted
         self.version = Self.currentVersion
         self.created = Self.utcTimestamp(created)
         self.cacheKey = cacheKey
@@ -61,7 +76,7 @@ public struct CacheRecord: Hashable, Sendable, Codable {
 
     package enum CodingKeys: String, CodingKey {
         case version, cacheKey = "cache_key", step, kind, provider, model, usage
-        case requestID = "request_id", costUSD = "cost_usd", resolved, images, created
+        case requestID = "request_id", costUSD = "cost_usd", resolved, images, created, adopted
     }
 }
 
@@ -82,6 +97,18 @@ extension CacheRecord {
     package func encoded() -> Data {
         var w = PrettyJSONWriter(capacity: 768)
         w.openObject()
+        if let adopted {
+            w.key("adopted")
+            w.openObject()
+            w.key("from")
+            w.openArray()
+            for path in adopted.from {
+                w.element()
+                w.string(path)
+            }
+            w.closeArray()
+            w.closeObject()
+        }
         w.member("cache_key", cacheKey)
         if let costUSD { w.key("cost_usd"); w.double(costUSD) }
         w.member("created", created)

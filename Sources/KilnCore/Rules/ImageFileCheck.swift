@@ -30,8 +30,8 @@ public enum ImageFileCheck {
         inspect(path: path) { _ in }
     }
 
-    /// `inspect(path:)`, handing the bytes it read to `read` as well.
-    static func inspect(path: String, read: (Data) -> Void) -> Result<ImageFacts, ImageFileProblem> {
+    /// `inspect(path:)`, handing the bytes it read to `read` as well (`kiln adopt` keeps them).
+    public static func inspect(path: String, read: (Data) -> Void) -> Result<ImageFacts, ImageFileProblem> {
         var info = stat()
         guard stat(path, &info) == 0 else {
             let code = errno

@@ -39,7 +39,8 @@ extension BuildEngine {
     /// Describes each output a step wrote (`written`, in `step.outputs` order) for the manifest.
     func describeOutputs(_ step: PlannedStep, _ produced: Produced, written: [OutputWriter.Written],
                          elapsedMS: () -> Int) throws -> StepSuccess {
-        let cost = cost(of: step, usage: produced.usage)
+        // An adopted answer was never paid for: not even the plan's estimate applies.
+        let cost = produced.adopted ? OutputManifest.Cost(usd: 0, basis: .none) : cost(of: step, usage: produced.usage)
         var files = [OutputManifest.File]()
         for (output, written) in zip(step.outputs, written) {
             files.append(OutputManifest.File(
@@ -50,7 +51,7 @@ extension BuildEngine {
                 model: step.model, prompt: step.prompt, parameters: step.parameters, derive: step.derive,
                 resolved: produced.resolved.isEmpty ? nil : produced.resolved, cacheKey: step.cacheKey,
                 usage: produced.usage.map(UsageRecord.init), cost: cost, requestID: produced.requestID,
-                durationMS: nil, fromCache: produced.fromCache))
+                durationMS: nil, fromCache: produced.fromCache, adopted: produced.adopted ? true : nil))
         }
         let duration = elapsedMS()
         if options.recordDurations {

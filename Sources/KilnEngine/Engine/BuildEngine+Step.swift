@@ -177,7 +177,7 @@ extension BuildEngine {
     func cachedResult(_ step: PlannedStep) async throws -> Produced? {
         guard let cache, cache.hasEntry(step.cacheKey), let hit = try await BlockingIO.run({ try cache.lookup(step.cacheKey) }) else { return nil }
         return Produced(images: hit.images, digests: hit.record.images.map(\.sha256), usage: hit.record.usage?.usage, requestID: hit.record.requestID,
-                        resolved: hit.record.resolved, fromCache: true, blobs: hit.blobs)
+                        resolved: hit.record.resolved, fromCache: true, adopted: hit.record.adopted != nil, blobs: hit.blobs)
     }
 
     /// A generate or edit request; for an edit, reads the inputs and runs the toolkit's

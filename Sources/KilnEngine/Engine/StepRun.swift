@@ -45,6 +45,9 @@ struct Produced: Sendable {
     var requestID: String?
     var resolved: [String: String]
     var fromCache: Bool
+    /// A cache hit whose answer `kiln adopt` recorded from an existing file: no provider made it,
+    /// so the output manifest says so and counts no cost for it.
+    var adopted = false
     /// For a cache hit, the blobs its images were just read from and checked (nil for a format-3
     /// entry): outputs are placed from them instead of written.
     var blobs: [String]? = nil
