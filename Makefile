@@ -43,7 +43,7 @@ release: deps
 demo: deps
 	$(SWIFT) build --product kiln
 	$$($(SWIFT) build --show-bin-path)/kiln build --provider placeholder
-	@echo "demo: images are in outputs/ (stickers/, hero/, posters/, icons/); outputs/manifest.json describes each file."
+	@echo "demo: images are in outputs/ (stickers/, hero/, posters/, icons/); outputs/manifest.json describes each file; open outputs/index.html (the gallery) in a browser."
 	@echo "demo: run it again: every step is up to date (kiln.lock, .kiln/) and nothing is rewritten; delete a file and it is restored from the cache."
 
 # Release-build benchmarks; docs/benchmarks.md has the results and how they were taken. The in-process
