@@ -41,6 +41,18 @@ public struct GalleryWriter: Sendable {
         public var thumbnailsMade: Int
         public var thumbnailsFromCache: Int
         public var thumbnailsMissing: Int
+        /// Every image in the page's order, for a contact sheet.
+        public var cells: [Cell]
+    }
+
+    /// One image as a contact sheet shows it.
+    public struct Cell: Sendable {
+        /// Its thumbnail beside the page; nil when none could be made.
+        public var thumbnail: URL?
+        /// `asset@variant`, then the file and, when there was a build to compare with, its status.
+        public var label: String
+        /// New or changed since the build before (every image, when there was none).
+        public var changed: Bool
     }
 
     /// The output manifest as it is now (before a build replaces it).
@@ -84,7 +96,13 @@ public struct GalleryWriter: Sendable {
                                  made: made)
         try AtomicFile.write(try GalleryPage.html(model), to: pageURL)
         return Summary(images: model.items.count, compared: model.compared, new: model.totals.new, changed: model.totals.changed,
-                       thumbnailsMade: tally.made, thumbnailsFromCache: tally.fromCache, thumbnailsMissing: tally.missing)
+                       thumbnailsMade: tally.made, thumbnailsFromCache: tally.fromCache, thumbnailsMissing: tally.missing,
+                       cells: model.items.map { item in
+                           Cell(thumbnail: item.thumb.map { outputDirectory.appendingPathComponent($0) },
+                                label: item.asset + (item.variant.map { "@" + $0 } ?? "") + "\n" + item.path
+                                    + (model.compared ? " · " + item.status.rawValue : ""),
+                                changed: item.status != .unchanged)
+                       })
     }
 }
 
