@@ -34,7 +34,9 @@ struct GalleryThumbnails {
     /// Puts a thumbnail beside the page for every image in `wanted` (SHA-256 → the file it can be
     /// made from, if any: a previous build's image has no file left, only its cached thumbnail),
     /// and removes the thumbnails no longer wanted. Returns the digests that have one.
-    func prepare(_ wanted: [String: String?], concurrency: Int) async -> (available: Set<String>, tally: Tally) {
+    /// - Parameter announce: told how many thumbnails must be made, before any is.
+    func prepare(_ wanted: [String: String?], concurrency: Int,
+                 announce: (Int) -> Void = { _ in }) async -> (available: Set<String>, tally: Tally) {
         var tally = Tally()
         var available = Set<String>()
         var toMake = [(sha: String, source: String)]()
@@ -54,6 +56,7 @@ struct GalleryThumbnails {
                 tally.missing += 1
             }
         }
+        if !toMake.isEmpty { announce(toMake.count) }
         // A few at a time: each holds its full-size image while libvips shrinks it.
         await withTaskGroup(of: String?.self) { group in
             var next = 0

@@ -71,8 +71,11 @@ public struct GalleryWriter: Sendable {
     /// - Parameters:
     ///   - plan: for lineage; nil leaves it out.
     ///   - made: when the answer under a cache key was stored.
+    ///   - making: told how many thumbnails must be made (none are cached), before any is: a first
+    ///     build of thousands of images spends a while here.
     public func write(plan: Plan?, root: URL?, made: @escaping (String) -> String? = { _ in nil },
-                      concurrency: Int = ProcessInfo.processInfo.activeProcessorCount) async throws -> Summary {
+                      concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
+                      making: (Int) -> Void = { _ in }) async throws -> Summary {
         guard let data = PosixFile.read(manifestURL.path) else {
             throw GalleryError("no output manifest at \(manifestURL.path): run `kiln build` first")
         }
@@ -90,7 +93,7 @@ public struct GalleryWriter: Sendable {
             if let old = earlier[file.path], old != file.sha256, wanted[old] == nil { wanted[old] = .some(nil) }
         }
         let thumbnails = GalleryThumbnails(outputDirectory: outputDirectory, cacheFolder: thumbnailCache, toolkit: toolkit)
-        let (available, tally) = await thumbnails.prepare(wanted, concurrency: max(2, concurrency))
+        let (available, tally) = await thumbnails.prepare(wanted, concurrency: max(2, concurrency), announce: making)
         let model = GalleryModel(title: title, manifest: manifest, previous: previous, plan: plan, root: root,
                                  thumbnail: { available.contains($0) ? GalleryThumbnails.relativePath($0) : nil },
                                  made: made)

@@ -26,7 +26,12 @@ struct GallerySession {
         do {
             try VipsToolkit.initialize()
             let cache = project.cache
-            let summary = try await writer.write(plan: plan, root: project.root, made: { cache.record(for: $0)?.created })
+            let summary = try await writer.write(plan: plan, root: project.root, made: { cache.record(for: $0)?.created },
+                                                 making: { count in
+                if count >= 100 {
+                    Console.err("gallery: making \(count) thumbnail(s), once (they are kept in the cache); --no-gallery skips the gallery")
+                }
+            })
             var line = "gallery: \(displayPath(writer.pageURL)) — \(summary.images) image(s)"
             if summary.compared && summary.new + summary.changed > 0 { line += ", \(summary.new) new, \(summary.changed) changed" }
             if summary.thumbnailsMissing > 0 { line += "; \(summary.thumbnailsMissing) without a thumbnail" }
