@@ -187,7 +187,16 @@ enum GalleryAssets {
         row("made", it.made);
         row("made from", links(it.inputs));
         row("used by", links(it.usedBy));
-        for (const line of it.settings) { const c = line.indexOf(": "); row(line.slice(0, c), line.slice(c + 2)); }
+        const fields = (prefix, object) => {
+          if (!object) return;
+          for (const key of Object.keys(object).sort()) {
+            const v = object[key];
+            row(prefix + key, typeof v === "string" ? v : JSON.stringify(v));
+          }
+        };
+        fields("", it.parameters);
+        fields("derive.", it.derive);
+        fields("resolved.", it.resolved);
         dialog.append(table);
         if (it.prompt) { dialog.append(el("h3", null, "Prompt")); dialog.append(el("pre", null, it.prompt)); }
         if (!dialog.open) dialog.showModal();

@@ -29,8 +29,10 @@ public struct GalleryModel: Sendable, Encodable {
         var provider: String?
         var model: String?
         var prompt: String?
-        /// Parameters and derive operations as `name: value` lines, in a stable order.
-        var settings: [String]
+        /// As the output manifest records them; the page lists their fields.
+        var parameters: ImageParameters?
+        var derive: DeriveOperations?
+        var resolved: [String: String]?
         var costUSD: Double
         var costBasis: String
         var requestID: String?
@@ -121,7 +123,8 @@ public struct GalleryModel: Sendable, Encodable {
                         previous: status == .changed ? before[file.path].flatMap(thumbnail) : nil,
                         width: file.width, height: file.height, format: file.format.rawValue, alpha: file.alpha,
                         bytes: file.bytes, kind: file.kind.rawValue, provider: file.provider, model: file.model,
-                        prompt: file.prompt, settings: Self.settings(of: file), costUSD: file.cost.usd,
+                        prompt: file.prompt, parameters: file.parameters, derive: file.derive,
+                        resolved: file.resolved, costUSD: file.cost.usd,
                         costBasis: file.cost.basis.rawValue, requestID: file.requestID,
                         made: made(file.cacheKey), fromCache: file.fromCache, adopted: file.adopted == true,
                         inputs: sources, usedBy: madeFrom(file.step))
@@ -133,30 +136,5 @@ public struct GalleryModel: Sendable, Encodable {
         problems = manifest.steps.map { Problem(step: $0.step.description, status: $0.status.rawValue, error: $0.error) }
         compared = previous != nil
         self.title = title
-    }
-
-    /// A file's parameters and derive operations as the manifest records them, one `name: value`
-    /// per line (JSON values, keys sorted).
-    static func settings(of file: OutputManifest.File) -> [String] {
-        var lines = [String]()
-        func add(_ value: some Encodable, prefix: String) {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            guard let data = try? encoder.encode(value),
-                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return }
-            for key in object.keys.sorted() {
-                let value = object[key]!
-                let text = (value as? String)
-                    ?? (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes]))
-                        .map { String(decoding: $0, as: UTF8.self) } ?? "\(value)"
-                lines.append(prefix + key + ": " + text)
-            }
-        }
-        if let parameters = file.parameters { add(parameters, prefix: "") }
-        if let derive = file.derive { add(derive, prefix: "derive.") }
-        if let resolved = file.resolved, !resolved.isEmpty {
-            for key in resolved.keys.sorted() { lines.append("resolved.\(key): \(resolved[key]!)") }
-        }
-        return lines
     }
 }

@@ -86,7 +86,7 @@ import Testing
         #expect(generated["usedBy"] as? [String] == ["icons/app-blue-64.png"])
         #expect(generated["made"] as? String == "2026-12-03T10:00:00Z")
         #expect(generated["requestID"] as? String == "req_a")
-        #expect((generated["settings"] as? [String])?.contains("background: transparent") == true)
+        #expect((generated["parameters"] as? [String: Any])?["background"] as? String == "transparent")
         #expect(byPath["icons/app-blue-64.png"]?["inputs"] as? [String] == ["icons/app-blue.png"])
 
         // Each thumbnail is a WebP no larger than 256 px, beside the page and in the cache.
