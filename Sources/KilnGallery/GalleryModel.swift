@@ -46,6 +46,11 @@ public struct GalleryModel: Sendable, Encodable {
         var inputs: [String]
         /// The files made from this one, directly.
         var usedBy: [String]
+        /// Which candidate this image is, for a step with `candidates:` (its own file under
+        /// `….candidates/`, or the step's output, which holds the one in use).
+        var candidate: Int? = nil
+        /// For the candidate in use: `picked`, or `unpicked` while the first is used by default.
+        var pick: String? = nil
     }
 
     public struct Totals: Sendable, Encodable {
@@ -130,6 +135,13 @@ public struct GalleryModel: Sendable, Encodable {
                         inputs: sources, usedBy: madeFrom(file.step))
         }
         items.sort { ($0.pipeline, $0.asset, $0.variant ?? "", $0.path) < ($1.pipeline, $1.asset, $1.variant ?? "", $1.path) }
+        for i in items.indices where !(plan?.candidates.isEmpty ?? true) {
+            guard let id = StepID(parsing: items[i].step) else { continue }
+            let (owner, number) = id.candidateOf ?? (id, nil)
+            guard let set = plan?.candidates[owner] else { continue }
+            items[i].candidate = number ?? set.chosen
+            if (number ?? set.chosen) == set.chosen { items[i].pick = set.picked ? "picked" : "unpicked" }
+        }
         let t = manifest.totals
         totals = Totals(images: manifest.files.count, costUSD: t.costUSD, built: t.built, cached: t.cached,
                         upToDate: t.upToDate, failed: t.failed, skipped: t.skipped, new: new, changed: changed)

@@ -21,26 +21,34 @@ extension PlanBuilder {
                 let stem = ext.isEmpty ? path : String(path.dropLast(ext.count + 1))
                 path = "\(stem)-\(index + 1)" + (ext.isEmpty ? "" : ".\(ext)")
             }
-            guard let clean = checkedOutputPath(path, at: output.location, shownAs: shown) else { return nil }
-            if let (owner, location) = outputOwners[clean], owner != id {
-                let other = location.map { " (\($0))" } ?? ""
-                diagnostics.append(.error("two steps write '\(shown ?? clean)': \(owner)\(other) and \(id); give one a different output",
-                                          at: output.location))
-                return nil
-            }
-            if outputOwners[clean] == nil {
-                let lower = clean.lowercased()
-                if let other = foldedOutputs[lower] {
-                    diagnostics.append(.warning("outputs '\(other)' and '\(shown ?? clean)' differ only in case: on a case-insensitive disk (macOS, Windows) one overwrites the other",
-                                                at: output.location))
-                } else {
-                    foldedOutputs[lower] = shown ?? clean
-                }
-            }
-            outputOwners[clean] = (id, output.location)
+            guard let clean = claim(path, at: output.location, shownAs: shown, id: id) else { return nil }
             result.append(StepOutput(path: clean, owner: id, index: index))
         }
         return result
+    }
+
+    /// Checks a rendered output path (`checkedOutputPath`) and records `id` as the step writing it,
+    /// refusing a path another step writes and warning about two that differ only in case.
+    /// Returns the clean path, or nil after reporting why not.
+    mutating func claim(_ path: String, at location: SourceLocation, shownAs shown: String?, id: StepID) -> String? {
+        guard let clean = checkedOutputPath(path, at: location, shownAs: shown) else { return nil }
+        if let (owner, ownerLocation) = outputOwners[clean], owner != id {
+            let other = ownerLocation.map { " (\($0))" } ?? ""
+            diagnostics.append(.error("two steps write '\(shown ?? clean)': \(owner)\(other) and \(id); give one a different output",
+                                      at: location))
+            return nil
+        }
+        if outputOwners[clean] == nil {
+            let lower = clean.lowercased()
+            if let other = foldedOutputs[lower] {
+                diagnostics.append(.warning("outputs '\(other)' and '\(shown ?? clean)' differ only in case: on a case-insensitive disk (macOS, Windows) one overwrites the other",
+                                            at: location))
+            } else {
+                foldedOutputs[lower] = shown ?? clean
+            }
+        }
+        outputOwners[clean] = (id, location)
+        return clean
     }
 
     /// Whether a path has `//`, a `.`-component or a trailing `/` to fold (a byte scan: this runs

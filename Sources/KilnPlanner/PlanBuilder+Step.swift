@@ -27,7 +27,7 @@ extension PlanBuilder {
             baseValues[cacheKey] = values
             base = values
         }
-        return TemplateScope(base: base, step: instance.name, size: instance.size.map(String.init))
+        return TemplateScope(base: base, step: instance.templateName, size: instance.size.map(String.init))
     }
 
     /// One step of one variant (and size): its inputs, what it asks for, its cache key and outputs.
@@ -52,6 +52,7 @@ extension PlanBuilder {
         for (i, input) in resolved.inputs.enumerated() { key.input("in\(i)", input, keys: keys) }
         if let mask = resolved.mask { key.input("mask", mask, keys: keys) }
         key.field("salt", step.salt)
+        if let number = candidateNumber(instance, id: id) { applyCandidate(number, of: instance, id: id, to: &step, key: &key) }
 
         step.inputs = resolved.inputs
         step.mask = resolved.mask
@@ -62,8 +63,11 @@ extension PlanBuilder {
         step.dependencies = deps
         step.variantValues = instance.variant.dictionary
         step.cacheKey = key.finalize()
-        guard let outputs = outputs(for: instance, template: context.output, shownAs: context.outputShownAs, id: id, values: values,
-                                    count: step.parameters?.n ?? 1) else { return nil }
+        let planned = instance.candidate == nil
+            ? outputs(for: instance, template: context.output, shownAs: context.outputShownAs, id: id, values: values,
+                      count: step.parameters?.n ?? 1)
+            : candidateOutputs(instance, context: context, id: id, values: values)
+        guard let outputs = planned else { return nil }
         step.outputs = outputs
         guard recordPlannedSize(step, instance: instance, input: resolved.derive) else { return nil }
         return step

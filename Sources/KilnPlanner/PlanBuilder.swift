@@ -19,8 +19,11 @@ struct PlanBuilder {
         var definitionIndex: Int
         var definition: StepDefinition
         var size: Int?
-        /// Position of `size` in the definition's `sizes` (0 without sizes).
+        /// Position of `size` in the definition's `sizes` (0 without sizes); a candidate's number
+        /// (a generate step has no sizes, so the two never meet).
         var sizeIndex = 0
+        /// Which candidate of a step with `candidates:` this is (`main~2`); nil for the step itself.
+        var candidate: Int?
 
         /// Keys per-definition and per-variant caches without building strings.
         var definitionKey: [Int] { [manifest, assetIndex, definitionIndex] }
@@ -31,7 +34,9 @@ struct PlanBuilder {
             (((manifest * 4096 + assetIndex) * 16384 + variant.index) * 1024 + definitionIndex) * 256 + sizeIndex
         }
 
-        var name: String { definition.name.value + (size.map { "-\($0)" } ?? "") }
+        /// The name `{{step}}` renders: a candidate's is its step's, so its prompt is the step's too.
+        var templateName: String { definition.name.value + (size.map { "-\($0)" } ?? "") }
+        var name: String { templateName + (candidate.map { "\(StepID.candidateMark)\($0)" } ?? "") }
     }
 
     var steps = [PlannedStep]()
@@ -64,6 +69,8 @@ struct PlanBuilder {
     /// Sizes known before the build (see `recordPlannedSize`), by step.
     var plannedSizes = [StepID: (width: Int, height: Int)]()
     var openAIEquivalentUSD = [StepID: Double]()
+    /// Steps with candidates, by the step's id (see `Plan.candidates`).
+    var candidateSets = [StepID: CandidateSet]()
 
     init(manifests: [PipelineManifest], options: PlannerOptions) {
         self.manifests = manifests
@@ -102,6 +109,12 @@ struct PlanBuilder {
                             _ = build(Instance(manifest: m, assetIndex: a, asset: asset, variant: variant,
                                                definitionIndex: d, definition: definition, size: size, sizeIndex: i))
                         }
+                        // After the step itself, so it stays the canonical id when the candidate
+                        // in use merges into it (same key).
+                        for number in Self.candidateNumbers(definition) {
+                            _ = build(Instance(manifest: m, assetIndex: a, asset: asset, variant: variant, definitionIndex: d,
+                                               definition: definition, sizeIndex: number, candidate: number))
+                        }
                     }
                 }
             }
@@ -134,7 +147,7 @@ struct PlanBuilder {
         var instances = 0
         for manifest in manifests {
             for asset in manifest.assets {
-                let perVariant = asset.steps.reduce(0) { $0 + max(1, $1.sizes.count) }
+                let perVariant = asset.steps.reduce(0) { $0 + max(1, $1.sizes.count) + (Self.candidateCount($1) ?? 0) }
                 instances += perVariant * (variants[assetKey(manifest.pipeline, asset.name.value)]?.count ?? 0)
             }
         }
@@ -153,6 +166,7 @@ struct PlanBuilder {
         var plan = Plan(steps: steps, providers: providers)
         plan.defaultProviderSteps = defaultProviderSteps
         plan.openAIEquivalentUSD = openAIEquivalentUSD
+        plan.candidates = candidateSets
         return plan
     }
 

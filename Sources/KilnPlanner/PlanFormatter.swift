@@ -28,11 +28,23 @@ public enum PlanFormatter {
         out += "\n\(t.steps) step\(t.steps == 1 ? "" : "s") (\(t.generate) generate, \(t.edit) edit, \(t.derive) derive), "
         out += "\(t.outputs) output file\(t.outputs == 1 ? "" : "s"), estimated \(money(t.estimatedUSD)) "
         out += "(\(t.estimatedOutputTokens) output tokens; estimates use CONTRACT.md's token table)\n"
+        out += candidateLines(plan)
         let placeholder = plan.steps.compactMap { plan.openAIEquivalentUSD[$0.id] }
         if !placeholder.isEmpty {
             let usd = placeholder.reduce(0, +)
             out += "\(placeholder.count) step\(placeholder.count == 1 ? " is" : "s are") rendered offline by the placeholder provider for free; with OpenAI the same plan would cost about \(money(usd + t.estimatedUSD))\n"
         }
+        return out
+    }
+
+    /// One line per step with candidates (the first 20): which one is in use, and how to choose.
+    static func candidateLines(_ plan: Plan) -> String {
+        guard !plan.candidates.isEmpty else { return "" }
+        let sets = plan.candidates.sorted { $0.key < $1.key }
+        var out = ""
+        for (id, set) in sets.prefix(20) { out += "\(id): \(set.summary)\n" }
+        if sets.count > 20 { out += "… and \(sets.count - 20) more step(s) with candidates (`kiln status` lists them)\n" }
+        if sets.contains(where: { !$0.value.picked }) { out += "`kiln pick TARGET K` chooses a candidate\n" }
         return out
     }
 

@@ -19,6 +19,9 @@ public struct PlannerOptions: Sendable {
     /// it; `kiln build` passes its stat cache so unchanged inputs are not read again.
     public var inputFile: @Sendable (String) -> Result<(digest: String, facts: ImageFacts), ImageFileProblem>
         = { ImageFileCheck.inspectAndHash(path: $0) }
+    /// The picks and re-roll salts kiln.lock records: which candidate a step uses, and the key of
+    /// each candidate.
+    public var choices = CandidateChoices()
 
     public init(defaultProvider: String = "openai", providerOverride: String? = nil,
                 environment: [String: String] = [:], outputDirectory: String? = nil,
@@ -44,6 +47,10 @@ public enum Planner {
         var diagnostics = builder.diagnostics
         if !targets.isEmpty {
             plan.steps = TargetSelector.select(targets, from: plan.steps, diagnostics: &diagnostics)
+            if !plan.candidates.isEmpty {
+                let kept = plan.index()
+                plan.candidates = plan.candidates.filter { kept[$0.key] != nil }
+            }
         }
         diagnostics += SecretLeakCheck.problems(in: plan, screen: SecretScreen(environment: options.environment))
         let collapsed = collapse(diagnostics)
@@ -67,6 +74,12 @@ public enum Planner {
         }
         if !diagnostics.isEmpty { throw DiagnosticsError(diagnostics) }
         return chosen
+    }
+
+    /// Every step id a target names, merged aliases included (a candidate merged into its step is
+    /// still found by its own id), in plan order; empty when it names none.
+    public static func ids(matching target: String, in plan: Plan) -> [StepID] {
+        plan.steps.flatMap { [$0.id] + $0.aliases }.filter { TargetSelector.matches(target, $0) }
     }
 
     /// One diagnostic per message and place: a mistake in a template repeats for every variant.

@@ -79,6 +79,8 @@ enum LockSamples {
         check(S.generate, field: "n") { $0.parameters?.n = 3 }
         check(S.edit, field: "input_fidelity") { $0.parameters?.inputFidelity = .low }
         check(S.generate, field: "salt") { $0.salt = "two" }
+        check(S.generate, field: "candidate") { $0.candidate = 2 }
+        check(S.generate, field: "reroll") { $0.reroll = "9f3a61c0" }
         check(S.edit, field: "input[0]") { $0.inputs[0] = .file(path: "pipelines/in put.png", digest: S.digestB) }
         check(S.edit, field: "mask") { $0.mask = .file(path: "pipelines/mask.png", digest: S.digestA) }
         check(S.thumb, field: "crop") { $0.derive?.crop = CropSpec(x: 10, y: 0, width: 800, height: 600) }

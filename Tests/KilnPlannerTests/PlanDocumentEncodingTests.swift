@@ -28,7 +28,7 @@ import Testing
                                      pad: Insets(top: 1, right: 2, bottom: 3, left: 4), background: RGBAColor("#ff000080"),
                                      format: .jpeg, quality: 85, strip: false),
             outputs: [StepOutput(path: "x/y-1.webp", owner: id, index: 0), StepOutput(path: "x/y-2.webp", owner: id, index: 1)],
-            dependencies: [up], salt: "2",
+            dependencies: [up], salt: "2", candidate: 3, reroll: "9f3a61c0",
             // "e\u{301}" (decomposed é) sorts before "f" in UTF-8 bytes, after it as a String.
             variantValues: ["b": "2", "a": "1", "v10": "x", "v9": "y", "e\u{301}": "w", "f": "v", "_u": "q", "Z": "u"],
             cacheKey: String(repeating: "0f", count: 32),

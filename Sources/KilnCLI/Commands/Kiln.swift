@@ -17,6 +17,7 @@ public struct Kiln: AsyncParsableCommand {
         version: version,
         subcommands: [InitCommand.self, ValidateCommand.self, PlanCommand.self, GraphCommand.self,
                       BuildCommand.self, StatusCommand.self, ReportCommand.self, AdoptCommand.self,
+                      PickCommand.self, RerollCommand.self,
                       CleanCommand.self, CacheCommand.self, SchemaCommand.self])
 
     public init() {}

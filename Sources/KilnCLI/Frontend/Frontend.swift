@@ -1,5 +1,6 @@
 import Foundation
 import KilnCore
+import KilnLock
 import KilnManifest
 import KilnPlanner
 
@@ -52,10 +53,13 @@ public struct Frontend: Sendable {
     ///     lockfile's, for `--locked`); nil: the placeholder renderer, with a notice.
     ///   - fileDigest: how files are hashed (the stat cache, for a build).
     ///   - inputFile: how input images are checked and hashed (the stat cache, for a build).
+    ///   - choices: kiln.lock's picks and re-roll salts, asked for only when a manifest has
+    ///     candidates; nil: read from the workspace's kiln.lock (none when it cannot be read).
     public func plan(_ arguments: [String], provider: String? = nil, outputDirectory: URL? = nil,
                      fallbackProvider: String? = nil,
                      fileDigest: (@Sendable (String) -> String?)? = nil,
-                     inputFile: (@Sendable (String) -> Result<(digest: String, facts: ImageFacts), ImageFileProblem>)? = nil) -> Outcome {
+                     inputFile: (@Sendable (String) -> Result<(digest: String, facts: ImageFacts), ImageFileProblem>)? = nil,
+                     choices: (@Sendable () -> CandidateChoices)? = nil) -> Outcome {
         let (paths, targets) = workspace.split(arguments)
         let found = workspace.manifestFiles(paths)
         let loaded = workspace.load(found.files)
@@ -74,6 +78,7 @@ public struct Frontend: Sendable {
                                      outputDirectory: (outputDirectory ?? workspace.url("outputs")).path)
         if let fileDigest { options.fileDigest = fileDigest }
         if let inputFile { options.inputFile = inputFile }
+        if loaded.manifests.contains(where: \.hasCandidates) { options.choices = choices?() ?? lockedChoices() }
         guard !diagnostics.hasErrors else {
             // Every problem at once: the manifests that loaded cleanly are still planned, so what
             // only planning finds there (a bad input, a blank rendered prompt) is reported too.
@@ -95,6 +100,13 @@ public struct Frontend: Sendable {
             diagnostics += error.diagnostics
             return outcome(nil)
         }
+    }
+
+    /// The picks and re-roll salts of the workspace's kiln.lock; none when there is no lockfile or
+    /// it cannot be read (a command that needs the lock reports that itself).
+    func lockedChoices() -> CandidateChoices {
+        let lock = try? LockFile.read(from: workspace.root.appendingPathComponent(LockFile.fileName))
+        return lock?.choices ?? CandidateChoices()
     }
 
     /// The built-in prices with every manifest's `prices:` overrides.

@@ -45,8 +45,9 @@ struct ProjectFiles: Sendable {
                      lockedProvider: Bool, frontend: Frontend,
                      notices: Bool = true) -> (project: ProjectFiles, outcome: Frontend.Outcome, plan: Plan)? {
         let workspace = frontend.workspace
-        // Planning needs the stat cache but not the lockfile (unless it names the provider): the
-        // lockfile is parsed on another core meanwhile. Its error is reported as before, first.
+        // Planning needs the stat cache but not the lockfile (unless it names the provider, or a
+        // manifest has candidates, whose picks it holds): the lockfile is parsed on another core
+        // meanwhile. Its error is reported as before, first.
         let lockURL = workspace.root.appendingPathComponent(LockFile.fileName)
         let reading = Concurrently { try LockFile.read(from: lockURL) }
         let state = StatCache.load(from: StatCache.defaultURL(in: workspace.root))
@@ -63,7 +64,8 @@ struct ProjectFiles: Sendable {
         if lockedProvider && early == nil { return nil }
         let outcome = frontend.plan(items, provider: provider, outputDirectory: workspace.url(outputDirectory),
                                     fallbackProvider: early?.lockedProvider,
-                                    fileDigest: Self.fileDigest(state), inputFile: { state.inputFile($0) })
+                                    fileDigest: Self.fileDigest(state), inputFile: { state.inputFile($0) },
+                                    choices: { (try? reading.value())?.choices ?? CandidateChoices() })
         guard let project = early ?? project() else { return nil }
         if notices { outcome.notices.forEach(Console.err) }
         Console.report(outcome.diagnostics)

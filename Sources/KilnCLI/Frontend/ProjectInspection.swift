@@ -42,12 +42,13 @@ struct ProjectInspection: Sendable {
             guard !items.isEmpty else { return }
             lines.append("\(title):")
             for item in items {
-                lines.append("  \(item.step): \(Self.why(item, adoptedFrom: adoptions[item.step]))")
+                lines.append("  \(item.step): \(Self.why(item, adoptedFrom: adoptions[item.step], candidateNote: candidateNote(item.step)))")
             }
         }
         section("from the cache, no call", restore)
         section("would call a provider", paid)
         section("local work", local)
+        lines += candidateLines()
         if project.lock == nil { lines.append("no \(LockFile.fileName) yet: `kiln build` writes it") }
         if paid.isEmpty && local.isEmpty && restore.isEmpty { lines.append("everything is up to date") }
         return lines.joined(separator: "\n") + "\n"
@@ -58,7 +59,8 @@ struct ProjectInspection: Sendable {
         var rows = [["STEP", "KIND", "WHY"]]
         let adoptions = adoptions()
         for entry in report.entries {
-            rows.append([entry.step.description, entry.kind.rawValue, Self.why(entry, adoptedFrom: adoptions[entry.step])])
+            rows.append([entry.step.description, entry.kind.rawValue,
+                         Self.why(entry, adoptedFrom: adoptions[entry.step], candidateNote: candidateNote(entry.step))])
         }
         let widths = (0..<2).map { c in rows.map { $0[c].count }.max() ?? 0 }
         let body = rows.map { row in
@@ -69,12 +71,35 @@ struct ProjectInspection: Sendable {
         return body.joined(separator: "\n") + "\n\(paid) step(s) would call a provider\n"
     }
 
-    /// The reason, then the damaged outputs and where an adopted answer came from:
-    /// `cached (adopted from outputs/icons/home.png)`.
-    static func why(_ entry: StalenessReport.Entry, adoptedFrom: [String]?) -> String {
+    /// The reason, then the damaged outputs and where an adopted answer came from, then which
+    /// candidate a step with candidates uses: `cached (adopted from outputs/icons/home.png)`,
+    /// `up to date — unpicked (using candidate 1 of 4)`.
+    static func why(_ entry: StalenessReport.Entry, adoptedFrom: [String]?, candidateNote: String? = nil) -> String {
         var notes = entry.damage.map(\.description)
         if let adoptedFrom { notes.append("adopted from " + adoptedFrom.joined(separator: ", ")) }
         return entry.reason.description + (notes.isEmpty ? "" : " (\(notes.joined(separator: ", ")))")
+            + (candidateNote.map { " — " + $0 } ?? "")
+    }
+
+    /// For a step with candidates, which one is in use and, after a pick, which one the last build
+    /// used: `picked candidate 3 of 4, was candidate 1` (the step is `cached`, so the reason alone
+    /// would not say what changed).
+    func candidateNote(_ id: StepID) -> String? {
+        guard let set = plan.candidates[id] else { return nil }
+        guard let built = project.lock?.steps[id]?.fields["candidate"], built != String(set.chosen) else { return set.summary }
+        return "\(set.summary), was candidate \(built)"
+    }
+
+    /// `candidates:` then one line per step with candidates, and how to choose: what `kiln status`
+    /// says so an unpicked step is not forgotten.
+    func candidateLines() -> [String] {
+        guard !plan.candidates.isEmpty else { return [] }
+        var lines = ["candidates:"]
+        for (id, set) in plan.candidates.sorted(by: { $0.key < $1.key }) { lines.append("  \(id): \(set.summary)") }
+        if plan.candidates.values.contains(where: { !$0.picked }) {
+            lines.append("  `kiln pick TARGET K` chooses one; `kiln reroll TARGET [--keep K]` makes new ones")
+        }
+        return lines
     }
 
     /// The files each adopted answer came from, for the generate and edit steps that need not call

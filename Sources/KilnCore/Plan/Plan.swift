@@ -40,6 +40,10 @@ public struct Plan: Sendable, Codable {
     public var defaultProviderSteps: Set<StepID> = []
     /// What each placeholder step would cost with OpenAI, so a plan can be budgeted before a key is set.
     public var openAIEquivalentUSD: [StepID: Double] = [:]
+    /// The generate steps with `candidates:` (2 or more), by the step's id: how many, and which one
+    /// is in use. Each candidate is a step of its own (`main~2`); the one in use is merged with the
+    /// step itself, so what reads the step reads it.
+    public var candidates: [StepID: CandidateSet] = [:]
 
     enum CodingKeys: String, CodingKey { case steps, providers, warnings }
 

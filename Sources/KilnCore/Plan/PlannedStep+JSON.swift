@@ -11,6 +11,7 @@ extension PrettyJSONWriter {
         for alias in step.aliases { element(); string(alias.description) }
         closeArray()
         member("cacheKey", step.cacheKey)
+        member("candidate", step.candidate)
         key("dependencies")
         openArray()
         for dependency in step.dependencies { element(); string(dependency.description) }
@@ -47,6 +48,7 @@ extension PrettyJSONWriter {
         if let parameters = step.parameters { key("parameters"); value(parameters) }
         member("prompt", step.prompt)
         member("provider", step.provider)
+        member("reroll", step.reroll)
         member("salt", step.salt)
         key("variantValues")
         sortedObject(step.variantValues)
@@ -55,7 +57,7 @@ extension PrettyJSONWriter {
 
     /// The number of stored properties `value(_: PlannedStep)` writes: a test compares it with
     /// the type's, so a property added to `PlannedStep` without a line above fails loudly.
-    package static let plannedStepFieldsWritten = 16
+    package static let plannedStepFieldsWritten = 18
 
     package mutating func value(_ input: StepInput) {
         openObject()

@@ -90,6 +90,12 @@ public struct PlannedStep: Hashable, Sendable, Codable {
     /// Steps that must finish first (the step inputs, deduplicated, in order).
     public var dependencies: [StepID]
     public var salt: String?
+    /// Which candidate of its step this is (1-based), for a generate step with `candidates:`;
+    /// nil for every other step. In the cache key from 2 on, so candidate 1 keeps the key the step
+    /// had without candidates.
+    public var candidate: Int?
+    /// The salt `kiln reroll` gave this candidate (in the cache key); nil until it is re-rolled.
+    public var reroll: String?
     /// The matrix values of the step's variant.
     public var variantValues: [String: String]
     /// SHA-256 over a canonical encoding of everything that determines the result.
@@ -100,8 +106,8 @@ public struct PlannedStep: Hashable, Sendable, Codable {
     public init(id: StepID, aliases: [StepID] = [], kind: StepKind, provider: String? = nil, model: String? = nil,
                 prompt: String? = nil, parameters: ImageParameters? = nil, inputs: [StepInput] = [],
                 mask: StepInput? = nil, derive: DeriveOperations? = nil, outputs: [StepOutput] = [],
-                dependencies: [StepID] = [], salt: String? = nil, variantValues: [String: String] = [:],
-                cacheKey: String, estimate: CostEstimate? = nil) {
+                dependencies: [StepID] = [], salt: String? = nil, candidate: Int? = nil, reroll: String? = nil,
+                variantValues: [String: String] = [:], cacheKey: String, estimate: CostEstimate? = nil) {
         self.id = id
         self.aliases = aliases
         self.kind = kind
@@ -115,6 +121,8 @@ public struct PlannedStep: Hashable, Sendable, Codable {
         self.outputs = outputs
         self.dependencies = dependencies
         self.salt = salt
+        self.candidate = candidate
+        self.reroll = reroll
         self.variantValues = variantValues
         self.cacheKey = cacheKey
         self.estimate = estimate

@@ -9,8 +9,10 @@ extension LockFile {
         var version: Int?
         // A step block is ~400–700 bytes: reserving up front saves rehashing 10,000 entries.
         var steps = [StepID: Step](minimumCapacity: data.count / 400)
-        // Keys are sorted, so `version` comes after `steps`: a steps error is held until the version
-        // is known, so a newer format is reported as such rather than as malformed.
+        var choices = CandidateChoices()
+        // Keys are sorted, so `version` comes after `steps` (and `picks`, `rerolls`): an error there
+        // is held until the version is known, so a newer format is reported as such rather than as
+        // malformed.
         var stepsError: Error?
         do {
             try data.withUnsafeBytes { raw in
@@ -19,12 +21,16 @@ extension LockFile {
                     switch key {
                     case "version":
                         version = try reader.integer()
-                    case "steps":
+                    case "steps", "picks", "rerolls":
                         let start = reader.position
                         do {
-                            try readSteps(&reader, into: &steps)
+                            switch key {
+                            case "steps": try readSteps(&reader, into: &steps)
+                            case "picks": try readPicks(&reader, into: &choices)
+                            default: try readRerolls(&reader, into: &choices)
+                            }
                         } catch {
-                            stepsError = error
+                            stepsError = stepsError ?? error
                             reader = JSONReader(raw, at: start)
                             try reader.skipValue()
                         }
@@ -44,7 +50,7 @@ extension LockFile {
                                     + "version \(currentVersion)")
         }
         if let stepsError { throw LockFileError(path: path, problem: "is malformed (\(stepsError))") }
-        var lock = LockFile(steps: steps)
+        var lock = LockFile(steps: steps, choices: choices)
         lock.version = version
         return lock
     }

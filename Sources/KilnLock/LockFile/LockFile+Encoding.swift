@@ -7,7 +7,9 @@ extension LockFile {
     /// encode in a few milliseconds.
     public func encoded() -> Data {
         var out = PrettyJSONWriter(capacity: steps.count * 900 + 64)
-        out.raw("{\n  \"steps\": {")
+        out.raw("{\n")
+        writeChoices(to: &out)
+        out.raw("  \"steps\": {")
         // Sort (id text, dictionary index) pairs rather than whole entries: moving a `Step` while
         // sorting costs retains and releases of all its fields.
         var order = [(id: String, index: Dictionary<StepID, Step>.Index)]()

@@ -7,7 +7,7 @@ extension LockFile {
     /// changing its bytes updates the entry); a step that failed or did not run keeps its earlier
     /// entry, which still describes the files on disk. With `keepOthers` (a build of some targets)
     /// the entries of steps outside the plan stay; a full build drops them (they left the
-    /// manifests).
+    /// manifests), and the picks and re-roll salts of steps no longer planned with candidates.
     /// - Parameters:
     ///   - produced: each step that succeeded in the build (built or from cache): its output paths
     ///     and their sha256.
@@ -27,7 +27,7 @@ extension LockFile {
                 steps[step.id] = earlier
             }
         }
-        return LockFile(steps: steps)
+        return LockFile(steps: steps, choices: choicesKept(for: plan, keepOthers: keepOthers))
     }
 
     /// What a build reads back from the lockfile: each step's key and output digests.

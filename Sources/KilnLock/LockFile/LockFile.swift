@@ -3,7 +3,8 @@ import KilnCore
 
 /// The model of `kiln.lock`, the file users commit beside `outputs/`: for every step id, the cache
 /// key it was built with, its provider and model, its fingerprint fields and the digests of the
-/// files it wrote.
+/// files it wrote; and which candidate each step with candidates uses (`picks`) and the salt of
+/// each re-rolled candidate (`rerolls`).
 ///
 /// The file is JSON written by a small hand-rolled writer: 2-space indent, keys sorted, steps in a
 /// top-level `steps` object keyed by step id (one block per step), each output on one line —
@@ -76,10 +77,14 @@ public struct LockFile: Hashable, Sendable {
     public var version: Int
     /// Entries by step id; written sorted by id.
     public var steps: [StepID: Step]
+    /// `kiln pick` and `kiln reroll`: the `picks` and `rerolls` sections, one line per entry (absent
+    /// when empty, so a lock without candidates reads and writes as before).
+    public var choices: CandidateChoices
 
-    public init(steps: [StepID: Step] = [:]) {
+    public init(steps: [StepID: Step] = [:], choices: CandidateChoices = CandidateChoices()) {
         self.version = Self.currentVersion
         self.steps = steps
+        self.choices = choices
     }
 
     /// The lockfile at `url`, or nil when there is none.

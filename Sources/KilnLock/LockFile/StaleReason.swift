@@ -64,7 +64,7 @@ public struct FieldChange: Hashable, Sendable, CustomStringConvertible {
     public static let promptLimit = 60
 
     /// `quality: low → high`, `input file pipelines/x.png changed`, `upstream step p/a/gen changed`,
-    /// `prompt: "a fox…" → "a wolf…"`.
+    /// `prompt: "a fox…" → "a wolf…"`, `candidate 1 → 2 (kiln pick)`.
     public var description: String {
         let what = field == "mask" ? "mask" : "input"
         switch (old.flatMap(InputValue.init), new.flatMap(InputValue.init)) {
@@ -79,6 +79,12 @@ public struct FieldChange: Hashable, Sendable, CustomStringConvertible {
         }
         if field == "prompt" {
             return "prompt: \(Self.quoted(old)) → \(Self.quoted(new))"
+        }
+        if field == "candidate" {
+            return "candidate \(old ?? "none") → \(new ?? "none") (kiln pick)"
+        }
+        if field == "reroll" {
+            return "re-rolled (kiln reroll): salt \(old ?? "none") → \(new ?? "none")"
         }
         return "\(field): \(old ?? "none") → \(new ?? "none")"
     }

@@ -7,7 +7,8 @@ import KilnCore
 /// Field names: `kind`, `provider`, `model`, `prompt`; the image parameters by their key names
 /// (`ImageParameters.fields`: `size`, `quality`, `background`, `format`, …); the derive
 /// operations `crop`, `resize`, `pad`, `flatten`, `format`, `quality`, `strip`; `input[i]`,
-/// `mask`, `salt`. Absent values are omitted. An input reads `file PATH sha256:DIGEST` or
+/// `mask`, `salt`; for a step with candidates, `candidate` (the number in use, 1 included) and
+/// `reroll` (its salt). Absent values are omitted. An input reads `file PATH sha256:DIGEST` or
 /// `step ID key:KEY`.
 public struct StepFingerprint: Hashable, Sendable {
     /// One named value.
@@ -64,6 +65,8 @@ public struct StepFingerprint: Hashable, Sendable {
         }
         if let mask = step.mask { add("mask", Self.describe(mask, upstreamKeys: upstreamKeys)) }
         add("salt", step.salt)
+        add("candidate", step.candidate.map(String.init))
+        add("reroll", step.reroll)
         self.fields = fields
     }
 

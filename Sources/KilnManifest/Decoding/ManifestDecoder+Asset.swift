@@ -20,6 +20,7 @@ extension ManifestDecoder {
             case "vars": asset.vars = variables(entry)
             case "matrix": asset.matrix = matrix(entry, asset: item.name)
             case "final": asset.finalStep = string(entry)
+            case "candidates": break   // belongs to the shorthand's step: placed below
             default: apply(entry, to: &asset.parameters)
             }
         }
@@ -36,6 +37,7 @@ extension ManifestDecoder {
                           at: entry.location)
                 }
             }
+            if let entry = byName["candidates"] { misplaced(entry, .assetWithSteps) }
         case let (nil, prompt?):
             asset.steps = shorthandSteps(prompt, byName, asset: asset)
         case (nil, nil):
@@ -64,6 +66,12 @@ extension ManifestDecoder {
         var main = StepDefinition(name: Located("main", at: promptEntry.location), kind: isEdit ? .edit : .generate,
                                   locations: ["prompt": promptEntry.location])
         main.prompt = prompt(promptEntry)
+        if let entry = byName["candidates"] {
+            if isEdit { misplaced(entry, .editShorthand) } else {
+                main.locations["candidates"] = entry.location
+                main.candidates = candidates(entry)
+            }
+        }
         if let images = byName["images"] { self.images(images, into: &main) }
         if let mask = byName["mask"] {
             if isEdit { self.mask(mask, into: &main) } else {
@@ -81,14 +89,16 @@ extension ManifestDecoder {
         }
         for (i, node) in items.enumerated() {
             let context = "derive item \(i + 1) of asset '\(asset.name.value)'"
-            guard let entries = entries(node, ManifestKeys.deriveItem, in: context) else { continue }
+            guard let entries = entries(node, ManifestKeys.deriveItem, in: context, isExtra: { $0 == "candidates" })
+            else { continue }
+            for entry in entries where entry.name == "candidates" { misplaced(entry, .derive) }
             var name = items.count == 1 ? "derive" : "derive-\(i + 1)"
             if let written = entries.first(where: { $0.name == "name" }).flatMap(string) {
                 name = written.value
                 if !Self.isValidName(name) { stepNameError(name, at: written.location) }
             }
             var step = StepDefinition(name: Located(name, at: location(node)), kind: .derive)
-            applyDerive(entries.filter { $0.name != "name" && $0.name != "output" }, to: &step)
+            applyDerive(entries.filter { !["name", "output", "candidates"].contains($0.name) }, to: &step)
             let stem = asset.matrix == nil ? "{{asset}}" : "{{variant}}"
             let written = entries.first { $0.name == "output" }
             step.output = written.flatMap(output) ?? Located("{{pipeline}}/{{asset}}/\(stem)-{{step}}.{{ext}}", at: location(node))

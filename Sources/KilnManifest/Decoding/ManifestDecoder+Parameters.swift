@@ -4,9 +4,12 @@ import Yams
 extension ManifestDecoder {
     /// A mapping of parameter keys only (`defaults`, a preset).
     func parameters(_ node: Node, in context: String) -> ParameterSet {
-        guard let entries = entries(node, ManifestKeys.parameters, in: context) else { return ParameterSet() }
+        let isCandidates = { (name: String) in name == "candidates" }
+        guard let entries = entries(node, ManifestKeys.parameters, in: context, isExtra: isCandidates) else { return ParameterSet() }
         var set = ParameterSet()
-        for entry in entries { apply(entry, to: &set) }
+        for entry in entries {
+            if isCandidates(entry.name) { misplaced(entry, .parameters) } else { apply(entry, to: &set) }
+        }
         return set
     }
 

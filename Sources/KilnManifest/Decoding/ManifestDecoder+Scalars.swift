@@ -42,7 +42,12 @@ extension ManifestDecoder {
 
     func integer(_ entry: Entry, _ type: KeyType) -> Int? {
         guard case .scalar = entry.value, entry.value.tagName == .int, let value = entry.value.int else {
-            typeError(entry, type)
+            if case let .scalar(scalar) = entry.value, [.int, .float].contains(entry.value.tagName) {
+                // A number that is no Int (2.5, .inf, 1e30, 20 digits): say it as written.
+                error("'\(entry.name)' must be \(type.phrase), not \(scalar.string)", at: location(entry.value))
+            } else {
+                typeError(entry, type)
+            }
             return nil
         }
         if case let .integer(min, max) = type {

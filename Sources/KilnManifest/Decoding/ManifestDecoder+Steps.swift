@@ -35,12 +35,20 @@ extension ManifestDecoder {
         switch kind {
         case .generate, .edit:
             let table = kind == .generate ? ManifestKeys.generate : ManifestKeys.edit
-            let inner = entries(kindEntry.value, table, in: body, isExtra: { kind == .generate && $0 == "mask" }) ?? []
+            let isExtra = { (name: String) in kind == .generate ? name == "mask" : name == "candidates" }
+            let inner = entries(kindEntry.value, table, in: body, isExtra: isExtra) ?? []
             for entry in inner {
                 switch entry.name {
                 case "prompt":
                     step.locations["prompt"] = entry.location
                     step.prompt = prompt(entry)
+                case "candidates":
+                    if kind == .generate {
+                        step.locations["candidates"] = entry.location
+                        step.candidates = candidates(entry)
+                    } else {
+                        misplaced(entry, .edit)
+                    }
                 case "images": images(entry, into: &step)
                 case "mask":
                     if kind == .edit { mask(entry, into: &step) } else {
@@ -50,11 +58,14 @@ extension ManifestDecoder {
                 }
             }
         case .derive:
-            let isParameter: (String) -> Bool = { $0 == "mask" || $0 == "prompt" }
+            let isParameter: (String) -> Bool = { $0 == "mask" || $0 == "prompt" || $0 == "candidates" }
             let inner = entries(kindEntry.value, ManifestKeys.derive, in: body, isExtra: isParameter) ?? []
             for entry in inner where isParameter(entry.name) {
-                error(entry.name == "mask" ? "mask applies to edit steps only"
-                      : "a derive step has no prompt: it only resizes, crops, pads and re-encodes", at: entry.location)
+                switch entry.name {
+                case "mask": error("mask applies to edit steps only", at: entry.location)
+                case "candidates": misplaced(entry, .derive)
+                default: error("a derive step has no prompt: it only resizes, crops, pads and re-encodes", at: entry.location)
+                }
             }
             applyDerive(inner.filter { !isParameter($0.name) }, to: &step)
         }

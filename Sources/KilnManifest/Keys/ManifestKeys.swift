@@ -59,6 +59,7 @@ public enum ManifestKeys {
         KeySpec("output", .string, "Shorthand: where 'main' writes, relative to outputs/."),
         KeySpec("derive", .list(of: .table("derive-item")), "Shorthand: derive steps from 'main'."),
         KeySpec("sizes", .integerList(min: 1), "Square sizes to derive from the final step (icons)."),
+        candidatesKey,
     ] + parameters.keys)
 
     /// A step under `steps:`.
@@ -69,8 +70,14 @@ public enum ManifestKeys {
         KeySpec("output", .string, "Where the step writes, relative to outputs/ (none: an intermediate)."),
     ])
 
+    /// `candidates:` — on a generate step, or an asset written with the `prompt:` shorthand; not a
+    /// parameter (defaults, presets and edits cannot take it), so it has its own spec.
+    public static let candidatesKey = KeySpec("candidates", .integer(min: 1, max: 10),
+        "Images to choose from, 1–10: each is its own request and cache entry; `kiln pick` chooses the one used.")
+
     public static let generate = KeyTable("generate", "A generate step.", required: ["prompt"], keys: [
         KeySpec("prompt", .prompt, "What to make: a string, or bullets joined into sentences."),
+        candidatesKey,
     ] + parameters.keys)
 
     public static let edit = KeyTable("edit", "An edit step.", required: ["images", "prompt"], keys: [

@@ -54,6 +54,11 @@ public struct PipelineManifest: Sendable {
     public func asset(named name: String) -> Asset? {
         assets.first { $0.name.value == name }
     }
+
+    /// Whether a step asks for 2 or more candidates: only then does planning need kiln.lock's picks.
+    public var hasCandidates: Bool {
+        assets.contains { $0.steps.contains { ($0.candidates?.value ?? 0) > 1 } }
+    }
 }
 
 /// A template variable: `name: value`.

@@ -78,6 +78,8 @@ public struct StepDefinition: Sendable, Hashable {
     public var derive: DeriveSpec?
     /// derive: one output per size (`resize` to a square box of each), `{{size}}` in the output.
     public var sizes: [Located<Int>]
+    /// generate: `candidates: N` — N images to choose from, each planned as its own step.
+    public var candidates: Located<Int>?
     /// The output path template relative to `outputs/`; nil for an intermediate step.
     public var output: Located<String>?
     /// Where each key of the step was written, by manifest key (`prompt`, `mask`, `resize`, …).

@@ -34,6 +34,7 @@ struct ManifestValidator {
                 checkOutput(step, parameters: parameters)
                 checkInputs(step, at: index, in: asset)
                 if step.kind != .derive { checkModel(step, in: asset, parameters: parameters) }
+                checkCandidates(step, in: asset, parameters: parameters)
             }
         }
         checkCycles()
@@ -69,6 +70,15 @@ struct ManifestValidator {
             let location = source(of: problem.key, for: step, in: asset) ?? step.name.location
             diagnostics.append(Diagnostic(problem.severity, problem.message, at: location))
         }
+    }
+
+    /// `candidates` makes one image per request and picks one, so a step cannot also ask for n > 1
+    /// (which image would be "the" candidate?). Reported at `candidates`, naming where n was set.
+    private mutating func checkCandidates(_ step: StepDefinition, in asset: Asset, parameters: ParameterSet) {
+        guard let candidates = step.candidates, candidates.value > 1, let n = parameters.n, n > 1 else { return }
+        let at = source(of: "n", for: step, in: asset).map { " (n is set at \($0))" } ?? ""
+        error("'candidates' and n: \(n) cannot be combined: each candidate is one image; drop n or use candidates: 1\(at)",
+              at: candidates.location)
     }
 
     /// Where the level that decides `key` for this step wrote it: step ← asset ← preset ← defaults.
