@@ -8,7 +8,7 @@ import Testing
 struct RetryTests {
     @Test("retry-after, retry-after-ms and an HTTP date set the delay")
     func serverHints() async throws {
-        let later = Date().addingTimeInterval(100)   // under the 120 s cap, with room for a slow machine
+        let later = Date().addingTimeInterval(115)   // under the 120 s cap, with room for a slow machine
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
@@ -25,8 +25,9 @@ struct RetryTests {
         #expect(delays.count == 4)
         #expect(delays[0] == 2)
         #expect(delays[1] == 1.5)
-        // The date has whole seconds, and a loaded machine may take a while to reach this retry.
-        #expect((50...101).contains(delays[2]), "\(delays[2])")
+        // The date has whole seconds, and a loaded machine may take a while to reach this retry (71 s
+        // has been seen beside another build): any delay from the date, not the sub-second backoff.
+        #expect((2...116).contains(delays[2]), "\(delays[2])")
         #expect(delays[3] < 1)  // 600 s is over the 120 s cap: fall back to backoff
     }
 
