@@ -55,15 +55,18 @@ public struct GalleryWriter: Sendable {
         public var changed: Bool
     }
 
-    /// The output manifest as it is now (before a build replaces it).
-    public func currentManifestBytes() -> Data? {
-        PosixFile.read(manifestURL.path)
+    /// The output manifest as it is now, held open (not read) before a build replaces it; nil when
+    /// there is none.
+    public func snapshot() -> ManifestSnapshot? {
+        ManifestSnapshot(path: manifestURL.path)
     }
 
-    /// After a build: when the output manifest changed, the one it replaced becomes the one the
-    /// gallery compares with.
-    public func rememberPrevious(_ before: Data?) throws {
-        guard let before, before != currentManifestBytes() else { return }
+    /// After a build: when the output manifest was replaced by one with other bytes, the one it
+    /// replaced becomes the one the gallery compares with. A build that left the file as it was
+    /// (a no-op) reads nothing here.
+    public func rememberPrevious(_ snapshot: ManifestSnapshot?) throws {
+        guard let snapshot, let before = snapshot.replacedContents(),
+              before != PosixFile.read(manifestURL.path) else { return }
         try AtomicFile.write(before, to: previousURL)
     }
 

@@ -47,7 +47,8 @@ import Testing
                                                                             upToDate: 0, failed: 0, skipped: 0))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try encoder.encode(manifest).write(to: outputs.appendingPathComponent("manifest.json"))
+        // Renamed into place, as a build writes it.
+        try encoder.encode(manifest).write(to: outputs.appendingPathComponent("manifest.json"), options: .atomic)
     }
 
     var writer: GalleryWriter {
@@ -107,7 +108,7 @@ import Testing
         let kept = try await file("icons/app-blue-64.png", step: Self.small, prompt: nil, seed: "b")
         try writeManifest([first, kept])
         _ = try await writer.write(plan: nil, root: nil)
-        let before = writer.currentManifestBytes()
+        let before = writer.snapshot()
 
         // The build replaces one image and adds another; the output manifest changes.
         let replaced = try await file("icons/app-blue.png", step: Self.generate, prompt: "bluer", seed: "c")
@@ -126,8 +127,12 @@ import Testing
         #expect(byPath["icons/app-red.png"]?["status"] as? String == "new")
         #expect(FileManager.default.fileExists(atPath: outputs.appendingPathComponent("kiln-gallery/thumbs/\(first.sha256).webp").path))
 
-        // A build that changes nothing keeps the comparison; thumbnails beside the page are reused.
-        try writer.rememberPrevious(writer.currentManifestBytes())
+        // A build that changes nothing keeps the comparison, whether it leaves the manifest alone or
+        // writes the same bytes again; thumbnails beside the page are reused.
+        try writer.rememberPrevious(writer.snapshot())
+        let same = writer.snapshot()
+        try writeManifest([replaced, kept, added])
+        try writer.rememberPrevious(same)
         let again = try await writer.write(plan: nil, root: nil)
         #expect(again.changed == 1 && again.thumbnailsMade == 0)
 

@@ -59,7 +59,10 @@ struct ReportCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.invalid.rawValue)
         }
         // Lineage comes from the plan; a project whose manifests do not plan still gets its page.
-        let plan = Frontend(workspace: workspace).plan([], provider: nil, outputDirectory: files.outputDirectory).plan
+        let state = files.state
+        let plan = Frontend(workspace: workspace).plan([], provider: nil, outputDirectory: files.outputDirectory,
+                                                       fileDigest: files.fileDigest,
+                                                       inputFile: { state.inputFile($0) }).plan
         if plan == nil { Console.err("note: the manifests in pipelines/ do not plan, so the page shows no lineage (`kiln validate` says why)") }
         let session = GallerySession(project: files, manifest: manifestURL)
         guard let summary = await session.write(plan: plan) else { throw ExitCode(ExitStatus.buildFailed.rawValue) }

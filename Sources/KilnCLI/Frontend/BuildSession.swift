@@ -41,7 +41,7 @@ struct BuildSession: Sendable {
         for note in concurrencyNotes(plan, check: check) { Console.err(note) }
         project.sweepAbandonedWrites(plan: plan, manifest: options.resolvedManifestPath)
         let gallery = arguments.noGallery ? nil : GallerySession(project: project, manifest: options.resolvedManifestPath)
-        let manifestBefore = gallery?.writer.currentManifestBytes()
+        let manifestBefore = gallery?.writer.snapshot()
         let runner = BuildRunner(options: options, cacheDirectory: project.cache.directory,
                                  progress: arguments.json ? .jsonLines : (Console.stderrIsTerminal ? .live : .plain),
                                  logger: logger(), environment: frontend.workspace.environment,

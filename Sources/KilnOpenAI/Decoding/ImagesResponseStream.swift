@@ -101,6 +101,12 @@ struct ImagesResponseStream {
         current!.feed(UnsafeRawBufferPointer(rebasing: bytes[i..<end]))
         guard end < n else { return end }
         if bytes[end] == UInt8(ascii: "\\") {
+            // `\/`, the escape servers that escape slashes send thousands of times per image: read
+            // in place when both bytes are here; any other escape, or one split across pieces, below.
+            if end + 1 < n && bytes[end + 1] == UInt8(ascii: "/") {
+                current!.feed(UInt8(ascii: "/"))
+                return end + 2
+            }
             escape = [UInt8(ascii: "\\")]
             return end + 1
         }
