@@ -11,16 +11,18 @@ actor FakeImageCache {
     private let provider = PlaceholderProvider()
 
     /// Base64 of a `width`×`height` image in `format`; the first caller of a shape renders it, the
-    /// others (even concurrent ones) wait for that render.
-    func base64(width: Int, height: Int, format: ImageFormat, transparent: Bool, compression: Int?) async throws -> String {
-        let key = "\(width)x\(height)-\(format.rawValue)-\(transparent)-\(compression.map(String.init) ?? "")"
+    /// others (even concurrent ones) wait for that render. `index`: the image's place among `n`;
+    /// as on the real service, the images of one answer differ from each other.
+    func base64(width: Int, height: Int, format: ImageFormat, transparent: Bool, compression: Int?,
+                index: Int = 0) async throws -> String {
+        let key = "\(width)x\(height)-\(format.rawValue)-\(transparent)-\(compression.map(String.init) ?? "")-\(index)"
         if let render = renders[key] { return try await render.value }
         let provider = provider
         let render = Task {
             let shape = "\(width)x\(height) \(format.rawValue)\(transparent ? " transparent" : "")"
             let request = ImageRequest(
                 stepID: StepID(pipeline: "openai-fake", asset: "answer", variant: nil, step: "generate"),
-                kind: .generate, model: "openai-fake", prompt: "openai-fake answer \(shape)",
+                kind: .generate, model: "openai-fake", prompt: "openai-fake answer \(shape)" + (index > 0 ? " #\(index + 1)" : ""),
                 parameters: ImageParameters(size: .fixed(width: width, height: height),
                                             background: transparent ? .transparent : .opaque,
                                             format: format, compression: compression))

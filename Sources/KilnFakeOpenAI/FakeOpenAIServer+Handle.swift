@@ -97,10 +97,12 @@ extension FakeOpenAIServer {
                                                                    targetBytes: target))
                 }
             } else {
-                let b64 = try await state.base64Image(format: request.format, width: request.width,
-                                                      height: request.height, transparent: transparent,
-                                                      compression: request.compression)
-                answers = Array(repeating: Data(b64.utf8), count: request.n)
+                for index in 0..<request.n {
+                    let b64 = try await state.base64Image(format: request.format, width: request.width,
+                                                          height: request.height, transparent: transparent,
+                                                          compression: request.compression, index: index)
+                    answers.append(Data(b64.utf8))
+                }
             }
         } catch {
             throw FakeAPIError(status: 500, message: "The fake could not render the answer: \(error)",

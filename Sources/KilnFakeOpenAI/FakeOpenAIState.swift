@@ -75,9 +75,9 @@ public actor FakeOpenAIState {
     }
 
     /// Base64 of an answer image (rendered once per shape, then reused).
-    func base64Image(format: ImageFormat, width: Int, height: Int, transparent: Bool, compression: Int?) async throws
-        -> String {
+    func base64Image(format: ImageFormat, width: Int, height: Int, transparent: Bool, compression: Int?,
+                     index: Int = 0) async throws -> String {
         try await images.base64(width: width, height: height, format: format, transparent: transparent,
-                                compression: compression)
+                                compression: compression, index: index)
     }
 }

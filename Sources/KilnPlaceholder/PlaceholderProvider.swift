@@ -23,6 +23,11 @@ public struct PlaceholderProvider: ImageProvider {
         self.pool = pool
     }
 
+    /// As the model allows on the real service, so a placeholder build makes the same requests.
+    public func maxImagesPerRequest(model: String) -> Int {
+        ModelCatalog.info(model)?.maxImagesPerRequest ?? 1
+    }
+
     /// Renders `request.parameters.n` images. Throws `ProviderError` (`.invalidRequest`) for
     /// parameters the real service would refuse or edit inputs that fail pre-flight.
     public func run(_ request: ImageRequest) async throws -> ProviderResponse {

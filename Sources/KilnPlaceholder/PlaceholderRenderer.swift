@@ -19,9 +19,26 @@ struct PlaceholderRenderer {
     var transparent: Bool { request.parameters.background == .transparent }
     var fontSize: Int { max(6, min(width, height) / 14) }
 
-    /// The card colour: mid-tone RGB from the SHA-256 of the prompt (and the index, so `n` images differ).
+    /// The candidate this image is for, when the request says (`ImageRequest.candidates`).
+    var candidate: ImageRequest.Candidate? {
+        request.candidates.indices.contains(index) ? request.candidates[index] : nil
+    }
+
+    /// What the colour is drawn from: the prompt, and what sets this image apart from the others
+    /// of its step (its index among `n`, or its candidate's number and re-roll salt, so a
+    /// candidate looks the same whether it was asked for alone or with the others, and a re-roll
+    /// looks different).
+    var colourSeed: String {
+        if let candidate {
+            guard candidate.number > 1 || candidate.reroll != nil else { return request.prompt }
+            return "\(request.prompt)\n#candidate\(candidate.number)" + (candidate.reroll.map { "\n\($0)" } ?? "")
+        }
+        return index == 0 ? request.prompt : "\(request.prompt)\n#\(index)"
+    }
+
+    /// The card colour: mid-tone RGB from the SHA-256 of `colourSeed`.
     var cardColour: RGBAColor {
-        let hex = Array(Digest.sha256(index == 0 ? request.prompt : "\(request.prompt)\n#\(index)").utf8)
+        let hex = Array(Digest.sha256(colourSeed).utf8)
         func channel(_ i: Int) -> UInt8 {
             let byte = UInt8(String(decoding: hex[(2 * i)...(2 * i + 1)], as: UTF8.self), radix: 16) ?? 0
             return UInt8(48 + Int(byte) * 150 / 255)
@@ -43,6 +60,7 @@ struct PlaceholderRenderer {
 
     var label: String {
         let kind = request.kind == .edit ? "edit" : "placeholder"
+        if let candidate { return "\(kind), candidate \(candidate.number)" }
         return count > 1 ? "\(kind) \(index + 1)/\(count)" : kind
     }
 
@@ -75,7 +93,7 @@ struct PlaceholderRenderer {
         let pad = max(2, fontSize / 2)
         let textWidth = max(1, width - 2 * pad)
         let lines: [(String, String)] = [
-            (request.stepID.description, "\(Self.fontFamily) Bold \(fontSize)"),
+            ((candidate?.id ?? request.stepID).description, "\(Self.fontFamily) Bold \(fontSize)"),
             (label, "\(Self.fontFamily) \(max(4, fontSize / 2))"),
             (promptExcerpt, "\(Self.fontFamily) \(max(4, fontSize * 2 / 3))"),
         ]

@@ -7,9 +7,10 @@ import KilnManifest
 /// (`main`) is planned with the key of the candidate in use — the one kiln.lock picks, else the
 /// first — so it merges with that candidate: what reads `@main`, and `main`'s output, get it.
 ///
-/// N requests rather than one with `n: N`: the engine caches one answer per step, and one entry
-/// holding N images would make adding a candidate, or keeping one through a re-roll, a new key for
-/// all of them.
+/// One step per candidate rather than one step with `n: N`: the engine caches one answer per
+/// step, and one entry holding N images would make adding a candidate, or keeping one through a
+/// re-roll, a new key for all of them. The engine still asks for the candidates it must pay for in
+/// one request (`BuildEngine.candidateBatches`) and stores each image under its own key.
 extension PlanBuilder {
     /// The candidates a definition asks for, when 2 or more (`candidates: 1` is a plain step).
     static func candidateCount(_ definition: StepDefinition) -> Int? {

@@ -37,6 +37,29 @@ import Testing
         #expect(response.resolved["size"] == "1024x1024")
     }
 
+    /// One request for several candidates (`n`) draws each as a request for that candidate alone
+    /// would, so a placeholder build looks the same however its candidates were asked for; a
+    /// re-rolled candidate looks different.
+    @Test func aCandidateLooksTheSameAloneOrInOneRequestWithTheOthers() async throws {
+        let id = StepID(pipeline: "shop", asset: "mug", variant: nil, step: "hero")
+        func candidates(_ numbers: [Int], reroll: String? = nil) -> ImageRequest {
+            var r = request(ImageParameters(size: .fixed(width: 128, height: 128), n: numbers.count))
+            r.candidates = numbers.map { ImageRequest.Candidate(id: id.candidate($0), number: $0, reroll: reroll) }
+            return r
+        }
+        let together = try await provider.run(candidates([2, 3, 4])).images
+        #expect(Set(together).count == 3)
+        for (i, number) in [2, 3, 4].enumerated() {
+            #expect(try await provider.run(candidates([number])).images == [together[i]], "candidate \(number)")
+        }
+        #expect(try await provider.run(candidates([3], reroll: "r1")).images != [together[1]])
+        // Candidate 1 draws as the step without candidates does, but names itself.
+        let first = try await provider.run(candidates([1])).images[0]
+        let plain = try await provider.run(request(ImageParameters(size: .fixed(width: 128, height: 128)))).images[0]
+        #expect(first != plain)
+        #expect(try await toolkit.inspect(first).width == 128)
+    }
+
     @Test(arguments: [ImageFormat.jpeg, .webp])
     func honoursSizeFormatAndCompression(_ format: ImageFormat) async throws {
         let high = ImageParameters(size: .fixed(width: 300, height: 200), quality: .high, format: format, compression: 95)

@@ -19,6 +19,23 @@ public enum TestSteps {
             estimate: CostEstimate(inputTokens: 10, outputTokens: 100, usd: 0.01))
     }
 
+    /// A generate step with `count` candidates, as the planner makes it: the step itself (merged
+    /// with candidate 1, whose key it has) writing `NAME.png`, and `NAME~2`… each with its own key
+    /// writing `NAME.candidates/K.png`.
+    public static func candidates(_ name: String, _ count: Int, reroll: [Int: String] = [:]) -> [PlannedStep] {
+        (1...count).map { number in
+            let own = number == 1 ? id(name) : id("\(name)~\(number)")
+            var step = generate(name)
+            step.id = own
+            step.aliases = number == 1 ? [id("\(name)~1")] : []
+            step.candidate = number
+            step.reroll = reroll[number]
+            step.cacheKey = Digest.sha256("generate \(name) candidate \(number) \(reroll[number] ?? "")")
+            step.outputs = [StepOutput(path: number == 1 ? "\(name).png" : "\(name).candidates/\(number).png", owner: own)]
+            return step
+        }
+    }
+
     public static func edit(_ name: String, from inputs: [StepInput], mask: StepInput? = nil,
                             size: (Int, Int) = (8, 8)) -> PlannedStep {
         let id = id(name)

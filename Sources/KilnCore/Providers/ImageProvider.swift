@@ -24,6 +24,24 @@ public struct ImageRequest: Sendable {
     /// Edit inputs in order (1–16); empty for generate.
     public var images: [InputImage]
     public var mask: InputImage?
+    /// When one request makes the images of several candidates (`candidates: N`, sent with `n`):
+    /// each image's candidate, in order. Empty for a request of one step. Nothing of it is sent;
+    /// the offline renderer labels and varies each image by it.
+    public var candidates: [Candidate] = []
+
+    /// A candidate an image of the request is for.
+    public struct Candidate: Sendable, Hashable {
+        public var id: StepID
+        public var number: Int
+        /// Its re-roll salt (`kiln reroll`), if any.
+        public var reroll: String?
+
+        public init(id: StepID, number: Int, reroll: String? = nil) {
+            self.id = id
+            self.number = number
+            self.reroll = reroll
+        }
+    }
 
     public init(stepID: StepID, kind: StepKind, model: String, prompt: String, parameters: ImageParameters,
                 images: [InputImage] = [], mask: InputImage? = nil) {
@@ -52,6 +70,15 @@ public struct Usage: Hashable, Sendable, Codable {
         self.totalTokens = totalTokens ?? inputTokens + outputTokens
         self.inputTextTokens = inputTextTokens
         self.inputImageTokens = inputImageTokens
+    }
+
+    /// Image `index`'s part of a request's usage for `count` images: an even split, the
+    /// remainder on the first, so the parts add up to the whole.
+    public func share(_ index: Int, of count: Int) -> Usage {
+        guard count > 1 else { return self }
+        func part(_ x: Int) -> Int { x / count + (index == 0 ? x % count : 0) }
+        return Usage(inputTokens: part(inputTokens), outputTokens: part(outputTokens), totalTokens: part(totalTokens),
+                     inputTextTokens: inputTextTokens.map(part), inputImageTokens: inputImageTokens.map(part))
     }
 
     public static func + (a: Usage, b: Usage) -> Usage {
@@ -91,6 +118,13 @@ public protocol ImageProvider: Sendable {
     var name: String { get }
     /// Runs one generate or edit. Throws `ProviderError` for failures a person must act on.
     func run(_ request: ImageRequest) async throws -> ProviderResponse
+    /// The most images one request may ask for with `model` (its `n`): the candidates of a step
+    /// are made in one request up to this many. 1 (the default): one request per candidate.
+    func maxImagesPerRequest(model: String) -> Int
+}
+
+extension ImageProvider {
+    public func maxImagesPerRequest(model: String) -> Int { 1 }
 }
 
 /// A provider failure classified so the engine knows whether to go on.

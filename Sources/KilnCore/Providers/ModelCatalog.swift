@@ -19,6 +19,8 @@ public struct ModelInfo: Sendable, Hashable {
     public var sizes: Sizes
     public var supportsTransparency: Bool
     public var supportsInputFidelity: Bool
+    /// The most images one request may ask for (`n`): 10 for the GPT image models, 1 for dall-e-3.
+    public var maxImagesPerRequest = 10
 
     public static let standardSizes: [SizeSpec] = [
         .fixed(width: 1024, height: 1024), .fixed(width: 1536, height: 1024), .fixed(width: 1024, height: 1536),
@@ -44,7 +46,7 @@ public enum ModelCatalog {
         ModelInfo(name: "gpt-image-1", status: .retired(on: "2026-10-23", replacement: "gpt-image-1.5"),
                   sizes: .fixed(ModelInfo.standardSizes), supportsTransparency: true, supportsInputFidelity: true),
         ModelInfo(name: "dall-e-3", status: .retired(on: "2026-05-12", replacement: "gpt-image-1.5"),
-                  sizes: .fixed([]), supportsTransparency: false, supportsInputFidelity: false),
+                  sizes: .fixed([]), supportsTransparency: false, supportsInputFidelity: false, maxImagesPerRequest: 1),
         ModelInfo(name: "dall-e-2", status: .retired(on: "2026-05-12", replacement: "gpt-image-1.5"),
                   sizes: .fixed([]), supportsTransparency: false, supportsInputFidelity: false),
     ]

@@ -16,6 +16,10 @@ struct RunState {
     /// and those waiting for a place, still holding their slots.
     var persisting = 0
     var awaitingPersist = [Produced.Checked]()
+    /// Candidates asked for in one request, by the id of the candidate that makes it
+    /// (`candidateBatches`), and the images it made for the others until they start.
+    var batches = [StepID: [PlannedStep]]()
+    var handoffs = [StepID: Produced]()
 }
 
 extension BuildEngine {
@@ -80,7 +84,9 @@ extension BuildEngine {
     /// The run's starting state for the steps `check` says must run; announces the build.
     private func prepare(_ check: UpToDateCheck) -> RunState {
         let toRun = check.stepsToRun(plan)
-        var state = RunState(scheduler: makeScheduler(toRun), check: check)
+        let batches = candidateBatches(toRun, forced: check.forced)
+        var state = RunState(scheduler: makeScheduler(toRun, batches: batches), check: check)
+        state.batches = batches
         state.runs.reserveCapacity(toRun.count)  // growing it rehashed every StepID so far, several times
         for step in toRun {
             for dep in Set(step.dependencies.map(canonical)) { state.consumersLeft[dep, default: 0] += 1 }
@@ -117,6 +123,8 @@ extension BuildEngine {
         progress.handle(.started(step))
         logger.debug("step started", metadata: ["step": "\(id)"])
         let forced = state.check.forced.contains(step.id)
+        let lead = state.batches[id].map { (siblings: $0, forced: state.check.forced) }
+        let handoff = state.handoffs.removeValue(forKey: id)
         group.addTask {
             let start = ContinuousClock.now
             var upstream = upstream
@@ -127,7 +135,8 @@ extension BuildEngine {
             } catch {
                 return .step(self.failure(error, step: step, start: start))
             }
-            switch await self.producePhase(step, upstream: upstream, forced: forced, start: start) {
+            switch await self.producePhase(step, upstream: upstream, forced: forced, lead: lead, handoff: handoff,
+                                           start: start) {
             case let .produced(result, infos):
                 return .produced(Produced.Checked(step: step, result: result, verified: infos, start: start))
             case let .done(run): return .step(run)
@@ -139,10 +148,17 @@ extension BuildEngine {
     private func handle(_ message: Message, state: inout RunState,
                         group: inout TaskGroup<Message>) -> BuildScheduler.Action {
         switch message {
-        case let .produced(checked):
+        case var .produced(checked):
             let (step, result) = (checked.step, checked.result)
             if state.consumersLeft[step.id, default: 0] > 0 { state.images[step.id] = result.images }
-            _ = state.scheduler.handle(.spent(step.id, usd: result.fromCache ? 0 : cost(of: step, usage: result.usage).usd))
+            // A request for several candidates is spent with its leader's result, all of it.
+            var usd = result.fromCache || result.prepaid ? 0 : cost(of: step, usage: result.usage).usd
+            for (id, handoff) in result.handoffs {
+                if let i = index[id] { usd += cost(of: plan.steps[i], usage: handoff.usage).usd }
+                state.handoffs[id] = handoff
+            }
+            checked.result.handoffs = [:]
+            _ = state.scheduler.handle(.spent(step.id, usd: usd))
             guard state.persisting < persistWindow else {
                 // Answers arrive faster than the disk takes them: this one keeps its slots (no new
                 // call starts) until a place frees, so the images in memory stay bounded by

@@ -8,12 +8,23 @@ extension BuildEngine {
     /// can start the moment this phase ends, while it is stored and written. A result that fails
     /// the check is still stored in the cache first: it was paid for.
     /// `forced` (`--force`): skip the cache lookup; the new answer replaces the cached one.
+    /// `lead`: the step leads one request for its candidates (see `produceCandidates`);
+    /// `handoff`: its image, made by the leader's request.
     func producePhase(_ step: PlannedStep, upstream: [StepID: Data], forced: Bool = false,
+                      lead: (siblings: [PlannedStep], forced: Set<StepID>)? = nil, handoff: Produced? = nil,
                       start: ContinuousClock.Instant) async -> PhaseOne {
-        let produced: Produced
+        var produced: Produced
         do {
             try Task.checkCancellation()
-            produced = try await produce(step, upstream: upstream, forced: forced)
+            if let handoff {
+                produced = handoff
+            } else if let lead {
+                let made = try await produceCandidates(step, siblings: lead.siblings, forced: lead.forced)
+                produced = made.own
+                produced.handoffs = made.handoffs
+            } else {
+                produced = try await produce(step, upstream: upstream, forced: forced)
+            }
         } catch {
             return .done(failure(error, step: step, start: start))
         }
@@ -43,7 +54,7 @@ extension BuildEngine {
                 let digests = produced.sha256s
                 let stored = self.storeBlocking(step, produced, digests: digests)
                 produced.keyLock?.release()
-                let blobs = produced.fromCache ? produced.blobs : stored.blobs
+                let blobs = produced.fromCache || produced.alreadyStored ? produced.blobs : stored.blobs
                 let files = Result {
                     try zip(step.outputs, infos).map { output, info in
                         try self.writer.commitBlocking(produced.images[output.index], sha256: digests[output.index],
@@ -72,7 +83,7 @@ extension BuildEngine {
     /// returns the stored images' blobs (nil when nothing was stored) or the failure, after logging it.
     @discardableResult
     func storeBlocking(_ step: PlannedStep, _ produced: Produced, digests: [String]) -> (blobs: [String]?, failure: (any Error)?) {
-        guard let cache, !produced.fromCache else { return (nil, nil) }
+        guard let cache, !produced.fromCache, !produced.alreadyStored else { return (nil, nil) }
         var attempt = 0
         while true {
             do {
@@ -97,7 +108,7 @@ extension BuildEngine {
     /// Stores a provider's answer in the cache, off the cooperative pool where cancellation cannot
     /// cut it short; a failure to store is logged, never fatal.
     func store(_ step: PlannedStep, _ produced: Produced) async {
-        guard cache != nil, !produced.fromCache else { return }
+        guard cache != nil, !produced.fromCache, !produced.alreadyStored else { return }
         _ = try? await BlockingIO.run { self.storeBlocking(step, produced, digests: produced.sha256s) }
     }
 
@@ -187,6 +198,7 @@ extension BuildEngine {
             throw EngineError.invalidPlan("\(step.id): a \(step.kind.rawValue) step needs a model, a prompt and parameters")
         }
         var request = ImageRequest(stepID: step.id, kind: step.kind, model: model, prompt: prompt, parameters: parameters)
+        if step.candidate != nil { request.candidates = [Self.candidate(step)] }
         if step.kind == .edit {
             request.images = try step.inputs.map { try loadInput($0, step: step, upstream: upstream) }
             request.mask = try step.mask.map { try loadInput($0, step: step, upstream: upstream) }

@@ -78,7 +78,13 @@ public final class BuildEngine: Sendable {
 
     /// The scheduler's view of `steps` (the plan's steps that run): canonical dependency ids,
     /// pools and limits. Dependencies on steps that do not run are met already.
-    func makeScheduler(_ steps: [PlannedStep]) -> BuildScheduler {
+    /// `batches` (`candidateBatches`): a candidate whose image another's request makes starts after
+    /// it, and that request is reserved the estimate of all its images against the budget.
+    func makeScheduler(_ steps: [PlannedStep], batches: [StepID: [PlannedStep]] = [:]) -> BuildScheduler {
+        var leaders = [StepID: StepID]()
+        for (leader, siblings) in batches {
+            for sibling in siblings { leaders[sibling.id] = leader }
+        }
         var limits = [BuildPool.network: options.jobs, BuildPool.local: options.localJobs]
         for (name, settings) in plan.providers {
             if let max = settings.maxInFlight { limits[BuildPool.provider(name)] = max }
@@ -95,9 +101,15 @@ public final class BuildEngine: Sendable {
             } else {
                 pools = localPools
             }
-            return BuildScheduler.Step(
-                id: step.id, dependencies: step.dependencies.map { index[$0].map { plan.steps[$0].id } ?? $0 },
-                pools: pools, costUSD: step.kind.usesProvider ? step.estimate?.usd ?? 0 : 0)
+            var dependencies = step.dependencies.map { index[$0].map { plan.steps[$0].id } ?? $0 }
+            var cost = step.kind.usesProvider ? step.estimate?.usd ?? 0 : 0
+            if let leader = leaders[step.id] {
+                dependencies.append(leader)
+                cost = 0
+            } else if let siblings = batches[step.id] {
+                cost += siblings.compactMap(\.estimate?.usd).reduce(0, +)
+            }
+            return BuildScheduler.Step(id: step.id, dependencies: dependencies, pools: pools, costUSD: cost)
         }
         return BuildScheduler(steps: steps, limits: limits, keepGoing: options.keepGoing, budgetUSD: options.maxCostUSD)
     }

@@ -56,6 +56,14 @@ struct Produced: Sendable {
     /// Held from a cache miss until the answer is stored, so another build sharing the cache waits
     /// for it instead of paying for the same key (see `ResultCache.lock`).
     var keyLock: CacheKeyLock? = nil
+    /// Stored in the cache already, by the step whose request made it (one request for several
+    /// candidates): not stored again; `blobs` are where it went.
+    var alreadyStored = false
+    /// Made by another step's request, whose cost went to the budget with that step's result.
+    var prepaid = false
+    /// For the step that led one request for several candidates: the other candidates' images,
+    /// stored already, by their ids; each candidate's step picks up its own when it starts.
+    var handoffs = [StepID: Produced]()
 }
 
 extension Produced {

@@ -9,7 +9,7 @@ extension ManifestDecoder {
     }
 
     /// Where `candidates` may be written, for an error about a place it may not: it is the step's
-    /// own choice (N requests, one picked), not a parameter an edit, a derive or a default inherits.
+    /// own choice (N images, one picked), not a parameter an edit, a derive or a default inherits.
     enum CandidatesPlace {
         case edit, derive, parameters, assetWithSteps, editShorthand
 

@@ -65,6 +65,11 @@ public final class OpenAIProvider: ImageProvider {
         await limiters.limiter(for: model)
     }
 
+    /// `n`'s limit for the model (CONTRACT.md: 1–10; dall-e-3 takes 1).
+    public func maxImagesPerRequest(model: String) -> Int {
+        ModelCatalog.info(model)?.maxImagesPerRequest ?? 1
+    }
+
     /// Runs one generate or edit, retrying what is worth retrying.
     /// - Throws: `ProviderError` (`kind`, `stopsRun`, a message naming the step and what to do,
     ///   the request id), or `CancellationError`.

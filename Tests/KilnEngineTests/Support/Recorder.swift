@@ -9,6 +9,12 @@ actor Recorder {
     private(set) var inFlight: [String: Int] = [:]
     private(set) var maxInFlight: [String: Int] = [:]
     private(set) var calls: [String: Int] = [:]
+    /// Every provider request: the step that sent it, its `n`, and the candidates it was for.
+    private(set) var requests: [(step: StepID, n: Int, candidates: [StepID])] = []
+
+    func request(_ request: ImageRequest) {
+        requests.append((request.stepID, request.parameters.n, request.candidates.map(\.id)))
+    }
 
     func begin(_ id: StepID, pools: [String]) {
         log.append(.start(id))

@@ -20,10 +20,17 @@ struct ScriptedProvider: ImageProvider {
     let recorder: Recorder
     var scripts: [String: Script] = [:]
     var defaultLatencyMS = 0
+    /// `n`'s limit this provider claims for every model (1: candidates are asked for one by one).
+    var maxImages = 1
+    /// Answer with at most this many images, whatever `n` asked for.
+    var deliverAtMost: Int?
+
+    func maxImagesPerRequest(model: String) -> Int { maxImages }
 
     func run(_ request: ImageRequest) async throws -> ProviderResponse {
         let script = scripts[request.stepID.step] ?? Script(latencyMS: defaultLatencyMS)
         let pools = ["provider", "provider:\(name)"]
+        await recorder.request(request)
         await recorder.begin(request.stepID, pools: pools)
         do {
             if let gate = script.gate { try await gate.wait() }
@@ -38,7 +45,7 @@ struct ScriptedProvider: ImageProvider {
         if case let .fixed(rw, rh)? = request.parameters.size { (w, h) = (rw, rh) }
         if let size = script.size { (w, h) = size }
         let alpha = request.parameters.background == .transparent && !script.dropAlpha
-        let images = (0..<request.parameters.n).map {
+        let images = (0..<min(request.parameters.n, deliverAtMost ?? .max)).map {
             TestPNG.make(width: w, height: h, alpha: alpha, seed: UInt8($0 * 40 + request.stepID.step.count))
         }
         return ProviderResponse(images: images, usage: script.usage, requestID: "req-\(request.stepID.step)",
