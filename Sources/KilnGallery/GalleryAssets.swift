@@ -20,7 +20,7 @@ enum GalleryAssets {
     .was{opacity:.85;position:relative}.was::after{content:"before";position:absolute;top:2px;left:2px;font-size:10px;background:#000a;color:#fff;padding:0 4px;border-radius:3px}
     figcaption{margin-top:6px;word-break:break-word}figcaption small{color:var(--muted)}
     .badge{display:inline-block;font-size:11px;padding:0 6px;border-radius:9px;margin-right:4px;color:#fff;background:var(--muted)}
-    .badge.new{background:var(--new)}.badge.changed{background:var(--changed)}.badge.picked{background:var(--accent)}
+    .badge.new{background:var(--new)}.badge.changed{background:var(--changed)}.badge.picked{background:var(--accent)}.badge.rerolled{background:#777}
     dialog{max-width:min(960px,95vw);max-height:90vh;border:1px solid var(--line);border-radius:10px;padding:16px}
     dialog img.full{max-width:100%;max-height:55vh;display:block;margin:0 auto 10px}
     dialog pre{white-space:pre-wrap;background:var(--card);padding:8px;border-radius:6px}
@@ -96,7 +96,8 @@ enum GalleryAssets {
         if (it.previous) thumbs.append(thumbBox(it.previous, it, "was"));
         thumbs.append(thumbBox(it.thumb, it));
         const cap = el("figcaption");
-        if (data.compared || it.status !== "new") cap.append(el("span", "badge " + it.status, it.status));
+        if (it.rerolled) cap.append(el("span", "badge rerolled", "re-rolled"));
+        else if (data.compared || it.status !== "new") cap.append(el("span", "badge " + it.status, it.status));
         if (it.candidate) cap.append(el("span", "badge" + (it.pick === "picked" ? " picked" : ""), "candidate " + it.candidate + (it.pick ? " · " + it.pick : "")));
         cap.append(el("b", null, it.asset + (it.variant ? "@" + it.variant : "")));
         cap.append(el("br"));
@@ -178,12 +179,13 @@ enum GalleryAssets {
           return span;
         };
         row("file", it.path);
-        row("status", it.status);
+        if (!it.rerolled) row("status", it.status);
         row("step", it.step + " (" + it.kind + ")");
         row("model", it.model ? (it.provider ? it.provider + " " : "") + it.model : null);
         row("size", it.width + "×" + it.height + " " + it.format + (it.alpha ? ", alpha" : "") + ", " + it.bytes + " bytes");
         row("cost", money(it.costUSD) + " (" + it.costBasis + ")" + (it.fromCache ? ", from the cache" : ""));
         row("candidate", it.candidate ? it.candidate + (it.pick ? " (" + it.pick + ": the one in use; kiln pick chooses)" : "") : null);
+        row("re-rolled", it.rerolled ? it.rerolled + ": replaced by kiln reroll; kept in the cache (and here) until kiln cache gc removes it" : null);
         row("adopted", it.adopted ? "yes: an existing file recorded with kiln adopt, no provider call" : null);
         row("request id", it.requestID);
         row("made", it.made);

@@ -51,6 +51,9 @@ public struct GalleryModel: Sendable, Encodable {
         var candidate: Int? = nil
         /// For the candidate in use: `picked`, or `unpicked` while the first is used by default.
         var pick: String? = nil
+        /// For a candidate `kiln reroll` replaced (shown until its answer leaves the cache): when.
+        /// Its `path` is its copy beside the page.
+        var rerolled: String? = nil
     }
 
     public struct Totals: Sendable, Encodable {
@@ -85,8 +88,10 @@ public struct GalleryModel: Sendable, Encodable {
     ///   - root: the project folder, which source files are named relative to.
     ///   - thumbnail: the page-relative thumbnail of an image by its SHA-256, if there is one.
     ///   - made: when the answer under a cache key was stored.
-    public init(title: String, manifest: OutputManifest, previous: OutputManifest?, plan: Plan?,
-                root: URL? = nil, thumbnail: (String) -> String?, made: (String) -> String?) {
+    ///   - rerolled: candidates `kiln reroll` replaced, shown after the others of their variant.
+    init(title: String, manifest: OutputManifest, previous: OutputManifest?, plan: Plan?,
+         root: URL? = nil, thumbnail: (String) -> String?, made: (String) -> String?,
+         rerolled: [RerolledCandidate.Shown] = []) {
         let before = Dictionary((previous?.files ?? []).map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
         let filesByStep = Dictionary(grouping: manifest.files, by: \.step)
         var consumers = [StepID: [StepID]]()
@@ -134,13 +139,26 @@ public struct GalleryModel: Sendable, Encodable {
                         made: made(file.cacheKey), fromCache: file.fromCache, adopted: file.adopted == true,
                         inputs: sources, usedBy: madeFrom(file.step))
         }
-        items.sort { ($0.pipeline, $0.asset, $0.variant ?? "", $0.path) < ($1.pipeline, $1.asset, $1.variant ?? "", $1.path) }
         for i in items.indices where !(plan?.candidates.isEmpty ?? true) {
             guard let id = StepID(parsing: items[i].step) else { continue }
             let (owner, number) = id.candidateOf ?? (id, nil)
             guard let set = plan?.candidates[owner] else { continue }
             items[i].candidate = number ?? set.chosen
             if (number ?? set.chosen) == set.chosen { items[i].pick = set.picked ? "picked" : "unpicked" }
+        }
+        items += rerolled.map { shown in
+            let c = shown.candidate
+            return Item(path: shown.path, step: c.step.description, pipeline: c.step.pipeline, asset: c.step.asset,
+                        variant: c.step.variant, status: .unchanged, thumb: thumbnail(c.sha256), previous: nil,
+                        width: shown.info.width, height: shown.info.height, format: shown.info.format.rawValue,
+                        alpha: shown.info.hasAlpha, bytes: shown.bytes, kind: StepKind.generate.rawValue,
+                        provider: c.provider, model: c.model, prompt: c.prompt, parameters: nil, derive: nil,
+                        resolved: nil, costUSD: c.costUSD, costBasis: "actual", requestID: c.requestID, made: c.made,
+                        fromCache: true, adopted: false, inputs: [], usedBy: [], candidate: c.number, rerolled: c.rerolled)
+        }
+        items.sort {
+            ($0.pipeline, $0.asset, $0.variant ?? "", $0.rerolled == nil ? 0 : 1, $0.rerolled == nil ? 0 : $0.candidate ?? 0, $0.path)
+                < ($1.pipeline, $1.asset, $1.variant ?? "", $1.rerolled == nil ? 0 : 1, $1.rerolled == nil ? 0 : $1.candidate ?? 0, $1.path)
         }
         let t = manifest.totals
         totals = Totals(images: manifest.files.count, costUSD: t.costUSD, built: t.built, cached: t.cached,

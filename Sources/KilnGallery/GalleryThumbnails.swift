@@ -26,20 +26,34 @@ struct GalleryThumbnails {
         cacheFolder?.appendingPathComponent(String(sha256.prefix(2)) + "/\(sha256).webp")
     }
 
+    /// Where a thumbnail can be made from: a file, or bytes read on demand (an earlier candidate's
+    /// answer, in the cache).
+    enum Source: Sendable {
+        case file(String)
+        case load(@Sendable () -> Data?)
+
+        var data: Data? {
+            switch self {
+            case let .file(path): PosixFile.read(path)
+            case let .load(read): read()
+            }
+        }
+    }
+
     /// What was done, for the summary and the benchmark.
     struct Tally: Sendable {
         var made = 0, fromCache = 0, present = 0, missing = 0, removed = 0
     }
 
-    /// Puts a thumbnail beside the page for every image in `wanted` (SHA-256 → the file it can be
-    /// made from, if any: a previous build's image has no file left, only its cached thumbnail),
+    /// Puts a thumbnail beside the page for every image in `wanted` (SHA-256 → where it can be
+    /// made from, if anywhere: a previous build's image has no file left, only its cached thumbnail),
     /// and removes the thumbnails no longer wanted. Returns the digests that have one.
     /// - Parameter announce: told how many thumbnails must be made, before any is.
-    func prepare(_ wanted: [String: String?], concurrency: Int,
+    func prepare(_ wanted: [String: Source?], concurrency: Int,
                  announce: (Int) -> Void = { _ in }) async -> (available: Set<String>, tally: Tally) {
         var tally = Tally()
         var available = Set<String>()
-        var toMake = [(sha: String, source: String)]()
+        var toMake = [(sha: String, source: Source)]()
         for (sha, source) in wanted {
             guard Self.isDigest(sha) else { continue }
             let target = folder.appendingPathComponent("\(sha).webp").path
@@ -76,8 +90,8 @@ struct GalleryThumbnails {
         return (available, tally)
     }
 
-    private func make(_ sha: String, from source: String) async -> Bool {
-        guard let data = PosixFile.read(source), Digest.sha256(data) == sha,
+    private func make(_ sha: String, from source: Source) async -> Bool {
+        guard let data = source.data, Digest.sha256(data) == sha,
               let thumbnail = try? await toolkit.derive(data, Self.operations) else { return false }
         if let cached = cached(sha) { try? AtomicFile.write(thumbnail, to: cached) }
         return (try? AtomicFile.write(thumbnail, to: folder.appendingPathComponent("\(sha).webp"))) != nil

@@ -27,6 +27,7 @@ public struct GalleryWriter: Sendable {
     }
 
     public var pageURL: URL { outputDirectory.appendingPathComponent(ReservedOutputs.gallery) }
+    var rerolled: RerolledFiles { RerolledFiles(folder: outputDirectory.appendingPathComponent(ReservedOutputs.galleryFolder + "/rerolled")) }
     var previousURL: URL {
         outputDirectory.appendingPathComponent(ReservedOutputs.galleryFolder + "/previous-manifest.json")
     }
@@ -76,7 +77,9 @@ public struct GalleryWriter: Sendable {
     ///   - made: when the answer under a cache key was stored.
     ///   - making: told how many thumbnails must be made (none are cached), before any is: a first
     ///     build of thousands of images spends a while here.
+    ///   - rerolledCandidates: candidates `kiln reroll` replaced whose answers the cache still has.
     public func write(plan: Plan?, root: URL?, made: @escaping (String) -> String? = { _ in nil },
+                      rerolledCandidates: [RerolledCandidate] = [],
                       concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
                       making: (Int) -> Void = { _ in }) async throws -> Summary {
         guard let data = PosixFile.read(manifestURL.path) else {
@@ -90,16 +93,18 @@ public struct GalleryWriter: Sendable {
         }
         let previous = PosixFile.read(previousURL.path).flatMap { try? JSONDecoder().decode(OutputManifest.self, from: $0) }
         let earlier = Dictionary((previous?.files ?? []).map { ($0.path, $0.sha256) }, uniquingKeysWith: { a, _ in a })
-        var wanted = [String: String?]()
+        var wanted = [String: GalleryThumbnails.Source?]()
         for file in manifest.files {
-            wanted[file.sha256] = outputDirectory.appendingPathComponent(file.path).path
+            wanted[file.sha256] = .file(outputDirectory.appendingPathComponent(file.path).path)
             if let old = earlier[file.path], old != file.sha256, wanted[old] == nil { wanted[old] = .some(nil) }
         }
+        let shown = await rerolled.shown(rerolledCandidates, outputDirectory: outputDirectory, toolkit: toolkit)
+        for candidate in shown where wanted[candidate.sha256] == nil { wanted[candidate.sha256] = .load(candidate.load) }
         let thumbnails = GalleryThumbnails(outputDirectory: outputDirectory, cacheFolder: thumbnailCache, toolkit: toolkit)
         let (available, tally) = await thumbnails.prepare(wanted, concurrency: max(2, concurrency), announce: making)
         let model = GalleryModel(title: title, manifest: manifest, previous: previous, plan: plan, root: root,
                                  thumbnail: { available.contains($0) ? GalleryThumbnails.relativePath($0) : nil },
-                                 made: made)
+                                 made: made, rerolled: shown)
         try AtomicFile.write(try GalleryPage.html(model), to: pageURL)
         return Summary(images: model.items.count, compared: model.compared, new: model.totals.new, changed: model.totals.changed,
                        thumbnailsMade: tally.made, thumbnailsFromCache: tally.fromCache, thumbnailsMissing: tally.missing,

@@ -5,6 +5,8 @@ page with the real `kiln` binary, run this, and assert on the JSON; this script 
 
   gallery_check.py check PAGE      every card rendered and every thumbnail loaded, console errors,
                                    the filters, keyboard navigation, the detail view of each prompt
+  gallery_check.py candidates PAGE the candidates' badges (candidate K, picked, re-rolled), every
+                                   thumbnail loaded, each card's detail view and its full image
   gallery_check.py open PAGE       how long the page takes to be ready with its first screen of
                                    thumbnails loaded (the 10,000-variant bound)
 """
@@ -143,6 +145,36 @@ def check(page):
         driver.quit()
 
 
+def candidates(page):
+    driver = browser()
+    try:
+        driver.get("file://" + page)
+        wait_ready(driver)
+        result = {"rendered": render_all(driver)[0], "images": load_every_image(driver)}
+        result["cards"] = driver.execute_script(
+            "return [...document.querySelectorAll('#grid .card')].map(c => ({"
+            "  i: Number(c.dataset.i),"
+            "  badges: [...c.querySelectorAll('.badge')].map(b => b.textContent),"
+            "  group: (() => { let e = c.previousElementSibling; while (e && e.tagName !== 'H3') e = e.previousElementSibling; return e ? e.textContent : null; })()"
+            "}))")
+        details = []
+        for card in result["cards"]:
+            driver.execute_script(
+                "document.querySelector('#grid .card[data-i=\"' + arguments[0] + '\"]').click()", card["i"])
+            WebDriverWait(driver, 30).until(lambda d: d.execute_script(
+                "const f = document.querySelector('#detail img.full'); return f && f.complete"))
+            details.append(driver.execute_script(
+                "const f = document.querySelector('#detail img.full');"
+                "const rows = Object.fromEntries([...document.querySelectorAll('#detail tr')].map(r => [r.cells[0].textContent, r.cells[1].textContent]));"
+                "return {i: arguments[0], full: f.getAttribute('src'), loaded: f.naturalWidth > 0, rows: rows}", card["i"]))
+            driver.execute_script("document.getElementById('detail').close()")
+        result["details"] = details
+        result["console_errors"] = console_errors(driver)
+        return result
+    finally:
+        driver.quit()
+
+
 def open_timing(page):
     driver = browser()
     try:
@@ -162,4 +194,4 @@ def open_timing(page):
 
 if __name__ == "__main__":
     mode, page = sys.argv[1], sys.argv[2]
-    print(json.dumps(check(page) if mode == "check" else open_timing(page)))
+    print(json.dumps({"check": check, "candidates": candidates, "open": open_timing}[mode](page)))

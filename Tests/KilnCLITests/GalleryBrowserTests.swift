@@ -91,6 +91,50 @@ struct GalleryBrowserTests {
         #expect(seen["pwned"] as? Bool == false && seen["scripts"] as? Int == 2)
     }
 
+    /// Candidates in the browser: three side by side with the one in use marked, and the two a
+    /// re-roll replaced beside the new ones, marked re-rolled, each with its thumbnail and its
+    /// full-size image in the detail view.
+    @Test func candidatesAndRerolledCandidatesShowSideBySide() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-gallery-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("pipelines"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        try """
+        version: 1
+        defaults: { model: gpt-image-2-2026-04-21, size: 256x256, quality: low }
+        assets:
+          app:
+            prompt: "a round app icon"
+            candidates: 3
+            output: icons/app.png
+
+        """.write(to: root.appendingPathComponent("pipelines/icons.yaml"), atomically: true, encoding: .utf8)
+        for arguments in [["build", "--provider", "placeholder"], ["reroll", "app", "--keep", "2"],
+                          ["build", "--provider", "placeholder"]] {
+            let run = try KilnProcess.run(arguments, in: root)
+            try #require(run.status == 0, "kiln \(arguments): \(run.stderr)")
+        }
+
+        let seen = try browse("candidates", root.appendingPathComponent("outputs/index.html"))
+        #expect(seen["console_errors"] as? [String] == [])
+        let cards = try #require(seen["cards"] as? [[String: Any]])
+        // The step's output (candidate 2, picked), its three candidate files, the two replaced ones.
+        #expect(cards.count == 6, "\(cards)")
+        #expect(cards.allSatisfy { $0["group"] as? String == "app" }, "one variant, one group: \(cards)")
+        let badges = cards.map { ($0["badges"] as? [String] ?? []).joined(separator: ", ") }
+        #expect(badges.filter { $0.contains("candidate 2 · picked") }.count == 2, "\(badges)")
+        #expect(badges.suffix(2) == ["re-rolled, candidate 1", "re-rolled, candidate 3"], "after the others, in order: \(badges)")
+        let images = try #require(seen["images"] as? [String: Any])
+        // Six cards, and the image before beside the three that changed (the picked output, and the
+        // candidates 1 and 3 whose files the re-roll replaced).
+        #expect(images["count"] as? Int == 9, "\(images)")
+        #expect(images["loaded"] as? Int == 9, "\(images)")
+        let details = try #require(seen["details"] as? [[String: Any]])
+        #expect(details.count == 6 && details.allSatisfy { $0["loaded"] as? Bool == true }, "\(details)")
+        let rerolled = details.filter { ($0["rows"] as? [String: String])?["re-rolled"] != nil }
+        #expect(rerolled.count == 2 && rerolled.allSatisfy { ($0["full"] as? String)?.hasPrefix("kiln-gallery/rerolled/") == true },
+                "\(rerolled)")
+    }
+
     /// 10,000 variants: the page is ready, with its first screen of thumbnails loaded, within the
     /// bound docs/cli.md states (5 s here, headless on two cores).
     @Test func tenThousandVariantsOpenWithinTheBound() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import KilnCore
+import KilnGallery
 import KilnLock
 import KilnPlanner
 
@@ -56,6 +57,7 @@ struct CandidateSession: Sendable {
             return .buildFailed
         }
         Console.out("\(target.id): \(done)\n")
+        if case .reroll = change { rememberReplaced(target, plan: plan, project: project, before: current.choices, after: choices) }
         if let next = nextBuild(project, lock: updated, frontend: frontend) {
             Console.out("next `kiln build` (as `kiln status` now says):\n" + next)
         }
@@ -89,6 +91,30 @@ struct CandidateSession: Sendable {
             choices.picks[id] = kept
             let keptText = kept.map { " (kept candidate \($0), now picked)" } ?? " (unpicked: candidate 1 is used until `kiln pick`)"
             return .success((choices, "re-rolled candidate(s) \(rolled.map(String.init).joined(separator: ", ")) of \(set.count) with salt \(salt)\(keptText)"))
+        }
+    }
+
+    /// Writes down the candidates a re-roll replaced (`.kiln/rerolled.json`), so the gallery keeps
+    /// showing them while the cache has their answers, and says so.
+    func rememberReplaced(_ target: CandidateTarget, plan: Plan, project: ProjectFiles,
+                          before: CandidateChoices, after: CandidateChoices) {
+        let index = plan.index()
+        let url = EarlierCandidates.url(in: project.root)
+        var earlier = EarlierCandidates.load(from: url)
+        var kept = 0
+        for number in 1...target.set.count {
+            let id = target.id.candidate(number)
+            guard before.rerolls[id] != after.rerolls[id], let i = index[id],
+                  project.cache.hasEntry(plan.steps[i].cacheKey) else { continue }
+            earlier.add(.init(step: id, cacheKey: plan.steps[i].cacheKey))
+            kept += 1
+        }
+        guard kept > 0 else { return }
+        do {
+            try earlier.write(to: url)
+            Console.out("the \(kept) replaced candidate(s) stay in the cache, and in the gallery marked re-rolled, until `kiln cache gc` removes them\n")
+        } catch {
+            Console.err("warning: could not note the replaced candidates for the gallery: \(error)")
         }
     }
 

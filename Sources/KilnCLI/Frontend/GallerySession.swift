@@ -2,6 +2,7 @@ import Foundation
 import KilnCore
 import KilnGallery
 import KilnImaging
+import KilnCache
 
 /// The gallery (`outputs/index.html`) as `kiln build` and `kiln report` write it: thumbnails kept in
 /// the project's cache, lineage from the plan, each answer's time from its cache record.
@@ -27,6 +28,7 @@ struct GallerySession {
             try VipsToolkit.initialize()
             let cache = project.cache
             let summary = try await writer.write(plan: plan, root: project.root, made: { cache.record(for: $0)?.created },
+                                                 rerolledCandidates: rerolledCandidates(plan: plan),
                                                  making: { count in
                 if count >= 100 {
                     Console.err("gallery: making \(count) thumbnail(s), once (they are kept in the cache); --no-gallery skips the gallery")
@@ -40,6 +42,36 @@ struct GallerySession {
         } catch {
             Console.err("warning: the gallery was not written: \(error)")
             return nil
+        }
+    }
+
+    /// The candidates `kiln reroll` replaced (`.kiln/rerolled.json`) whose answers the cache still
+    /// has; the others are forgotten (and the file rewritten) here.
+    func rerolledCandidates(plan: Plan?) -> [RerolledCandidate] {
+        let url = EarlierCandidates.url(in: project.root)
+        var earlier = EarlierCandidates.load(from: url)
+        guard !earlier.entries.isEmpty else { return [] }
+        let cache = project.cache
+        let index = plan?.index() ?? [:]
+        let inUse = Set(plan?.steps.map(\.cacheKey) ?? [])
+        var records = [String: CacheRecord]()
+        if earlier.prune(keeping: { entry in
+            guard !inUse.contains(entry.cacheKey), let record = cache.record(for: entry.cacheKey),
+                  record.images.count == 1 else { return false }
+            records[entry.cacheKey] = record
+            return true
+        }) {
+            try? earlier.write(to: url)
+        }
+        return earlier.entries.compactMap { entry in
+            guard let record = records[entry.cacheKey], let image = record.images.first,
+                  let id = StepID(parsing: entry.step), let number = id.candidateOf?.number else { return nil }
+            let key = entry.cacheKey
+            return RerolledCandidate(step: id, number: number, cacheKey: key, rerolled: entry.rerolled, sha256: image.sha256,
+                                     format: image.format ?? .png, provider: record.provider, model: record.model,
+                                     prompt: index[id].flatMap { plan?.steps[$0].prompt }, requestID: record.requestID,
+                                     costUSD: record.costUSD ?? 0, made: record.created,
+                                     load: { (try? cache.lookup(key))?.images.first })
         }
     }
 

@@ -57,6 +57,16 @@ struct CandidateProject {
         return (lock?["steps"] as? [String: Any])?[step] as? [String: Any]
     }
 
+    /// The gallery's items (`outputs/index.html`'s data block).
+    func galleryItems() throws -> [[String: Any]] {
+        let html = try String(contentsOf: url("outputs/index.html"), encoding: .utf8)
+        guard let open = html.range(of: "<script id=\"kiln-data\" type=\"application/json\">"),
+              let close = html.range(of: "</script>", range: open.upperBound..<html.endIndex) else { return [] }
+        let json = Data(html[open.upperBound..<close.lowerBound].utf8)
+        let data = try JSONSerialization.jsonObject(with: json) as? [String: Any]
+        return data?["items"] as? [[String: Any]] ?? []
+    }
+
     /// The `summary` event of `kiln build --json` output.
     static func summary(_ stdout: String) -> [String: Any]? {
         for line in stdout.split(separator: "\n") {

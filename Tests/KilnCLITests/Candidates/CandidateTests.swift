@@ -186,8 +186,29 @@ import Testing
         #expect(try project.read("outputs/icons/app.png") == kept)
         let after = try (1...3).map { try project.lockEntry($0 == 2 ? "icons/app/main" : "icons/app/main~\($0)")?["cache_key"] as? String }
         #expect(after[1] == keys[1] && after[0] != keys[0] && after[2] != keys[2])
+        // The replaced candidates stay in the gallery, marked re-rolled, beside the new ones.
+        #expect(reroll.stdout.contains("the 2 replaced candidate(s) stay in the cache, and in the gallery"), "\(reroll.stdout)")
+        var rerolled = try project.galleryItems().filter { $0["rerolled"] != nil }
+        #expect(rerolled.compactMap { $0["candidate"] as? Int }.sorted() == [1, 3], "\(rerolled)")
+        #expect(rerolled.allSatisfy { $0["asset"] as? String == "app" && $0["pick"] == nil && $0["thumb"] != nil })
+        for item in rerolled {
+            let path = try #require(item["path"] as? String)
+            #expect(path.hasPrefix("kiln-gallery/rerolled/"), "\(path)")
+            let copy = try project.read("outputs/" + path)
+            #expect(Digest.sha256(copy) == path.split(separator: "/").last?.split(separator: ".").first.map(String.init))
+            #expect(copy != kept)
+        }
+        #expect(try project.kiln(["report"]).status == 0)
+        rerolled = try project.galleryItems().filter { $0["rerolled"] != nil }
+        #expect(rerolled.count == 2, "kiln report shows them too")
+
         let gc = try project.kiln(["cache", "gc", "--keep-days", "0"])
         #expect(gc.stdout.hasPrefix("removed 2 entries"), "\(gc.stdout)")   // the old candidates 1 and 3
+        // gc removed their answers: the next page forgets them and their copies.
+        #expect(try project.kiln(["report"]).status == 0)
+        #expect(try project.galleryItems().filter { $0["rerolled"] != nil }.isEmpty)
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: project.url("outputs/kiln-gallery/rerolled").path)) ?? []).isEmpty)
+        #expect(!(try String(contentsOf: project.url(".kiln/rerolled.json"), encoding: .utf8)).contains("main~"))
 
         // Without --keep, every candidate is new and the step is unpicked again.
         #expect(try project.kiln(["reroll", "icons/app"]).status == 0)
