@@ -31,7 +31,21 @@ let package = Package(
         .target(name: "KilnPlanner", dependencies: ["KilnCore", "KilnManifest"]),
         // The result cache: one entry per answer, key locks, housekeeping, and the `CacheBackend`
         // protocol a remote store implements.
-        .target(name: "KilnCache", dependencies: ["KilnCore"]),
+        // Also the remote tier: a shared store behind `CacheBackend`, read after the local disk and
+        // written after it, with verified digests and HMAC-signed records.
+        .target(name: "KilnCache", dependencies: ["KilnCore", .product(name: "Crypto", package: "swift-crypto")]),
+        // Remote cache backends over HTTP: the bazel-remote layout (nginx WebDAV, bazel-remote) and
+        // S3-compatible stores, signed with SigV4 by hand (no AWS SDK here).
+        .target(name: "KilnRemoteCache", dependencies: [
+            "KilnCore", "KilnCache",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // kiln.lock, step fingerprints, stale reasons, up-to-date checks and the stat cache.
         .target(name: "KilnLock", dependencies: ["KilnCore"]),
         // outputs/manifest.json: what a build produced, and its JSON Schema.
@@ -50,7 +64,7 @@ let package = Package(
         .target(name: "KilnPlaceholder", dependencies: ["KilnCore", "KilnImaging"]),
         .target(name: "KilnCLI", dependencies: [
             "KilnCore", "KilnManifest", "KilnPlanner", "KilnCache", "KilnLock", "KilnOutputs", "KilnEngine",
-            "KilnImaging", "KilnPlaceholder", "KilnOpenAI", "KilnGallery",
+            "KilnImaging", "KilnPlaceholder", "KilnOpenAI", "KilnGallery", "KilnRemoteCache",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -117,6 +131,10 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The backends against real servers: nginx with WebDAV and moto's S3, started on loopback.
+        .testTarget(name: "KilnRemoteCacheTests", dependencies: [
+            "KilnRemoteCache", "KilnCache", "KilnCore", "KilnTestSupport",
+        ], exclude: ["Fixtures"]),
         .testTarget(name: "KilnOpenAITests", dependencies: [
             "KilnOpenAI", "KilnFakeOpenAI", "KilnImaging",
             .product(name: "Logging", package: "swift-log"),

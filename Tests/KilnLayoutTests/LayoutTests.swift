@@ -22,9 +22,10 @@ import Testing
         "KilnImaging": ["KilnCore", "CKilnVips"],
         "KilnPlaceholder": ["KilnCore", "KilnImaging"],
         "KilnOpenAI": ["KilnCore"],
+        "KilnRemoteCache": ["KilnCore", "KilnCache"],
         "KilnFakeOpenAI": ["KilnCore", "KilnImaging", "KilnPlaceholder"],
         "KilnCLI": ["KilnCore", "KilnManifest", "KilnPlanner", "KilnCache", "KilnLock", "KilnOutputs", "KilnEngine",
-                    "KilnImaging", "KilnPlaceholder", "KilnOpenAI", "KilnGallery"],
+                    "KilnImaging", "KilnPlaceholder", "KilnOpenAI", "KilnGallery", "KilnRemoteCache"],
         "kiln": ["KilnCLI"],
         "openai-fake": ["KilnFakeOpenAI", "KilnOpenAI", "KilnCore"],
     ]
