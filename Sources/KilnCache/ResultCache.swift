@@ -33,6 +33,8 @@ public struct ResultCache: Sendable {
     public let directory: URL
     /// Where the entries are: the local disk.
     public let store: LocalDiskStore
+    /// A shared store looked up after a local miss and written after a local store; nil: local only.
+    public var remote: RemoteTier?
     package var root: String { store.root }
 
     public init(directory: URL) {

@@ -38,6 +38,9 @@ public struct BuildOptions: Sendable {
     /// root, or after a chmod) changes the cached answer too, and the next build that needs it pays
     /// again. Off by default for that reason; clones are used whenever they work, as they are safe.
     public var linkOutputs: Bool
+    /// `--cache-only`: no provider call at all. A paid step whose answer neither the local nor the
+    /// remote cache has fails (`EngineError.Kind.notCached`); derives still run.
+    public var cacheOnly = false
 
     public init(outputDirectory: URL, manifestPath: URL? = nil, jobs: Int = 8,
                 localJobs: Int = ProcessInfo.processInfo.activeProcessorCount, keepGoing: Bool = false,

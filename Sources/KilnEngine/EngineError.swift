@@ -5,6 +5,8 @@ public struct EngineError: Error, Sendable, CustomStringConvertible, Equatable {
     public enum Kind: String, Sendable, Codable {
         case invalidPlan, unknownProvider, inputMissing, inputChanged, inputFormat
         case tooFewImages, verification
+        /// `--cache-only`: the answer is in no cache, and no provider may be called.
+        case notCached
     }
 
     public var kind: Kind

@@ -48,6 +48,9 @@ extension BuildEngine {
         guard let name = step.provider, let provider = providers[name] else {
             throw EngineError.unknownProvider(step.provider ?? "(none)", step: step.id, known: Array(providers.keys))
         }
+        if options.cacheOnly {
+            return (try await cachedResult(step) ?? { throw notCached(step) }(), [:])
+        }
         var request = try await makeRequest(step, upstream: [:])
         let ownLock = try await cache?.lock(step.cacheKey)
         var locks = [StepID: CacheKeyLock]()
@@ -66,7 +69,8 @@ extension BuildEngine {
             for sibling in siblings {
                 if let cache {
                     guard let lock = try cache.tryLock(sibling.cacheKey) else { continue }
-                    guard forced.contains(sibling.id) || !cache.hasEntry(sibling.cacheKey) else {
+                    let answered = forced.contains(sibling.id) ? false : try await hasAnswer(sibling.cacheKey, in: cache)
+                    guard forced.contains(sibling.id) || !answered else {
                         lock.release()
                         continue
                     }

@@ -1,5 +1,6 @@
 import Foundation
 import KilnCore
+import KilnCache
 
 extension BuildEngine {
     /// Phase one of a step, holding its pool slots: the cache lookup, then the provider call or
@@ -91,6 +92,7 @@ extension BuildEngine {
                                              usage: produced.usage, requestID: produced.requestID,
                                              costUSD: step.kind.usesProvider ? cost(of: step, usage: produced.usage).usd : nil,
                                              resolved: produced.resolved, layout: cacheLayout())
+                cache.remote?.upload(step.cacheKey)
                 return (stored.blobs, nil)
             } catch {
                 attempt += 1
@@ -154,6 +156,7 @@ extension BuildEngine {
             guard let name = step.provider, let provider = providers[name] else {
                 throw EngineError.unknownProvider(step.provider ?? "(none)", step: step.id, known: Array(providers.keys))
             }
+            if options.cacheOnly { throw notCached(step) }
             let request = try await makeRequest(step, upstream: upstream)
             let keyLock = try await cache?.lock(step.cacheKey)
             do {
@@ -185,10 +188,26 @@ extension BuildEngine {
     /// The cached answer for the step's key, if the cache holds an intact one. A key with no
     /// entry is answered by one `stat` here; only an entry is read (and verified) off the
     /// cooperative pool — a first build is all misses, and each trip costs a thread hand-off.
+    /// With a remote cache, a local miss is looked up there and, when found, copied in first.
     func cachedResult(_ step: PlannedStep) async throws -> Produced? {
-        guard let cache, cache.hasEntry(step.cacheKey), let hit = try await BlockingIO.run({ try cache.lookup(step.cacheKey) }) else { return nil }
+        guard let cache, try await hasAnswer(step.cacheKey, in: cache),
+              let hit = try await BlockingIO.run({ try cache.lookup(step.cacheKey) }) else { return nil }
         return Produced(images: hit.images, digests: hit.record.images.map(\.sha256), usage: hit.record.usage?.usage, requestID: hit.record.requestID,
                         resolved: hit.record.resolved, fromCache: true, adopted: hit.record.adopted != nil, blobs: hit.blobs)
+    }
+
+    /// Whether the local cache has `key`'s answer, after copying it from the remote cache if only
+    /// that one has it.
+    func hasAnswer(_ key: String, in cache: ResultCache) async throws -> Bool {
+        if cache.hasEntry(key) { return true }
+        guard let remote = cache.remote else { return false }
+        return try await remote.fetch(key)
+    }
+
+    /// `--cache-only` and the answer is in no cache.
+    func notCached(_ step: PlannedStep) -> EngineError {
+        EngineError(.notCached, "\(step.id): not in the local or remote cache, and --cache-only makes no provider "
+            + "call (build it first, e.g. in its shard: kiln build --shard I/N)")
     }
 
     /// A generate or edit request; for an edit, reads the inputs and runs the toolkit's

@@ -1,0 +1,318 @@
+import Foundation
+import KilnCore
+import Synchronization
+
+/// A shared cache behind the local one: looked up after a local miss and before any provider call,
+/// written after the local store. The remote store is any `CacheBackend` (HTTP, S3; in tests a
+/// folder); what it holds is `ac/<key>` (`RemoteActionValue`: the record, optionally signed) and
+/// `cas/<sha256>` (each image).
+///
+/// It never fails a build and never makes one pay twice when it can help it:
+/// - a hit is copied into the local cache blob by blob through temp files, each blob's SHA-256 and
+///   size checked before it is renamed into place; a mismatch, a bad signature or a malformed record
+///   is a miss, counted and reported, never used;
+/// - failures are retried a little (`Options.attempts`), each operation has a deadline, and after
+///   `Options.breakerThreshold` failures in a row the store is given up for the rest of the build
+///   (one warning); `Options.required` makes any failure throw instead;
+/// - uploads run in the background, a few at a time, after the local store: images first (skipping
+///   those the store has), then the record, so a reader never sees a record without its images.
+///   `waitForUploads` lets the build finish them before it exits.
+public final class RemoteTier: Sendable {
+    public struct Options: Sendable {
+        /// Read, never write (pull requests from forks).
+        public var readOnly = false
+        /// A remote failure fails the build (and an upload failure the run).
+        public var required = false
+        /// Sign records on write, refuse unsigned or wrongly signed ones on read.
+        public var signing: RemoteActionValue.SigningKey?
+        /// Uploads in flight at once.
+        public var uploadConcurrency = 8
+        /// Tries per operation when the store is unavailable.
+        public var attempts = 3
+        /// The longest one operation (a look-up with its images, an upload) may take.
+        public var timeout: Duration = .seconds(120)
+        /// Failures in a row after which the store is given up for the rest of the build.
+        public var breakerThreshold = 3
+
+        public init() {}
+    }
+
+    public var backend: any CacheBackend { core.backend }
+    public var options: Options { core.options }
+    private let core: Core
+    private let queue: AsyncStream<String>.Continuation
+    private let workers: Task<Void, Never>
+
+    /// - Parameter warn: told, once per kind of problem, what went wrong (one line, no secrets).
+    public init(backend: any CacheBackend, local: ResultCache, options: Options = Options(),
+                warn: @escaping @Sendable (String) -> Void = { _ in }) {
+        let core = Core(backend: backend, local: local, options: options, state: TierState(), warn: warn)
+        self.core = core
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
+        queue = continuation
+        let concurrency = max(1, options.uploadConcurrency)
+        workers = Task {
+            await withTaskGroup(of: Void.self) { group in
+                var running = 0
+                for await key in stream {
+                    if running >= concurrency, await group.next() != nil { running -= 1 }
+                    group.addTask { await core.uploadNow(key) }
+                    running += 1
+                }
+            }
+        }
+    }
+
+    deinit {
+        queue.finish()
+    }
+
+    public var stats: RemoteStats { core.state.lock.withLock { $0.stats } }
+    /// The first failure, when there was one (for `--remote-cache-required`).
+    public var failure: String? { core.state.lock.withLock { $0.failure } }
+    /// Whether the store was given up for the rest of the build.
+    public var isGivenUp: Bool { core.isGivenUp }
+
+    /// After a local miss: copies `key`'s answer from the store into the local cache. True when the
+    /// local cache now has it. Throws only with `Options.required`, when the store failed.
+    public func fetch(_ key: String) async throws -> Bool {
+        try await core.fetch(key)
+    }
+
+    /// After a local store: uploads `key`'s answer in the background (not in read-only mode).
+    public func upload(_ key: String) {
+        guard !core.options.readOnly, !core.isGivenUp else { return }
+        queue.yield(key)
+    }
+
+    /// Waits for every upload asked for so far; no upload may be asked for after it.
+    public func waitForUploads() async {
+        queue.finish()
+        await workers.value
+    }
+
+    /// Uploads the answers under `keys` now (`kiln cache push`), a few at a time; returns how many
+    /// were uploaded.
+    public func push(_ keys: [String]) async -> Int {
+        let core = self.core
+        let before = stats.uploaded
+        await withTaskGroup(of: Void.self) { group in
+            var next = 0
+            func start() {
+                guard next < keys.count else { return }
+                let key = keys[next]
+                next += 1
+                group.addTask { await core.uploadNow(key) }
+            }
+            for _ in 0..<max(1, core.options.uploadConcurrency) { start() }
+            while await group.next() != nil { start() }
+        }
+        return stats.uploaded - before
+    }
+}
+
+/// The tier's mutable state, shared by the tier and its upload workers.
+final class TierState: Sendable {
+    struct Values {
+        var stats = RemoteStats()
+        var failuresInARow = 0
+        var open = false
+        var warnedUnavailable = false
+        var rejectionsReported = 0
+        /// The first failure, for `--remote-cache-required`.
+        var failure: String?
+    }
+
+    let lock = Mutex(Values())
+}
+
+/// What the tier does, without the upload queue: look-ups, uploads and the failure policy.
+struct Core: Sendable {
+    let backend: any CacheBackend
+    /// The local cache hits are copied into and uploads are read from.
+    let local: ResultCache
+    let options: RemoteTier.Options
+    let state: TierState
+    let warn: @Sendable (String) -> Void
+
+    var isGivenUp: Bool { state.lock.withLock { $0.open } }
+
+    // MARK: - Look-up
+
+    func fetch(_ key: String) async throws -> Bool {
+        guard !isGivenUp, CacheAddress.action(key: key).isValid else { return false }
+        do {
+            let found = try await attempt("look-up of \(key.prefix(12))…") { try await self.fetchNow(key) }
+            state.lock.withLock {
+                if found { $0.stats.hits += 1 } else { $0.stats.misses += 1 }
+            }
+            return found
+        } catch let rejection as RemoteActionValue.Rejection {
+            reject("the record for \(key.prefix(12))… was not used: \(rejection)")
+            return false
+        } catch let mismatch as BlobMismatch {
+            reject(mismatch.description)
+            return false
+        } catch {
+            try failed(error)
+            return false
+        }
+    }
+
+    private func fetchNow(_ key: String) async throws -> Bool {
+        guard let value = try await backend.get(.action(key: key)) else { return false }
+        let record = try RemoteActionValue.decode(value, key: key, signing: options.signing)
+        var downloaded: Int64 = 0
+        for image in record.images {
+            let address = CacheAddress.blob(sha256: image.sha256)
+            let target = local.store.path(for: address)
+            if local.store.existsNow(address), (try? Digest.sha256(fileAt: URL(fileURLWithPath: target))) == image.sha256 {
+                continue
+            }
+            try AtomicFile.ensureDirectory(path: local.tmpPath)
+            let temp = URL(fileURLWithPath: local.tmpPath + "/" + TemporaryName.next())
+            defer { unlink(temp.path) }
+            guard try await backend.download(address, to: temp) else { return false }
+            let size = (try? FileManager.default.attributesOfItem(atPath: temp.path)[.size] as? Int) ?? -1
+            let digest = try Digest.sha256(fileAt: temp)
+            guard digest == image.sha256, size == image.bytes else {
+                throw BlobMismatch(sha256: image.sha256, store: backend.name)
+            }
+            try AtomicFile.ensureDirectory(path: (target as NSString).deletingLastPathComponent)
+            guard chmod(temp.path, 0o444) == 0, rename(temp.path, target) == 0 else {
+                throw PosixFile.failure("rename into place", target, label: "cache")
+            }
+            downloaded += Int64(size)
+        }
+        var entry = record
+        entry.version = CacheEntryFile.version
+        try local.store.writeNow(CacheEntryFile.encode(entry), at: .action(key: key))
+        state.lock.withLock { $0.stats.bytesDown += downloaded }
+        return true
+    }
+
+    /// A remote blob whose bytes are not the ones its digest names.
+    struct BlobMismatch: Error, CustomStringConvertible {
+        var sha256: String
+        var store: String
+        var description: String {
+            "the image \(sha256.prefix(12))… in \(store) does not match its digest; it was not used (the store's copy is damaged or was altered)"
+        }
+    }
+
+    // MARK: - Upload
+
+    func uploadNow(_ key: String) async {
+        guard !options.readOnly, !isGivenUp else { return }
+        let uploader = Uploader(backend: backend, local: local, signing: options.signing)
+        do {
+            guard let sent = try await attempt("upload of \(key.prefix(12))…", { try await uploader.upload(key) }) else { return }
+            state.lock.withLock {
+                $0.stats.uploaded += 1
+                $0.stats.blobsUploaded += sent.blobs
+                $0.stats.bytesUp += sent.bytes
+            }
+        } catch {
+            try? failed(error)
+        }
+    }
+
+    // MARK: - Failures
+
+    /// Runs `operation` with the deadline, retrying an unavailable store; a success closes the
+    /// count of failures in a row.
+    private func attempt<T: Sendable>(_ what: String, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        var tries = 0
+        while true {
+            tries += 1
+            do {
+                let value = try await Self.withDeadline(options.timeout, what: "\(backend.name): \(what)", operation)
+                state.lock.withLock { $0.failuresInARow = 0 }
+                return value
+            } catch let error as RemoteStoreError where error.kind == .unavailable && tries < options.attempts && !isGivenUp {
+                try await Task.sleep(for: .milliseconds(200 * tries * tries))
+            }
+        }
+    }
+
+    /// Counts a failure; gives the store up after enough in a row; throws with `required`.
+    private func failed(_ error: any Error) throws {
+        if error is CancellationError { throw error }
+        let message = (error as? RemoteStoreError)?.message ?? "\(error)"
+        let (warnNow, gaveUp) = state.lock.withLock { s -> (Bool, Bool) in
+            s.stats.errors += 1
+            s.failuresInARow += 1
+            if s.failure == nil { s.failure = message }
+            let refused = (error as? RemoteStoreError)?.kind == .refused
+            let opening = !s.open && (refused || s.failuresInARow >= options.breakerThreshold)
+            if opening { s.open = true }
+            let first = !s.warnedUnavailable
+            s.warnedUnavailable = true
+            return (first, opening)
+        }
+        if options.required {
+            throw RemoteStoreError((error as? RemoteStoreError)?.kind ?? .unavailable,
+                                   "remote cache \(backend.name): \(message) (--remote-cache-required)")
+        }
+        // One line per build: what failed first. The summary counts the rest.
+        if warnNow {
+            warn("remote cache \(backend.name): \(message); the build goes on without it"
+                 + (gaveUp ? " (not used for the rest of this build)" : " where it fails"))
+        }
+    }
+
+    private func reject(_ message: String) {
+        let report = state.lock.withLock { s -> Bool in
+            s.stats.rejected += 1
+            s.rejectionsReported += 1
+            return s.rejectionsReported <= 5
+        }
+        if report { warn("remote cache \(backend.name): \(message)") }
+    }
+
+    static func withDeadline<T: Sendable>(_ limit: Duration, what: String,
+                                          _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw RemoteStoreError(.unavailable, "\(what) took longer than \(limit)")
+            }
+            return value
+        }
+    }
+}
+
+/// Uploads one answer: each image the store lacks, then its record.
+struct Uploader: Sendable {
+    let backend: any CacheBackend
+    let local: ResultCache
+    let signing: RemoteActionValue.SigningKey?
+
+    /// Nil when the local cache no longer has the answer (nothing to send).
+    func upload(_ key: String) async throws -> (blobs: Int, bytes: Int64)? {
+        let local = self.local
+        guard let hit = try await BlockingIO.run({ try local.lookup(key) }) else { return nil }
+        var blobs = 0
+        var bytes: Int64 = 0
+        for (image, data) in zip(hit.record.images, hit.images) {
+            let address = CacheAddress.blob(sha256: image.sha256)
+            if try await backend.contains(address) { continue }
+            if let path = hit.blobs?.first(where: { $0.hasSuffix(image.sha256) }) {
+                try await backend.upload(URL(fileURLWithPath: path), to: address)
+            } else {
+                try await backend.put(data, at: address)
+            }
+            blobs += 1
+            bytes += Int64(data.count)
+        }
+        let value = RemoteActionValue.encode(hit.record, signing: signing)
+        try await backend.put(value, at: .action(key: key))
+        return (blobs, bytes + Int64(value.count))
+    }
+}
+
