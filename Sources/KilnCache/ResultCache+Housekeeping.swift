@@ -11,6 +11,15 @@ extension ResultCache {
     /// `sweepTemporaries` (it may belong to a writer still running).
     package static let temporaryGrace: TimeInterval = 3600
 
+    /// Every key the cache has an entry for, sorted.
+    public func keys() -> [String] {
+        PosixFile.fanOut(actionsPath).compactMap { action in
+            guard action.name.hasSuffix(CacheEntryFile.fileExtension) else { return nil }
+            let key = String(action.name.dropLast(CacheEntryFile.fileExtension.count))
+            return CacheAddress.action(key: key).isValid ? key : nil
+        }.sorted()
+    }
+
     /// Counts the cache's entries, the images they hold and their bytes (each blob once, however
     /// many entries name it).
     public func stats() throws -> CacheStats {

@@ -79,6 +79,18 @@ public struct ResultCache: Sendable {
         return nil
     }
 
+    /// Whether `key`'s entry is whole: its record reads and every image matches its digest. A
+    /// damaged entry is removed (as `lookup` would); the entry is not marked as used.
+    public func verify(_ key: String) -> Bool {
+        guard (try? Self.validate(key)) != nil, let data = try? store.readNow(.action(key: key)) else { return false }
+        if let (record, start) = CacheEntryFile.record(in: data), record.cacheKey == key,
+           result(record, entry: data, payloadStart: start) != nil {
+            return true
+        }
+        unlink(entryPath(key))
+        return false
+    }
+
     /// The images of an entry that passed its header: format 4's from their blobs, format 3's from
     /// the entry itself; nil when any is missing or does not match its record.
     private func result(_ record: CacheRecord, entry: Data, payloadStart: Int) -> CachedResult? {

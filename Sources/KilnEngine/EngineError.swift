@@ -21,6 +21,10 @@ public struct EngineError: Error, Sendable, CustomStringConvertible, Equatable {
 
     static func invalidPlan(_ message: String) -> EngineError { EngineError(.invalidPlan, message) }
 
+    /// What every `.notCached` message says, for callers that see only the text.
+    public static let notCachedMarker = "not in the local or remote cache"
+
+
     static func unknownProvider(_ name: String, step: StepID, known: [String]) -> EngineError {
         EngineError(.unknownProvider, "\(step): no provider named '\(name)' is configured "
             + "(available: \(known.sorted().joined(separator: ", ")))")

@@ -99,6 +99,7 @@ struct KilnProcess {
         process.currentDirectoryURL = directory
         var env = ProcessInfo.processInfo.environment
         env["OPENAI_API_KEY"] = nil
+        for name in ["KILN_REMOTE_CACHE", "KILN_REMOTE_CACHE_READ_ONLY", "KILN_CACHE_SIGNING_KEY", "KILN_CACHE_DIR"] { env[name] = nil }
         env["VIPS_WARNING"] = "0"
         env.merge(environment) { _, new in new }
         process.environment = env

@@ -1,4 +1,5 @@
 import ArgumentParser
+import KilnPlanner
 
 /// The flags only `kiln build` takes: concurrency, failure policy, money, re-rolls and output.
 struct BuildArguments: ParsableArguments {
@@ -33,6 +34,16 @@ struct BuildArguments: ParsableArguments {
     @Flag(help: "Make each output a read-only hard link to the cache's copy of its image where the file system has no copy-on-write clones (ext4): each image is written once. A tool that then writes into an output in place changes the cached answer too.")
     var linkOutputs = false
 
+    @Option(help: ArgumentHelp("Build part I of N (e.g. 2/3) for N CI machines sharing a remote cache: whole dependency chains, chosen by hashing cache keys; then `kiln build --cache-only` assembles.",
+                               valueName: "I/N"))
+    var shard: String?
+
+    @Flag(help: "Make no provider call: every paid step must come from the local or remote cache (derives still run); exit 3 listing the steps no cache has.")
+    var cacheOnly = false
+
+    @Flag(help: "Exit without waiting for uploads to the remote cache to finish (`kiln cache push` sends what is left).")
+    var noWaitUpload = false
+
     @Flag(help: "Print JSON Lines events on stdout (human output goes to stderr).")
     var json = false
 
@@ -47,5 +58,12 @@ struct BuildArguments: ParsableArguments {
         if let retries, !(0...100).contains(retries) { throw ValidationError("--retries must be 0–100, not \(retries)") }
         if let rpm, !(1...1_000_000).contains(rpm) { throw ValidationError("--rpm must be 1–1000000, not \(rpm)") }
         if locked && !force.isEmpty { throw ValidationError("--locked and --force cannot be used together: a re-roll calls the provider") }
+        if cacheOnly && !force.isEmpty { throw ValidationError("--cache-only and --force cannot be used together: a re-roll calls the provider") }
+        if let shard, shardSpec == nil {
+            throw ValidationError("--shard must be I/N with 1 ≤ I ≤ N ≤ 1000 (e.g. --shard 2/3), not '\(shard)'")
+        }
     }
+
+    /// `--shard`, parsed.
+    var shardSpec: ShardSpec? { shard.flatMap(ShardSpec.init(parsing:)) }
 }

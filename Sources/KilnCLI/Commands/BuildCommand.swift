@@ -6,7 +6,7 @@ struct BuildCommand: AsyncParsableCommand {
         commandName: "build",
         abstract: "Build the planned images: run steps concurrently, cache every result, write outputs/.",
         discussion: """
-        Without OPENAI_API_KEY (or with --provider placeholder) images are rendered offline. A step whose cache key and files are unchanged since the last build does not run; a cache hit costs nothing. Every build records each step's key and output digests in kiln.lock (commit it with outputs/). Ctrl-C once stops starting steps and lets the running ones finish; twice cancels them. Exit status: 0 built, 1 a step failed or the build was interrupted, 2 invalid manifest or arguments, 3 refused by --max-cost or --locked.
+        Without OPENAI_API_KEY (or with --provider placeholder) images are rendered offline. A step whose cache key and files are unchanged since the last build does not run; a cache hit costs nothing. Every build records each step's key and output digests in kiln.lock (commit it with outputs/). Ctrl-C once stops starting steps and lets the running ones finish; twice cancels them. With a remote cache (--remote-cache, $KILN_REMOTE_CACHE or the manifests' cache.remote; docs/cache.md) a local miss is looked up there before any provider call, and new results are uploaded. Exit status: 0 built, 1 a step failed or the build was interrupted, 2 invalid manifest or arguments, 3 refused by --max-cost or --locked, or --cache-only found steps in no cache.
 
         Examples:
           kiln build                                  # every pipeline in pipelines/
@@ -15,6 +15,8 @@ struct BuildCommand: AsyncParsableCommand {
           kiln build --json > events.jsonl            # JSON Lines for CI tooling
           kiln build --force 'stickers/corgi-pack@*'  # re-roll: pay for new images
           kiln build --locked                         # CI: no key, no calls
+          kiln build --shard 2/3 --remote-cache s3://team-cache/kiln
+          kiln build --cache-only --remote-cache s3://team-cache/kiln   # assemble the shards
         """)
 
     @OptionGroup var selection: SelectionArguments
@@ -23,8 +25,11 @@ struct BuildCommand: AsyncParsableCommand {
 
     @OptionGroup var options: BuildArguments
 
+    @OptionGroup var remote: RemoteCacheArguments
+
     func run() async throws {
-        let status = await BuildSession(selection: selection, paths: project, arguments: options).run(keep: LeftForExit.keep)
+        let status = await BuildSession(selection: selection, paths: project, arguments: options, remote: remote)
+            .run(keep: LeftForExit.keep)
         if status != .success { throw ExitCode(status.rawValue) }
     }
 }

@@ -7,12 +7,12 @@ import KilnLock
 struct CacheCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cache",
-        abstract: "Inspect or trim the result cache.",
-        subcommands: [Stats.self, GC.self])
+        abstract: "Inspect, trim, check or share the result cache.",
+        subcommands: [Stats.self, GC.self, Verify.self, Push.self])
 
     struct Stats: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Objects, bytes, entries, and the hit rate of the last build.")
+            abstract: "Objects, bytes, entries, the hit rate of the last build and what its remote cache did.")
 
         @OptionGroup var cache: CacheArguments
 
@@ -26,6 +26,7 @@ struct CacheCommand: AsyncParsableCommand {
                 let total = last.hits + last.misses
                 let rate = total == 0 ? "nothing ran" : String(format: "%.0f%% hit rate", Double(last.hits) / Double(total) * 100)
                 lines.append("last     \(last.hits) hit(s), \(last.misses) miss(es): \(rate) (\(last.date.formatted(.iso8601)))")
+                if let remote = last.remote { lines.append("remote   \(remote.summary)") }
             } else {
                 lines.append("last     no build recorded")
             }

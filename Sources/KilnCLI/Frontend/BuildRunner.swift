@@ -15,6 +15,8 @@ import KilnLock
 public struct BuildRunner: Sendable {
     public var options: BuildOptions
     public var cacheDirectory: URL?
+    /// The remote cache behind the local one, if any.
+    public var remote: RemoteTier?
     public var progress: TerminalProgress.Mode
     public var logger: Logger
     public var environment: [String: String]
@@ -82,7 +84,8 @@ public struct BuildRunner: Sendable {
         if !BuildEngine.changesNothing(plan, upToDate: check, options: options) { try VipsToolkit.initialize() }
         let terminal = TerminalProgress(mode: progress)
         let providers = locked ? LockedProvider.standIns(for: plan) : try providers(for: plan, terminal: terminal)
-        let cache = cacheDirectory.map(ResultCache.init(directory:))
+        var cache = cacheDirectory.map(ResultCache.init(directory:))
+        cache?.remote = remote
         if let notice = cache?.oldFormatNotice() { Console.err("kiln: " + notice) }
         let engine = BuildEngine(plan: plan, providers: providers, toolkit: VipsToolkit(),
                                  cache: cache, options: options,

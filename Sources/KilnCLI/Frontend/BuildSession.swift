@@ -12,15 +12,30 @@ struct BuildSession: Sendable {
     var selection: SelectionArguments
     var paths: ProjectArguments
     var arguments: BuildArguments
+    var remote = RemoteCacheArguments()
 
     /// Runs the build and returns the exit status (see `ExitStatus`).
     /// - Parameter keep: takes what the build is done with at the end (the command's
     ///   `LeftForExit.keep`); by default it is freed.
     func run(frontend: Frontend = Frontend(), keep: (any Sendable) -> Void = { _ in }) async -> ExitStatus {
         let (force, locked) = (arguments.force, arguments.locked)
-        guard let (project, outcome, plan) = ProjectFiles.plan(
+        guard var (project, outcome, plan) = ProjectFiles.plan(
             selection.items, provider: selection.provider, outputDirectory: paths.out,
-            cacheDirectory: paths.cacheDir, lockedProvider: locked, frontend: frontend) else { return .invalid }
+            cacheDirectory: paths.cacheDir, lockedProvider: locked || arguments.cacheOnly, frontend: frontend) else { return .invalid }
+        if let shard = arguments.shardSpec {
+            let whole = plan.steps.count
+            plan = plan.restricted(to: shard)
+            outcome.partial = true
+            Console.err("shard \(shard): \(plan.steps.count) of \(whole) step(s), in whole dependency chains (what a step reads is in its shard)")
+        }
+        let remoteCache: RemoteCacheSession?
+        do {
+            remoteCache = try RemoteCacheSession.open(remote, environment: frontend.workspace.environment,
+                                                      manifests: outcome.manifests, local: project.cache)
+        } catch {
+            Console.err("error: \(error)")
+            return .invalid
+        }
         let check: UpToDateCheck
         do {
             check = UpToDateCheck(plan: plan, baseline: project.baseline(),
@@ -29,11 +44,19 @@ struct BuildSession: Sendable {
             Console.report(error.diagnostics)
             return .invalid
         }
+        if locked, let remoteCache {
+            await remoteCache.tier.prefetch(check.stepsToRun(plan).map(\.cacheKey))
+        }
         if locked, let refusal = lockedRefusal(plan, check: check, project: project) {
+            _ = await remoteCache?.finish(wait: false)
             Console.err(refusal)
             return .refused
         }
-        let options = buildOptions(outcome, outputDirectory: project.outputDirectory)
+        var options = buildOptions(outcome, outputDirectory: project.outputDirectory)
+        if arguments.cacheOnly {
+            options.cacheOnly = true
+            options.keepGoing = true   // every missing step is listed, not just the first
+        }
         if !locked, let refusal = destinationRefusal(plan, check: check, project: project, manifest: options.resolvedManifestPath) {
             Console.err(refusal)
             return .invalid
@@ -42,29 +65,57 @@ struct BuildSession: Sendable {
         project.sweepAbandonedWrites(plan: plan, manifest: options.resolvedManifestPath)
         let gallery = arguments.noGallery ? nil : GallerySession(project: project, manifest: options.resolvedManifestPath)
         let manifestBefore = gallery?.writer.snapshot()
-        let runner = BuildRunner(options: options, cacheDirectory: project.cache.directory,
+        var runner = BuildRunner(options: options, cacheDirectory: project.cache.directory,
                                  progress: arguments.json ? .jsonLines : (Console.stderrIsTerminal ? .live : .plain),
                                  logger: logger(), environment: frontend.workspace.environment,
                                  retries: arguments.retries, requestsPerMinute: arguments.rpm)
+        runner.remote = remoteCache?.tier
         let result: BuildReport
         do {
-            result = try await runner.run(plan, upToDate: check, locked: locked)
+            result = try await runner.run(plan, upToDate: check, locked: locked || arguments.cacheOnly)
         } catch let refusal as PolicyRefusal {
             Console.err("error: \(refusal)")
+            _ = await remoteCache?.finish(wait: false)
             return .refused
         } catch {
             Console.err("error: \(error)")
+            _ = await remoteCache?.finish(wait: false)
             return .invalid
         }
-        let status = record(result, plan: plan, project: project, partial: outcome.partial)
+        var status = record(result, plan: plan, project: project, partial: outcome.partial)
+        if arguments.cacheOnly, let missing = notCachedRefusal(result) {
+            Console.err(missing)
+            status = .refused
+        }
         if let gallery {
             try? gallery.writer.rememberPrevious(manifestBefore)
             // A build that ran nothing leaves the page as it is (a no-op stays cheap).
             let ran = result.summary.built + result.summary.cached + result.summary.failed + result.summary.skipped
             if ran > 0 || !gallery.pageExists { await gallery.write(plan: plan) }
         }
+        if let remoteCache {
+            if let failure = await remoteCache.finish(wait: !arguments.noWaitUpload) {
+                Console.err("error: the remote cache failed and --remote-cache-required is set: \(failure)")
+                if status == .success { status = .buildFailed }
+            }
+            if result.summary.cached + result.summary.built > 0 {
+                try? project.cache.recordLastBuild(hits: result.summary.cached, misses: result.summary.built,
+                                                   remote: remoteCache.tier.stats)
+            }
+        }
         keep((project, outcome, plan, check, result))
         return status
+    }
+
+    /// Under `--cache-only`: the steps no cache had, as a list to act on; nil when there were none.
+    func notCachedRefusal(_ result: BuildReport) -> String? {
+        let missing = result.summary.failures.filter { $0.error.contains(EngineError.notCachedMarker) }
+        guard !missing.isEmpty else { return nil }
+        let readers = result.summary.notRun.filter { $0.because != nil }.count
+        return "error: --cache-only: \(missing.count) step(s) are in neither the local nor the remote cache, and no provider was called:\n"
+            + missing.map { "  \($0.step)" }.joined(separator: "\n")
+            + (readers > 0 ? "\n(\(readers) step(s) that read them did not run)" : "")
+            + "\nbuild them first (each shard: kiln build --shard I/N with the same remote cache), then assemble again"
     }
 
     /// After the run: kiln.lock and the stat cache (kiln.lock not under `--locked`), the cache's

@@ -96,18 +96,31 @@ public final class RemoteTier: Sendable {
     public func push(_ keys: [String]) async -> Int {
         let core = self.core
         let before = stats.uploaded
+        await Self.forEach(keys, limit: core.options.uploadConcurrency) { await core.uploadNow($0) }
+        return stats.uploaded - before
+    }
+
+    /// Copies the answers of `keys` the local cache lacks from the store, 16 at a time (before a
+    /// `--locked` check, which reads only the local cache).
+    public func prefetch(_ keys: [String]) async {
+        let core = self.core
+        let missing = keys.filter { !core.local.hasEntry($0) }
+        await Self.forEach(missing, limit: 16) { _ = try? await core.fetch($0) }
+    }
+
+    /// Runs `body` for each key, at most `limit` at once.
+    private static func forEach(_ keys: [String], limit: Int, _ body: @escaping @Sendable (String) async -> Void) async {
         await withTaskGroup(of: Void.self) { group in
             var next = 0
             func start() {
                 guard next < keys.count else { return }
                 let key = keys[next]
                 next += 1
-                group.addTask { await core.uploadNow(key) }
+                group.addTask { await body(key) }
             }
-            for _ in 0..<max(1, core.options.uploadConcurrency) { start() }
+            for _ in 0..<max(1, limit) { start() }
             while await group.next() != nil { start() }
         }
-        return stats.uploaded - before
     }
 }
 

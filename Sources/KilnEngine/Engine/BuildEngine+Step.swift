@@ -160,7 +160,9 @@ extension BuildEngine {
             let request = try await makeRequest(step, upstream: upstream)
             let keyLock = try await cache?.lock(step.cacheKey)
             do {
-                if !forced, let hit = try await cachedResult(step) {
+                // Another build sharing this cache may have stored it meanwhile; the remote cache
+                // was asked a moment ago.
+                if !forced, let hit = try await cachedResult(step, remote: false) {
                     keyLock?.release()
                     return hit
                 }
@@ -189,8 +191,8 @@ extension BuildEngine {
     /// entry is answered by one `stat` here; only an entry is read (and verified) off the
     /// cooperative pool — a first build is all misses, and each trip costs a thread hand-off.
     /// With a remote cache, a local miss is looked up there and, when found, copied in first.
-    func cachedResult(_ step: PlannedStep) async throws -> Produced? {
-        guard let cache, try await hasAnswer(step.cacheKey, in: cache),
+    func cachedResult(_ step: PlannedStep, remote: Bool = true) async throws -> Produced? {
+        guard let cache, remote ? try await hasAnswer(step.cacheKey, in: cache) : cache.hasEntry(step.cacheKey),
               let hit = try await BlockingIO.run({ try cache.lookup(step.cacheKey) }) else { return nil }
         return Produced(images: hit.images, digests: hit.record.images.map(\.sha256), usage: hit.record.usage?.usage, requestID: hit.record.requestID,
                         resolved: hit.record.resolved, fromCache: true, adopted: hit.record.adopted != nil, blobs: hit.blobs)
@@ -206,7 +208,7 @@ extension BuildEngine {
 
     /// `--cache-only` and the answer is in no cache.
     func notCached(_ step: PlannedStep) -> EngineError {
-        EngineError(.notCached, "\(step.id): not in the local or remote cache, and --cache-only makes no provider "
+        EngineError(.notCached, "\(step.id): \(EngineError.notCachedMarker), and --cache-only makes no provider "
             + "call (build it first, e.g. in its shard: kiln build --shard I/N)")
     }
 

@@ -36,6 +36,8 @@ extension ManifestDecoder {
                 }
             case "prices":
                 for item in namedEntries(entry) { manifest.prices[item.name] = price(item) }
+            case "cache":
+                manifest.cache = cacheSettings(entry)
             case "assets":
                 manifest.assets = namedEntries(entry).compactMap(asset)
             default: break
@@ -48,6 +50,28 @@ extension ManifestDecoder {
             error("empty manifest: add an 'assets:' mapping", at: manifest.location)
         }
         return manifest
+    }
+
+    /// `cache:`; a `remote:` that is not a location Kiln can use is reported at its value.
+    func cacheSettings(_ entry: Entry) -> CacheSettings? {
+        guard let entries = entries(entry.value, ManifestKeys.cache, in: "'cache'") else { return nil }
+        var settings = CacheSettings(location: entry.location)
+        for item in entries {
+            switch item.name {
+            case "remote":
+                guard let text = string(item) else { continue }
+                do {
+                    _ = try RemoteCacheLocation(parsing: text.value)
+                    settings.remote = text
+                } catch {
+                    self.error(error.description, at: text.location)
+                }
+            case "read_only": settings.readOnly = bool(item)
+            case "required": settings.required = bool(item)
+            default: break
+            }
+        }
+        return settings
     }
 
     func variables(_ entry: Entry) -> [Variable] {

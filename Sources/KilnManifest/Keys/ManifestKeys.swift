@@ -18,6 +18,7 @@ public enum ManifestKeys {
         KeySpec("presets", .map(of: .table("parameters")), "Named parameter bundles an asset selects with 'preset:'."),
         KeySpec("providers", .map(of: .table("provider")), "Limits and connection settings by provider name."),
         KeySpec("prices", .map(of: .table("price")), "Price overrides by model, USD per 1M tokens."),
+        KeySpec("cache", .table("cache"), "The remote cache this project shares (see docs/cache.md)."),
         KeySpec("assets", .map(of: .table("asset")), "The assets to build, by name, in file order."),
     ])
 
@@ -128,6 +129,13 @@ public enum ManifestKeys {
         KeySpec("image_output", .number(exclusiveMinimum: nil, maximum: 1_000_000), "Image output tokens."),
     ])
 
+    /// `cache:` at the root.
+    public static let cache = KeyTable("cache", "The remote cache every machine building this project shares.", keys: [
+        KeySpec("remote", .string, "http(s)://HOST/PATH (bazel-remote layout, nginx WebDAV), s3://BUCKET/PREFIX or file:///PATH."),
+        KeySpec("read_only", .boolean, "Read from the remote cache, never write to it."),
+        KeySpec("required", .boolean, "Fail the build when the remote cache fails (default: warn and go on)."),
+    ])
+
     public static let box = KeyTable("box", "A resize box; a missing side follows the aspect ratio.", keys: [
         KeySpec("width", .integer(min: 1, max: ImageLimits.maxSide), "Box width in pixels."),
         KeySpec("height", .integer(min: 1, max: ImageLimits.maxSide), "Box height in pixels."),
@@ -155,7 +163,7 @@ public enum ManifestKeys {
 
     /// Every table, by name.
     public static let all: [KeyTable] = [top, parameters, asset, step, generate, edit, derive, deriveItem,
-                                         provider, price, box, rect, insets, matrix]
+                                         provider, price, cache, box, rect, insets, matrix]
 
     public static func table(named name: String) -> KeyTable? {
         all.first { $0.name == name }

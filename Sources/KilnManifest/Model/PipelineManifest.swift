@@ -29,6 +29,9 @@ public struct PipelineManifest: Sendable {
     public var prices: [String: ModelPrice]
     /// `assets:` in file order.
     public var assets: [Asset]
+    /// `cache:` — the remote cache the project shares (`--remote-cache` and `KILN_REMOTE_CACHE`
+    /// come first).
+    public var cache: CacheSettings?
     /// The root mapping's location.
     public var location: SourceLocation
 

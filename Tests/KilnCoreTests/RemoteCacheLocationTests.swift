@@ -1,5 +1,5 @@
 import Foundation
-@testable import KilnRemoteCache
+@testable import KilnCore
 import Testing
 
 @Suite struct RemoteCacheLocationTests {
@@ -7,10 +7,11 @@ import Testing
         #expect(try RemoteCacheLocation(parsing: "http://127.0.0.1:8080/kiln") == .http(URL(string: "http://127.0.0.1:8080/kiln")!))
         #expect(try RemoteCacheLocation(parsing: "s3://team-cache/kiln/v1/") == .s3(bucket: "team-cache", prefix: "kiln/v1"))
         #expect(try RemoteCacheLocation(parsing: "s3://team-cache") == .s3(bucket: "team-cache", prefix: ""))
+        #expect(try RemoteCacheLocation(parsing: "file:///mnt/kiln-cache") == .folder(URL(fileURLWithPath: "/mnt/kiln-cache")))
     }
 
     @Test(arguments: ["", "ftp://host/x", "s3://", "s3://Bad_Bucket/x", "http://user:secret@host/x",
-                      "http://host/x?token=1", "/local/path", "s3://ab"])
+                      "http://host/x?token=1", "/local/path", "s3://ab", "file://", "file://server/share"])
     func otherTextIsRefusedWithWhatIsAccepted(_ text: String) {
         #expect(throws: RemoteCacheLocationError.self) { try RemoteCacheLocation(parsing: text) }
         do {

@@ -8,6 +8,8 @@ public enum RemoteCacheLocation: Sendable, Hashable, CustomStringConvertible {
     /// `s3://bucket/prefix`: `<prefix>/cas/<sha256>` and `<prefix>/ac/<key>` in the bucket (the
     /// endpoint, region and credentials come from the environment, as the AWS tools read them).
     case s3(bucket: String, prefix: String)
+    /// `file:///path`: a folder every machine mounts (NFS, SMB), laid out as the local cache is.
+    case folder(URL)
 
     /// Parses a location; the error says what is accepted.
     public init(parsing text: String) throws(RemoteCacheLocationError) {
@@ -21,6 +23,11 @@ public enum RemoteCacheLocation: Sendable, Hashable, CustomStringConvertible {
                 throw RemoteCacheLocationError(text)
             }
             self = .http(url)
+        case "file":
+            guard url.host == nil || url.host == "" || url.host == "localhost", url.path.hasPrefix("/"), url.path.count > 1 else {
+                throw RemoteCacheLocationError(text)
+            }
+            self = .folder(URL(fileURLWithPath: url.path))
         case "s3":
             guard let bucket = url.host, Self.isBucketName(bucket), url.query == nil, url.fragment == nil else {
                 throw RemoteCacheLocationError(text)
@@ -46,6 +53,7 @@ public enum RemoteCacheLocation: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case let .http(url): url.absoluteString
         case let .s3(bucket, prefix): "s3://\(bucket)" + (prefix.isEmpty ? "" : "/\(prefix)")
+        case let .folder(url): "file://" + url.standardizedFileURL.path
         }
     }
 }
@@ -64,6 +72,7 @@ public struct RemoteCacheLocationError: Error, Sendable, CustomStringConvertible
     public var description: String {
         "remote cache '\(text)' is not a location Kiln knows: use http(s)://HOST[:PORT][/PATH] (an HTTP cache "
             + "in the bazel-remote layout, e.g. nginx with WebDAV) or s3://BUCKET[/PREFIX] (credentials from "
-            + "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; AWS_ENDPOINT_URL for MinIO, R2 and the like)"
+            + "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; AWS_ENDPOINT_URL for MinIO, R2 and the like) or "
+            + "file:///PATH (a folder every machine mounts)"
     }
 }

@@ -1,0 +1,93 @@
+import Foundation
+import KilnCache
+import KilnCore
+import KilnManifest
+import KilnRemoteCache
+
+/// The remote cache of one command: where it is (`--remote-cache`, else `$KILN_REMOTE_CACHE`, else
+/// the manifests' `cache.remote`), its mode, the signing key (`$KILN_CACHE_SIGNING_KEY`), and the
+/// tier that looks it up and uploads to it. Warnings go to stderr, one line each, with secrets
+/// redacted by the console.
+struct RemoteCacheSession: Sendable {
+    let tier: RemoteTier
+    let location: RemoteCacheLocation
+    private let close: @Sendable () async -> Void
+
+    /// The session the arguments, environment and manifests ask for; nil when none is configured.
+    /// Throws `SetupError` (a location Kiln cannot use, two manifests naming different caches, a
+    /// signing key that is too short, missing S3 credentials).
+    static func open(_ arguments: RemoteCacheArguments, environment: [String: String], manifests: [PipelineManifest],
+                     local: ResultCache) throws -> RemoteCacheSession? {
+        guard !arguments.noRemoteCache else { return nil }
+        let configured = try configuredLocation(arguments, environment: environment, manifests: manifests)
+        guard let text = configured else { return nil }
+        let location: RemoteCacheLocation
+        do {
+            location = try RemoteCacheLocation(parsing: text)
+        } catch {
+            throw SetupError(message: error.description)
+        }
+        var options = RemoteTier.Options()
+        let settings = manifests.compactMap(\.cache)
+        options.readOnly = arguments.remoteCacheReadOnly || Self.isOn(environment["KILN_REMOTE_CACHE_READ_ONLY"])
+            || settings.contains { $0.readOnly == true }
+        options.required = arguments.remoteCacheRequired || settings.contains { $0.required == true }
+        if let secret = environment["KILN_CACHE_SIGNING_KEY"], !secret.isEmpty {
+            guard let key = RemoteActionValue.SigningKey(secret) else {
+                throw SetupError(message: "KILN_CACHE_SIGNING_KEY must be at least 16 bytes of secret text (a longer random string is better)")
+            }
+            options.signing = key
+        }
+        let (backend, close) = try Self.backend(location, environment: environment)
+        let tier = RemoteTier(backend: backend, local: local, options: options) { line in
+            Console.err("warning: " + line)
+        }
+        return RemoteCacheSession(tier: tier, location: location, close: close)
+    }
+
+    /// The location text, by precedence; two manifests that name different caches are an error.
+    static func configuredLocation(_ arguments: RemoteCacheArguments, environment: [String: String],
+                                   manifests: [PipelineManifest]) throws -> String? {
+        if let flag = arguments.remoteCache { return flag }
+        if let text = environment["KILN_REMOTE_CACHE"], !text.trimmingCharacters(in: .whitespaces).isEmpty { return text }
+        let named = manifests.compactMap { $0.cache?.remote }
+        guard let first = named.first else { return nil }
+        if let other = named.first(where: { $0.value != first.value }) {
+            throw SetupError(message: "\(other.location): cache.remote '\(other.value)' differs from '\(first.value)' at \(first.location): "
+                + "a project has one remote cache; name it in one manifest (or pass --remote-cache)")
+        }
+        return first.value
+    }
+
+    static func isOn(_ value: String?) -> Bool {
+        guard let value = value?.lowercased() else { return false }
+        return ["1", "true", "yes", "on"].contains(value)
+    }
+
+    private static func backend(_ location: RemoteCacheLocation, environment: [String: String]) throws
+        -> (any CacheBackend, @Sendable () async -> Void) {
+        switch location {
+        case let .folder(url):
+            do {
+                return (try RemoteCacheFolder.open(url), {})
+            } catch {
+                throw SetupError(message: "remote cache \(location): the folder cannot be made: \(SystemErrorText.describe(error))")
+            }
+        case .http, .s3:
+            throw SetupError(message: "remote cache \(location): HTTP and S3 stores are not in this build yet")
+        }
+    }
+
+    /// After the build: waits for the uploads (unless `wait` is false), says what the remote cache
+    /// did, and closes its connections. Returns the failure that `required` turns into an error.
+    func finish(wait: Bool) async -> String? {
+        if wait { await tier.waitForUploads() }
+        let stats = tier.stats
+        var line = "remote cache \(location): \(stats.summary)"
+        if !wait && !tier.options.readOnly { line += "; uploads not waited for (--no-wait-upload): `kiln cache push` sends what is missing" }
+        if tier.options.readOnly { line += " (read-only)" }
+        Console.err(line)
+        await close()
+        return tier.options.required ? tier.failure : nil
+    }
+}
