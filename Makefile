@@ -23,7 +23,9 @@ build: deps
 # xfsprogs lets CloneOutputsTests mount a small XFS volume (reflink) on a loop device; chromium,
 # chromium-driver and selenium let GalleryBrowserTests drive the gallery in a real browser. Without
 # them, or without root, those suites are skipped (KILN_REQUIRE_BROWSER=1, as .ci/run sets, makes a
-# missing browser a failure instead). Best effort here, never a failure.
+# missing browser a failure instead); nginx-light (WebDAV) and moto, boto3 and awscli (pip) let the
+# remote cache suites run real HTTP and S3 servers on loopback (KILN_REQUIRE_SERVERS=1 makes a missing
+# one a failure). Best effort here, never a failure.
 test: deps
 	@command -v mkfs.xfs >/dev/null || [ "$$(id -u)" != "0" ] || ! command -v apt-get >/dev/null || \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xfsprogs >/dev/null 2>&1 || \
@@ -34,6 +36,14 @@ test: deps
 		  { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1; }; } || true
 	@python3 -c "import selenium" 2>/dev/null || python3 -m pip install -q selenium >/dev/null 2>&1 || \
 		python3 -m pip install -q --break-system-packages selenium >/dev/null 2>&1 || true
+	@command -v nginx >/dev/null || [ "$$(id -u)" != "0" ] || ! command -v apt-get >/dev/null || \
+		{ echo "kiln: installing nginx-light (WebDAV) for the remote cache tests (one time)"; \
+		  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null 2>&1 || \
+		  { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null 2>&1; }; } || true
+	@{ python3 -c "import moto.server, boto3" 2>/dev/null && command -v aws >/dev/null; } || \
+		{ echo "kiln: installing moto[server], boto3 and awscli for the S3 cache tests (one time)"; \
+		  python3 -m pip install -q "moto[server]" boto3 awscli >/dev/null 2>&1 || \
+		  python3 -m pip install -q --break-system-packages "moto[server]" boto3 awscli >/dev/null 2>&1; } || true
 	$(SWIFT) test
 
 release: deps
