@@ -38,8 +38,8 @@ extension CacheCommand {
                 }
                 let lock = try LockFile.read(from: workspace.root.appendingPathComponent(LockFile.fileName))
                 let named = Set(lock?.steps.values.map(\.cacheKey) ?? []).sorted()
-                var missing = [String]()
-                for key in named where !((try? await session.tier.fetch(key)) ?? false) { missing.append(key) }
+                let found = await session.tier.fetchAll(named)
+                let missing = named.filter { !found.contains($0) }
                 _ = await session.finish(wait: false)
                 Console.out("remote   \(named.count) answer(s) kiln.lock names checked, \(missing.count) missing or damaged\n")
                 for key in missing { Console.out("  missing \(key)\n") }

@@ -103,9 +103,17 @@ public final class RemoteTier: Sendable {
     /// Copies the answers of `keys` the local cache lacks from the store, 16 at a time (before a
     /// `--locked` check, which reads only the local cache).
     public func prefetch(_ keys: [String]) async {
+        _ = await fetchAll(keys.filter { !core.local.hasEntry($0) })
+    }
+
+    /// Fetches `keys`, `limit` at a time; returns those the local cache has afterwards.
+    public func fetchAll(_ keys: [String], limit: Int = 16) async -> Set<String> {
         let core = self.core
-        let missing = keys.filter { !core.local.hasEntry($0) }
-        await Self.forEach(missing, limit: 16) { _ = try? await core.fetch($0) }
+        let found = Mutex(Set<String>())
+        await Self.forEach(keys, limit: limit) { key in
+            if (try? await core.fetch(key)) == true { found.withLock { _ = $0.insert(key) } }
+        }
+        return found.withLock { $0 }
     }
 
     /// Runs `body` for each key, at most `limit` at once.

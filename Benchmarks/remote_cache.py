@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""The remote cache over HTTP (issue 15): 1,000 cached answers of ~1.8 MB moved between a local
+cache and nginx (WebDAV) on loopback, by the whole `kiln` binary beside `curl --parallel` moving the
+same objects, in the same sitting, interleaved.
+
+  upload    kiln cache push --remote-cache http://127.0.0.1:PORT/kiln       (HEAD, then PUT of each
+            image, then PUT of each record)   vs   curl --parallel -T (PUT of the same images)
+  download  kiln cache verify --remote (empty local cache): GET each record, GET each image into a scratch cache,
+            SHA-256 checked, renamed in)     vs   curl --parallel -o (GET of the same images to files)
+
+The project is built once with openai-fake answering realistic ~1.8 MB PNGs (not measured). Wall
+time from outside, MB/s over the image bytes, CPU and peak RSS from wait4.
+
+  python3 Benchmarks/remote_cache.py --kiln .build/release/kiln --fake .build/release/openai-fake \
+      [--count 1000] [--answer-bytes 1800000] [--runs 3] [--parallel 16]
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import FakeOpenAI, install_signal_handlers, median, run_measured  # noqa: E402
+from benchprojects import write_generations_project  # noqa: E402
+
+NGINX_CONF = """daemon off;
+worker_processes 2;
+pid {root}/nginx.pid;
+error_log {root}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {root}/body;
+    proxy_temp_path {root}/proxy;
+    fastcgi_temp_path {root}/fastcgi;
+    uwsgi_temp_path {root}/uwsgi;
+    scgi_temp_path {root}/scgi;
+    sendfile on;
+    server {{
+        listen 127.0.0.1:{port};
+        root {root}/data;
+        client_max_body_size 64m;
+        location / {{
+            dav_methods PUT;
+            create_full_put_path on;
+        }}
+    }}
+}}
+"""
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Nginx:
+    def __init__(self, root):
+        self.root, self.port = root, free_port()
+        os.makedirs(os.path.join(root, "data"), exist_ok=True)
+        with open(os.path.join(root, "nginx.conf"), "w") as f:
+            f.write(NGINX_CONF.format(root=root, port=self.port))
+        self.err = open(os.path.join(root, "stderr.log"), "w")
+        self.proc = subprocess.Popen(["nginx", "-p", root, "-c", os.path.join(root, "nginx.conf")],
+                                     stdout=subprocess.DEVNULL, stderr=self.err)
+        import socket
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("nginx did not start: " + open(os.path.join(root, "error.log")).read())
+
+    def url(self, base):
+        return f"http://127.0.0.1:{self.port}/{base}"
+
+    def clear(self, base):
+        shutil.rmtree(os.path.join(self.root, "data", base), ignore_errors=True)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+        self.err.close()
+
+
+def images_of(project):
+    """(sha256, path, bytes) of every image the build wrote, from its output manifest."""
+    with open(os.path.join(project, "outputs/manifest.json")) as f:
+        files = json.load(f)["files"]
+    return [(f["sha256"], os.path.join(project, "outputs", f["path"]), f["bytes"]) for f in files]
+
+
+def curl_config(lines, path):
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--kiln", required=True)
+    parser.add_argument("--fake", required=True)
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--answer-bytes", type=int, default=1_800_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--parallel", type=int, default=16, help="curl --parallel-max (kiln: 8 uploads, 16 downloads)")
+    parser.add_argument("--dir", default=None)
+    options = parser.parse_args()
+    install_signal_handlers()
+    work = options.dir or tempfile.mkdtemp(prefix="kiln-bench-remote-")
+    project = os.path.join(work, "project")
+    write_generations_project(project, options.count)
+    with FakeOpenAI(options.fake, latency_ms=0, answer_bytes=options.answer_bytes) as fake:
+        run_measured([options.kiln, "build", "--jobs", "32", "--no-gallery"], cwd=project, env=fake.env())
+    images = images_of(project)
+    total = sum(b for _, _, b in images)
+    print(f"{len(images)} images, {total / 1e6:.0f} MB; nginx WebDAV on loopback; {os.cpu_count()} cores; "
+          f"load before {os.getloadavg()[0]:.2f}", flush=True)
+    nginx = Nginx(os.path.join(work, "nginx"))
+    env = dict(os.environ)
+    for name in ("KILN_REMOTE_CACHE", "KILN_CACHE_SIGNING_KEY", "KILN_REMOTE_CACHE_READ_ONLY"):
+        env.pop(name, None)
+    results = {"kiln push": [], "curl PUT": [], "kiln fetch": [], "curl GET": []}
+    scratch = os.path.join(work, "scratch")
+    put_config = curl_config([f'upload-file = "{p}"\nurl = "{nginx.url("peer/cas/" + s)}"' for s, p, _ in images],
+                             os.path.join(work, "put.curl"))
+    get_config = curl_config([f'url = "{nginx.url("peer/cas/" + s)}"\noutput = "{scratch}/{s}"' for s, _, _ in images],
+                             os.path.join(work, "get.curl"))
+    curl = ["curl", "--silent", "--show-error", "--fail", "--parallel", "--parallel-max", str(options.parallel)]
+    try:
+        for run in range(options.runs):
+            nginx.clear("kiln")
+            m = run_measured([options.kiln, "cache", "push", "--remote-cache", nginx.url("kiln")], cwd=project, env=env)
+            results["kiln push"].append(m)
+            nginx.clear("peer")
+            m = run_measured(curl + ["--config", put_config], cwd=work)
+            results["curl PUT"].append(m)
+            # An empty local cache (--cache-dir): only the remote copies are fetched and checked.
+            empty = os.path.join(work, "empty-cache")
+            shutil.rmtree(empty, ignore_errors=True)
+            m = run_measured([options.kiln, "cache", "verify", "--remote", "--cache-dir", empty,
+                              "--remote-cache", nginx.url("kiln")], cwd=project, env=env)
+            results["kiln fetch"].append(m)
+            shutil.rmtree(scratch, ignore_errors=True)
+            os.makedirs(scratch)
+            m = run_measured(curl + ["--config", get_config], cwd=work)
+            results["curl GET"].append(m)
+            shutil.rmtree(scratch, ignore_errors=True)
+            print(f"run {run + 1}: " + "; ".join(f"{k} {v[-1].wall:.2f} s" for k, v in results.items()), flush=True)
+    finally:
+        nginx.stop()
+    print(f"\n| what | wall (median of {options.runs}) | MB/s | CPU s | peak RSS MiB |")
+    print("|---|---|---|---|---|")
+    rates = {}
+    for name, ms in results.items():
+        wall = median([m.wall for m in ms])
+        rates[name] = total / 1e6 / wall
+        print(f"| {name} | {wall:.2f} s | {rates[name]:.0f} | {median([m.cpu for m in ms]):.2f} | {max(m.rss_mib for m in ms):.0f} |")
+    print(f"\nupload: kiln {rates['kiln push'] / rates['curl PUT']:.2f} × curl; "
+          f"download: kiln {rates['kiln fetch'] / rates['curl GET']:.2f} × curl (target ≥ 0.80)")
+    print(f"load after {os.getloadavg()[0]:.2f}")
+    if not options.dir:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
