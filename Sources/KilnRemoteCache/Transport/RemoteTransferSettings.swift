@@ -22,6 +22,7 @@ public struct RemoteTransferSettings: Sendable, Hashable {
     /// larger goes through `download`, which streams to a file.
     public var maxInMemoryBytes: Int
 
+    /// Settings with the defaults above, any of them replaced.
     public init(connectTimeout: Double = 5, requestTimeout: Double = 60, idleTimeout: Double = 15,
                 connectionsPerHost: Int = 32, maxInMemoryBytes: Int = 64 << 20) {
         self.connectTimeout = connectTimeout
