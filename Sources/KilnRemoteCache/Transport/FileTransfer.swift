@@ -1,0 +1,118 @@
+import Foundation
+import KilnCore
+import NIOCore
+import NIOFoundationCompat
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A local file's failure met while moving a value (the destination's folder is gone, the disk is
+/// full): no fault of the store, so it reaches the caller as the error underneath, not as a
+/// `RemoteStoreError`.
+struct LocalFileError: Error {
+    var underlying: any Error
+}
+
+/// The bytes of a file as buffers for an upload's body, read a chunk at a time off the cooperative
+/// pool (`BlockingIO`), so a value is never held in memory whole.
+struct FileChunks: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let url: URL
+    /// 256 KiB: few enough hops to the I/O queue for a ~2 MB value, small next to the socket's buffers.
+    static let chunkSize = 256 << 10
+
+    func makeAsyncIterator() -> Iterator { Iterator(url: url) }
+
+    struct Iterator: AsyncIteratorProtocol {
+        let url: URL
+        private var handle: FileHandle?
+        private var finished = false
+
+        init(url: URL) { self.url = url }
+
+        mutating func next() async throws -> ByteBuffer? {
+            guard !finished else { return nil }
+            do {
+                if handle == nil { handle = try FileHandle(forReadingFrom: url) }
+                let file = handle!
+                let chunk = try await BlockingIO.run { try file.read(upToCount: FileChunks.chunkSize) ?? Data() }
+                if chunk.isEmpty {
+                    finished = true
+                    try? file.close()
+                    return nil
+                }
+                return ByteBuffer(data: chunk)
+            } catch {
+                finished = true
+                try? handle?.close()
+                throw LocalFileError(underlying: error)
+            }
+        }
+    }
+}
+
+/// Writes a response body into a file the way every Kiln write goes: into a hidden temp file beside
+/// the destination (`.<name>.kiln-<pid>-<n>.tmp`), hashed as it arrives, renamed into place only
+/// when whole and accepted; removed on any failure, cancellation included.
+struct FileDownload {
+    var destination: URL
+    /// Bytes gathered before each write: 1 MiB, so a ~2 MB value takes two or three hops to the
+    /// I/O queue rather than one per network chunk.
+    static let batchSize = 1 << 20
+
+    /// - Parameter accept: given the byte count and SHA-256 of the whole body; throws to refuse it.
+    func write(_ body: some AsyncSequence<ByteBuffer, any Error>,
+               accept: (_ count: Int, _ sha256: String) throws -> Void) async throws {
+        let folder = destination.deletingLastPathComponent().path
+        let temp = folder + "/" + AtomicFile.temporaryName(for: destination.lastPathComponent)
+        let file: FileHandle
+        do {
+            guard FileManager.default.createFile(atPath: temp, contents: nil) else {
+                throw PosixFile.failure("create", temp, label: "cache")
+            }
+            file = try FileHandle(forWritingTo: URL(fileURLWithPath: temp))
+        } catch {
+            throw LocalFileError(underlying: error)
+        }
+        do {
+            var hash = Digest.Running()
+            var pending = Data()
+            var count = 0
+            for try await chunk in body {
+                chunk.withUnsafeReadableBytes { hash.update($0) }
+                pending.append(contentsOf: chunk.readableBytesView)
+                count += chunk.readableBytes
+                if pending.count >= Self.batchSize {
+                    try await Self.append(pending, to: file)
+                    pending = Data()
+                }
+            }
+            try await Self.append(pending, to: file)
+            try accept(count, hash.finish())
+            try await Self.local { try file.close() }
+            guard rename(temp, destination.path) == 0 else {
+                throw LocalFileError(underlying: PosixFile.failure("rename into place", destination.path, label: "cache"))
+            }
+        } catch {
+            try? file.close()
+            unlink(temp)
+            throw error
+        }
+    }
+
+    private static func append(_ data: Data, to file: FileHandle) async throws {
+        guard !data.isEmpty else { return }
+        try await local { try file.write(contentsOf: data) }
+    }
+
+    /// Runs file work on the I/O queue; its errors are the local file's.
+    private static func local(_ body: @escaping @Sendable () throws -> Void) async throws {
+        do {
+            try await BlockingIO.run(body)
+        } catch {
+            throw LocalFileError(underlying: error)
+        }
+    }
+}

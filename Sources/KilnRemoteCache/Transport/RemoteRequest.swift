@@ -1,0 +1,35 @@
+import Foundation
+import NIOHTTP1
+
+/// One request to a remote store, ready to send: the URL, its headers (authorization included),
+/// and what it is for, in the words messages use.
+struct RemoteRequest: Sendable {
+    var method: HTTPMethod
+    var url: String
+    var headers: HTTPHeaders
+    /// `GET blob 3f2a…`: the method and the address, never the URL (a URL may carry a credential).
+    var label: String
+}
+
+/// What a request sends.
+enum RemoteBody: Sendable {
+    case none
+    case data(Data)
+    /// The bytes of a file, streamed with a known Content-Length.
+    case file(URL, length: Int64)
+}
+
+/// The store's answer, as far as the caller needs it: the status, the headers, and for a failed
+/// answer the start of its body (which names the error, e.g. S3's `<Code>`).
+struct RemoteAnswer: Sendable {
+    var status: Int
+    var headers: HTTPHeaders
+    /// At most `errorBodyLimit` bytes of a non-2xx body; empty for a success.
+    var errorBody: Data = Data()
+
+    /// How much of a failed answer's body is kept: enough for an S3 or WebDAV error document.
+    static let errorBodyLimit = 8 << 10
+
+    var isSuccess: Bool { (200..<300).contains(status) }
+    var isMissing: Bool { status == 404 }
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+/// Limits on every request a remote cache backend sends: how long to wait, how many connections,
+/// how large a value held in memory may be. The defaults suit a cache shared over a LAN or a
+/// cloud region, where a value is a few megabytes.
+public struct RemoteTransferSettings: Sendable, Hashable {
+    /// Seconds to open a connection. 5 s: a healthy store on the same network connects in
+    /// milliseconds; one that takes longer is down or unreachable, and the build goes on without it.
+    public var connectTimeout: Double
+    /// Seconds for one whole request, body included. 60 s: a ~2 MB value takes well under a second
+    /// on a working link; a minute leaves room for a slow uplink without letting a dead one hold a
+    /// build for long.
+    public var requestTimeout: Double
+    /// Seconds a connection may go without a byte moving (either way) before the request is
+    /// abandoned. 15 s: a store that stops sending mid-body fails in that time, not at the
+    /// request deadline.
+    public var idleTimeout: Double
+    /// Connections kept per host. 32: the remote tier moves up to ~16–32 values at once, each on its
+    /// own connection; more would only queue inside the store.
+    public var connectionsPerHost: Int
+    /// The largest value `get` holds in memory (bytes). 64 MiB: a cache entry is a few MB; anything
+    /// larger goes through `download`, which streams to a file.
+    public var maxInMemoryBytes: Int
+
+    /// Settings with the defaults above, any of them replaced.
+    public init(connectTimeout: Double = 5, requestTimeout: Double = 60, idleTimeout: Double = 15,
+                connectionsPerHost: Int = 32, maxInMemoryBytes: Int = 64 << 20) {
+        self.connectTimeout = connectTimeout
+        self.requestTimeout = requestTimeout
+        self.idleTimeout = idleTimeout
+        self.connectionsPerHost = connectionsPerHost
+        self.maxInMemoryBytes = maxInMemoryBytes
+    }
+
+    /// "1.5 s", "60 s": a duration as messages print it.
+    static func format(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? "\(Int(seconds)) s" : String(format: "%.1f s", seconds)
+    }
+}

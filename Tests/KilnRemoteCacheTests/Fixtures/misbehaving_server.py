@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""A loopback HTTP server that misbehaves on purpose, for the remote cache's failure tests.
+
+Usage: misbehaving_server.py PORT MODE
+  stall       answer 200 with Content-Length 1000000, send 1000 bytes, then send nothing for 120 s
+  trickle     answer 200 with Content-Length 1000000, then send one byte every 0.2 s
+  status:NNN  answer every request with status NNN and a short body
+Each connection is served on its own thread; the process runs until it is killed (and at most 300 s).
+"""
+import socket, sys, threading, time
+
+port, mode = int(sys.argv[1]), sys.argv[2]
+
+
+def read_request(conn):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return None
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    while len(rest) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        rest += chunk
+    return head.split(b" ")[0]
+
+
+def serve(conn):
+    try:
+        while True:
+            method = read_request(conn)
+            if method is None:
+                return
+            if mode.startswith("status:"):
+                code = int(mode.split(":")[1])
+                body = b"" if method == b"HEAD" else b"<Error><Code>Scripted</Code><Message>scripted failure</Message></Error>"
+                conn.sendall(b"HTTP/1.1 %d Scripted\r\nContent-Length: %d\r\n\r\n" % (code, len(body)) + body)
+                continue
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n")
+            if mode == "stall":
+                conn.sendall(b"x" * 1000)
+                time.sleep(120)
+            else:
+                for _ in range(1500):
+                    conn.sendall(b"x")
+                    time.sleep(0.2)
+            return
+    except OSError:
+        pass
+    finally:
+        conn.close()
+
+
+listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+listener.bind(("127.0.0.1", port))
+listener.listen(64)
+threading.Timer(300, lambda: __import__("os")._exit(0)).start()
+while True:
+    connection, _ = listener.accept()
+    threading.Thread(target=serve, args=(connection,), daemon=True).start()

@@ -1,0 +1,72 @@
+import Foundation
+import KilnCache
+import KilnCore
+import KilnRemoteCache
+import KilnTestSupport
+import Testing
+
+/// A store that fails the way real ones do, from a scripted loopback server: it stops sending
+/// mid-body, sends a byte at a time forever, or answers with an error status. Each must end in the
+/// right kind of `RemoteStoreError` within its timeout, and leave no file behind.
+@Suite(.enabled(if: Servers.python || Servers.required, "needs python3"))
+struct MisbehavingServerTests {
+    static let address = CacheAddress.blob(sha256: Digest.sha256(Data("stalled".utf8)))
+
+    /// Runs `call` and returns its error, checking that it came before `limit` (seconds).
+    func failure(within limit: Int, _ call: () async throws -> Void) async -> RemoteStoreError? {
+        let start = ContinuousClock.now
+        let error = await #expect(throws: RemoteStoreError.self) { try await call() }
+        #expect(ContinuousClock.now - start < .seconds(limit), "took \(ContinuousClock.now - start)")
+        return error
+    }
+
+    /// Runs `calls` with a backend on a server in `mode` and a destination in an empty folder, then
+    /// checks that the folder is still empty (no partial download, no temp file).
+    func interrupted(_ mode: String, _ settings: RemoteTransferSettings,
+                     _ calls: (any RemoteCacheBackend, URL) async throws -> Void) async throws {
+        try await MisbehavingServer.with(mode) { base in
+            let folder = TemporaryFolder.make("kiln-remote-\(mode)")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            try await RemoteCacheBackends.withBackend(.http(base), environment: [:], settings: settings) { backend in
+                try await calls(backend, folder.appendingPathComponent("value"))
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == [], "a partial download was left")
+        }
+    }
+
+    /// 1 000 bytes of 1 000 000, then silence for 120 s: the idle timeout (1 s) ends it, long before
+    /// the request deadline (60 s) would.
+    @Test func aStoreThatStopsSendingMidBodyFailsAtTheIdleTimeout() async throws {
+        try await interrupted("stall", RemoteTransferSettings(requestTimeout: 60, idleTimeout: 1)) { backend, destination in
+            let read = await failure(within: 30) { _ = try await backend.get(Self.address) }
+            #expect(read?.kind == .unavailable)
+            #expect(read?.description.contains("no byte moved for 1 s") == true, "\(String(describing: read))")
+            let download = await failure(within: 30) { _ = try await backend.download(Self.address, to: destination) }
+            #expect(download?.kind == .unavailable)
+        }
+    }
+
+    /// A byte every 0.2 s: never idle, so only the request deadline (3 s) ends it; the deadline
+    /// covers the body, not just the wait for the response's head.
+    @Test func aStoreThatTricklesFailsAtTheRequestDeadline() async throws {
+        try await interrupted("trickle", RemoteTransferSettings(requestTimeout: 3, idleTimeout: 10)) { backend, destination in
+            let error = await failure(within: 30) { _ = try await backend.download(Self.address, to: destination) }
+            #expect(error?.kind == .unavailable)
+            #expect(error?.description.contains("within 3 s") == true, "\(String(describing: error))")
+        }
+    }
+
+    @Test(arguments: [(503, RemoteStoreError.Kind.unavailable), (500, .unavailable), (429, .unavailable),
+                      (408, .unavailable), (401, .refused), (403, .refused), (400, .invalid), (301, .invalid),
+                      (405, .invalid)])
+    func statusesAreClassified(_ status: Int, _ kind: RemoteStoreError.Kind) async throws {
+        try await MisbehavingServer.with("status:\(status)") { base in
+            try await RemoteCacheBackends.withBackend(.http(base), environment: [:]) { backend in
+                for error in await BackendChecks.failures(backend, Data("stalled".utf8)) {
+                    #expect(error?.kind == kind, "\(String(describing: error))")
+                    #expect(error?.description.contains("HTTP \(status)") == true)
+                }
+            }
+        }
+    }
+}
