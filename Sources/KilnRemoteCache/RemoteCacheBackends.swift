@@ -1,5 +1,6 @@
 import Foundation
 import KilnCache
+import KilnCore
 import Logging
 
 /// A backend that holds connections: shut it down once, after its last call.
@@ -20,7 +21,8 @@ public enum RemoteCacheBackends {
     ///   `KILN_REMOTE_CACHE_PASSWORD` (basic auth) when the cache wants credentials;
     /// - `s3://bucket/prefix`: S3 or a compatible store, with `AWS_ACCESS_KEY_ID`,
     ///   `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_REGION`/`AWS_DEFAULT_REGION`,
-    ///   `AWS_ENDPOINT_URL_S3`/`AWS_ENDPOINT_URL` and `KILN_S3_ADDRESSING=path|virtual`.
+    ///   `AWS_ENDPOINT_URL_S3`/`AWS_ENDPOINT_URL` and `KILN_S3_ADDRESSING=path|virtual`;
+    /// - `file:///path`: a folder every machine mounts, laid out as the local cache is.
     ///
     /// Nothing is sent until the first call. The backend owns an HTTP client: call `shutdown()` on it
     /// once when done (or use `withBackend`).
@@ -42,6 +44,12 @@ public enum RemoteCacheBackends {
             layout = try HTTPCacheLayout(base: url, environment: environment)
         case let .s3(bucket, prefix):
             layout = S3CacheLayout(configuration: try S3Configuration(bucket: bucket, prefix: prefix, environment: environment))
+        case let .folder(url):
+            do {
+                return try RemoteCacheFolder.open(url)
+            } catch {
+                throw RemoteCacheConfigurationError("remote cache \(location): the folder cannot be made: \(SystemErrorText.describe(error))")
+            }
         }
         return RemoteStore(layout: layout, settings: settings, logger: logger)
     }

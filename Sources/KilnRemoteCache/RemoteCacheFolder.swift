@@ -2,6 +2,11 @@ import Foundation
 import KilnCache
 import KilnCore
 
+/// A folder store holds no connections.
+extension LocalDiskStore: RemoteBackendLifecycle {
+    public func shutdown() async throws {}
+}
+
 /// A remote cache that is a folder every machine mounts (`file:///mnt/kiln-cache`: NFS, SMB): the
 /// local disk store's layout and its rules (write to a temp file, rename into place), so machines
 /// sharing it see whole values or none.

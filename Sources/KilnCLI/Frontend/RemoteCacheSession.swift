@@ -38,7 +38,13 @@ struct RemoteCacheSession: Sendable {
             }
             options.signing = key
         }
-        let (backend, close) = try Self.backend(location, environment: environment)
+        let backend: any RemoteCacheBackend
+        do {
+            backend = try RemoteCacheBackends.make(location, environment: environment)
+        } catch {
+            throw SetupError(message: error.message)
+        }
+        let close: @Sendable () async -> Void = { try? await backend.shutdown() }
         let tier = RemoteTier(backend: backend, local: local, options: options) { line in
             Console.err("warning: " + line)
         }
@@ -62,20 +68,6 @@ struct RemoteCacheSession: Sendable {
     static func isOn(_ value: String?) -> Bool {
         guard let value = value?.lowercased() else { return false }
         return ["1", "true", "yes", "on"].contains(value)
-    }
-
-    private static func backend(_ location: RemoteCacheLocation, environment: [String: String]) throws
-        -> (any CacheBackend, @Sendable () async -> Void) {
-        switch location {
-        case let .folder(url):
-            do {
-                return (try RemoteCacheFolder.open(url), {})
-            } catch {
-                throw SetupError(message: "remote cache \(location): the folder cannot be made: \(SystemErrorText.describe(error))")
-            }
-        case .http, .s3:
-            throw SetupError(message: "remote cache \(location): HTTP and S3 stores are not in this build yet")
-        }
     }
 
     /// After the build: waits for the uploads (unless `wait` is false), says what the remote cache
