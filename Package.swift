@@ -109,7 +109,9 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "KilnPlannerTests", dependencies: ["KilnPlanner", "KilnManifest"], exclude: ["Golden"]),
         // Shared by the tests of the cache, the lock and the engine: small steps, PNG bytes, temp folders.
-        .target(name: "KilnTestSupport", dependencies: ["KilnCore"], path: "Tests/KilnTestSupport"),
+        // Also real servers for the remote cache tests (nginx with WebDAV, moto's S3), started on loopback.
+        .target(name: "KilnTestSupport", dependencies: ["KilnCore"], path: "Tests/KilnTestSupport",
+                exclude: ["Servers/moto_setup.py"]),
         .testTarget(name: "KilnCacheTests", dependencies: ["KilnCache", "KilnCore", "KilnTestSupport"]),
         .testTarget(name: "KilnLockTests", dependencies: ["KilnLock", "KilnCore"]),
         .testTarget(name: "KilnOutputsTests", dependencies: ["KilnOutputs", "KilnCore"]),

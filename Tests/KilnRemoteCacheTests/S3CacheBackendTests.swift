@@ -1,4 +1,5 @@
 import Foundation
+import KilnTestSupport
 import KilnCache
 import KilnCore
 import KilnRemoteCache

@@ -1,4 +1,5 @@
 import Foundation
+import KilnTestSupport
 import KilnCore
 @testable import KilnRemoteCache
 import Testing

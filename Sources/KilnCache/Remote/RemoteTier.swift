@@ -174,6 +174,11 @@ struct Core: Sendable {
         } catch let mismatch as BlobMismatch {
             reject(mismatch.description)
             return false
+        } catch let error as RemoteStoreError where error.kind == .invalid {
+            // An answer the store gave that cannot be used (a damaged value, a body cut short): a
+            // miss to report, not a store to give up on.
+            reject(error.message)
+            return false
         } catch {
             try failed(error)
             return false
@@ -273,11 +278,11 @@ struct Core: Sendable {
         }
         if options.required {
             throw RemoteStoreError((error as? RemoteStoreError)?.kind ?? .unavailable,
-                                   "remote cache \(backend.name): \(message) (--remote-cache-required)")
+                                   qualified(message) + " (--remote-cache-required)")
         }
         // One line per build: what failed first. The summary counts the rest.
         if warnNow {
-            warn("remote cache \(backend.name): \(message); the build goes on without it"
+            warn(qualified(message) + "; the build goes on without it"
                  + (gaveUp ? " (not used for the rest of this build)" : " where it fails"))
         }
     }
@@ -288,7 +293,13 @@ struct Core: Sendable {
             s.rejectionsReported += 1
             return s.rejectionsReported <= 5
         }
-        if report { warn("remote cache \(backend.name): \(message)") }
+        if report { warn(qualified(message)) }
+    }
+
+    /// The message, naming the store once.
+    private func qualified(_ message: String) -> String {
+        let prefix = "remote cache \(backend.name): "
+        return message.hasPrefix(prefix) ? message : prefix + message
     }
 
     static func withDeadline<T: Sendable>(_ limit: Duration, what: String,

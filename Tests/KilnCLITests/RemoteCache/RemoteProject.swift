@@ -63,23 +63,43 @@ struct RemoteProject {
 
     /// Runs `body` with the fake OpenAI server live on loopback and the environment that points
     /// `kiln` at it.
-    static func withFakeOpenAI(_ body: @escaping @Sendable (FakeOpenAIServer, [String: String]) async throws -> Void) async throws {
+    static func withFakeOpenAI(latency: Duration = .zero,
+                               _ body: @escaping @Sendable (FakeOpenAIServer, [String: String]) async throws -> Void) async throws {
         let key = "sk-test-kiln-remote-0123456789"
-        let server = FakeOpenAIServer(configuration: FakeOpenAIConfiguration(apiKey: key))
+        let server = FakeOpenAIServer(configuration: FakeOpenAIConfiguration(apiKey: key, latency: latency))
         try await server.makeApplication().test(.live) { client in
             try await body(server, ["OPENAI_API_KEY": key, "OPENAI_BASE_URL": "http://127.0.0.1:\(client.port ?? 0)/v1"])
         }
     }
 }
 
-/// A remote cache for the tests: a folder here (`file://`); nginx and moto in the server suites.
-struct RemoteStore {
+/// A remote cache for the tests: a folder (`file://`), a path on nginx, or a prefix in moto's bucket.
+struct RemoteStore: Sendable {
     let url: String
+    /// Where its files are on this machine (nil for S3).
     let folder: URL
+    /// What `kiln` needs to reach it (S3 credentials and endpoint).
+    var environment: [String: String] = [:]
+    /// Where an image lives under `folder`.
+    var blobPath: @Sendable (String) -> String = { "blobs/" + $0.prefix(2) + "/" + $0 }
 
     static func folder() throws -> RemoteStore {
         let folder = TemporaryFolder.make("kiln-remote-store")
         return RemoteStore(url: "file://" + folder.standardizedFileURL.path, folder: folder)
+    }
+
+    /// A fresh path on `nginx` (the bazel-remote layout under it).
+    static func nginx(_ nginx: NginxServer) -> RemoteStore {
+        let path = "kiln-\(UUID().uuidString.prefix(8))"
+        return RemoteStore(url: nginx.base(path).absoluteString, folder: nginx.root.appendingPathComponent(path),
+                           blobPath: { "cas/" + $0 })
+    }
+
+    /// A fresh prefix in moto's bucket.
+    static func moto(_ moto: MotoServer) -> RemoteStore {
+        let prefix = "kiln-\(UUID().uuidString.prefix(8).lowercased())"
+        return RemoteStore(url: "s3://\(MotoServer.bucket)/\(prefix)", folder: URL(fileURLWithPath: "/nonexistent"),
+                           environment: moto.environment())
     }
 
     func remove() { try? FileManager.default.removeItem(at: folder) }
@@ -95,7 +115,7 @@ struct RemoteStore {
 
     /// Replaces the bytes of the blob named `sha256` with others (the name stays).
     func damageBlob(_ sha256: String) throws {
-        let path = folder.path + "/blobs/" + sha256.prefix(2) + "/" + sha256
+        let path = folder.path + "/" + blobPath(sha256)
         chmod(path, 0o644)
         try TestPNG.make(width: 64, height: 64, seed: 77).write(to: URL(fileURLWithPath: path))
     }

@@ -6,7 +6,8 @@ import KilnTestSupport
 enum MisbehavingServer {
     /// Runs `body` with the base URL of a server in `mode`, and stops the server afterwards.
     static func with<T>(_ mode: String, _ body: (URL) async throws -> T) async throws -> T {
-        let script = Servers.fixtures.appendingPathComponent("misbehaving_server.py").path
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/misbehaving_server.py").path
         let port = LoopbackPort.free()
         let server = try await ServerProcess.start("misbehaving_server.py", ["python3", script, "\(port)", mode],
                                                    port: port, folder: TemporaryFolder.make("kiln-misbehaving"))

@@ -4,29 +4,29 @@ import Testing
 /// moto's S3 on 127.0.0.1 with signatures checked: started with the first five calls free of
 /// authentication, which `Fixtures/moto_setup.py` spends on an IAM user, its key, a policy allowing
 /// everything and the two buckets; every later request must be signed with that key.
-struct MotoServer: ScopedServer {
-    let process: ServerProcess
-    let accessKeyID: String
-    let secretAccessKey: String
+public struct MotoServer: ScopedServer {
+    public let process: ServerProcess
+    public let accessKeyID: String
+    public let secretAccessKey: String
 
     /// A bucket used with a prefix, and one used at its root.
-    static let bucket = "kiln-test"
-    static let rootBucket = "kiln-root"
+    public static let bucket = "kiln-test"
+    public static let rootBucket = "kiln-root"
 
     /// The server a suite with `MotoServer.scope` runs against.
-    @TaskLocal static var current: MotoServer?
+    @TaskLocal public static var current: MotoServer?
 
-    var endpoint: String { "http://127.0.0.1:\(process.port)" }
+    public var endpoint: String { "http://127.0.0.1:\(process.port)" }
 
     /// The environment Kiln (or the AWS CLI) reads: the key, the endpoint, the region; no config
     /// files of the machine's.
-    func environment(secret: String? = nil) -> [String: String] {
+    public func environment(secret: String? = nil) -> [String: String] {
         ["AWS_ACCESS_KEY_ID": accessKeyID, "AWS_SECRET_ACCESS_KEY": secret ?? secretAccessKey,
          "AWS_ENDPOINT_URL": endpoint, "AWS_REGION": "us-east-1",
          "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"]
     }
 
-    static func start() async throws -> MotoServer {
+    public static func start() async throws -> MotoServer {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-moto-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let port = LoopbackPort.free()
@@ -51,7 +51,7 @@ struct MotoServer: ScopedServer {
     /// The bucket's root is listed, not `s3://bucket/prefix/`: the AWS CLI sends a listing's `prefix=`
     /// with its `/` unencoded while signing it encoded, and moto 5.2.1 checks the signature against
     /// the query as sent, so a listing of a prefix with a `/` gets 403 SignatureDoesNotMatch there.
-    func listKeys(bucket: String) async throws -> [String] {
+    public func listKeys(bucket: String) async throws -> [String] {
         let environment = environment()
         let endpoint = endpoint
         let (status, output) = try await Blocking.run {
@@ -67,10 +67,10 @@ struct MotoServer: ScopedServer {
     }
 
     /// Starts moto once for the suite it is attached to, and stops it after the suite's last test.
-    static var scope: ServerScope<MotoServer> { ServerScope() }
-    static var local: TaskLocal<MotoServer?> { $current }
+    public static var scope: ServerScope<MotoServer> { ServerScope() }
+    public static var local: TaskLocal<MotoServer?> { $current }
 
-    static func checkInstalled() throws {
+    public static func checkInstalled() throws {
         try Servers.need(Servers.moto, "moto's server with boto3 (python3 -m pip install 'moto[server]' boto3)")
     }
 }

@@ -7,23 +7,23 @@ import Glibc
 /// nginx with WebDAV PUT on 127.0.0.1, as an HTTP cache is commonly run: everything under a temp
 /// folder (config, logs, temp files, the document root), so it runs as an ordinary user too.
 /// `/cache/` is open; `/basic/` wants basic auth and `/bearer/` a bearer token.
-struct NginxServer: ScopedServer {
-    let process: ServerProcess
-    var root: URL { process.folder.appendingPathComponent("root") }
+public struct NginxServer: ScopedServer {
+    public let process: ServerProcess
+    public var root: URL { process.folder.appendingPathComponent("root") }
 
-    static let user = "kiln"
-    static let password = "nginx-basic-s3cret"
-    static let token = "nginx-bearer-t0ken-9f1c"
+    public static let user = "kiln"
+    public static let password = "nginx-basic-s3cret"
+    public static let token = "nginx-bearer-t0ken-9f1c"
 
     /// The server a suite with `NginxServer.scope` runs against.
-    @TaskLocal static var current: NginxServer?
+    @TaskLocal public static var current: NginxServer?
 
     /// `http://127.0.0.1:PORT/<path>`.
-    func base(_ path: String = "cache") -> URL {
+    public func base(_ path: String = "cache") -> URL {
         URL(string: "http://127.0.0.1:\(process.port)/\(path)")!
     }
 
-    static func start() async throws -> NginxServer {
+    public static func start() async throws -> NginxServer {
         let nginx = try #require(Servers.nginx, "nginx with the WebDAV module is not installed")
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-nginx-\(UUID().uuidString)")
         for sub in ["root", "tmp"] {
@@ -41,7 +41,7 @@ struct NginxServer: ScopedServer {
 
     /// The config: one worker; as root, workers run as root (else they could not write the temp
     /// folder); WebDAV PUT with folders made as needed; bodies up to 64 MB.
-    static func configuration(folder: String, port: Int) -> String {
+    public static func configuration(folder: String, port: Int) -> String {
         """
         daemon off;
         \(geteuid() == 0 ? "user root;" : "")
@@ -76,15 +76,15 @@ struct NginxServer: ScopedServer {
     }
 
     /// The requests nginx logged so far (one line each).
-    var accessLog: String {
+    public var accessLog: String {
         (try? String(contentsOf: process.folder.appendingPathComponent("access.log"), encoding: .utf8)) ?? ""
     }
 
     /// Starts nginx once for the suite it is attached to, and stops it after the suite's last test.
-    static var scope: ServerScope<NginxServer> { ServerScope() }
-    static var local: TaskLocal<NginxServer?> { $current }
+    public static var scope: ServerScope<NginxServer> { ServerScope() }
+    public static var local: TaskLocal<NginxServer?> { $current }
 
-    static func checkInstalled() throws {
+    public static func checkInstalled() throws {
         try Servers.need(Servers.nginx != nil, "nginx with the WebDAV module (nginx-light)")
     }
 }

@@ -6,10 +6,10 @@ import Glibc
 
 /// A server a test starts on loopback and stops: the process, its port, and a temp folder for its
 /// config and logs (its output goes to `output.log` there, not to a pipe nobody reads).
-final class ServerProcess: @unchecked Sendable {
-    let process: Process
-    let port: Int
-    let folder: URL
+public final class ServerProcess: @unchecked Sendable {
+    public let process: Process
+    public let port: Int
+    public let folder: URL
     private let name: String
     private let stopSignal: Int32
 
@@ -19,7 +19,7 @@ final class ServerProcess: @unchecked Sendable {
     /// `stopSignal`: how `stop()` ends it. SIGKILL for the Python servers: a process started from a
     /// dispatch thread inherits that thread's blocked signals, so Python never sees a SIGTERM; nginx
     /// sets its own signal mask and shuts down cleanly on SIGTERM (a SIGKILL would orphan its worker).
-    static func start(_ name: String, _ arguments: [String], port: Int, folder: URL,
+    public static func start(_ name: String, _ arguments: [String], port: Int, folder: URL,
                       environment: [String: String] = [:], stopSignal: Int32 = SIGKILL,
                       timeout: Double = 60) async throws -> ServerProcess {
         try await Blocking.run {
@@ -56,12 +56,12 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// What the server printed so far.
-    var output: String {
+    public var output: String {
         (try? String(contentsOf: folder.appendingPathComponent("output.log"), encoding: .utf8)) ?? ""
     }
 
     /// The stop signal, up to 5 s to exit, then SIGKILL; the temp folder is removed.
-    func stop() {
+    public func stop() {
         if process.isRunning {
             kill(process.processIdentifier, stopSignal)
             let deadline = Date().addingTimeInterval(5)
@@ -73,7 +73,7 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// Runs `body`, then stops the server (off the cooperative pool), whether `body` throws or not.
-    func stopping<T>(_ body: () async throws -> T) async throws -> T {
+    public func stopping<T>(_ body: () async throws -> T) async throws -> T {
         do {
             let result = try await body()
             try await Blocking.run { self.stop() }
@@ -98,15 +98,15 @@ final class ServerProcess: @unchecked Sendable {
 }
 
 /// A test server's failure to start, with what it printed.
-struct ServerError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct ServerError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Ports on 127.0.0.1.
-enum LoopbackPort {
+public enum LoopbackPort {
     /// A port nothing listens on now: bound to port 0 and released, so the kernel chose it.
-    static func free() -> Int {
+    public static func free() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -124,7 +124,7 @@ enum LoopbackPort {
     }
 
     /// Whether a TCP connect to the port succeeds.
-    static func accepts(_ port: Int) -> Bool {
+    public static func accepts(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -141,15 +141,15 @@ enum LoopbackPort {
 
 /// Blocking work (starting processes, waiting for ports) on a dispatch thread, so it never holds
 /// one of the cooperative pool's two threads while the code under test needs it.
-enum Blocking {
-    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+public enum Blocking {
+    public static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
         }
     }
 
     /// Runs a command to the end: its status, and its output and error output together.
-    static func command(_ arguments: [String], environment: [String: String] = [:]) -> (status: Int32, output: String) {
+    public static func command(_ arguments: [String], environment: [String: String] = [:]) -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
@@ -166,7 +166,7 @@ enum Blocking {
 }
 
 /// A server a whole suite shares: started before its first test, stopped after its last.
-protocol ScopedServer: Sendable {
+public protocol ScopedServer: Sendable {
     var process: ServerProcess { get }
     static func start() async throws -> Self
     /// Where the suite's tests find it (`current`).
@@ -177,8 +177,8 @@ protocol ScopedServer: Sendable {
 }
 
 /// The suite trait that runs a `ScopedServer` around a suite.
-struct ServerScope<Server: ScopedServer>: SuiteTrait, TestScoping {
-    func provideScope(for test: Test, testCase: Test.Case?,
+public struct ServerScope<Server: ScopedServer>: SuiteTrait, TestScoping {
+    public func provideScope(for test: Test, testCase: Test.Case?,
                       performing function: @Sendable () async throws -> Void) async throws {
         try Server.checkInstalled()
         let server = try await Server.start()
