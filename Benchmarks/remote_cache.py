@@ -28,6 +28,7 @@ from benchlib import FakeOpenAI, install_signal_handlers, median, run_measured  
 from benchprojects import write_generations_project  # noqa: E402
 
 NGINX_CONF = """daemon off;
+{user}
 worker_processes 2;
 pid {root}/nginx.pid;
 error_log {root}/error.log warn;
@@ -65,7 +66,8 @@ class Nginx:
         self.root, self.port = root, free_port()
         os.makedirs(os.path.join(root, "data"), exist_ok=True)
         with open(os.path.join(root, "nginx.conf"), "w") as f:
-            f.write(NGINX_CONF.format(root=root, port=self.port))
+            # As root, workers must run as root too, or they cannot write the temp folder.
+            f.write(NGINX_CONF.format(root=root, port=self.port, user="user root;" if os.geteuid() == 0 else ""))
         self.err = open(os.path.join(root, "stderr.log"), "w")
         self.proc = subprocess.Popen(["nginx", "-p", root, "-c", os.path.join(root, "nginx.conf")],
                                      stdout=subprocess.DEVNULL, stderr=self.err)

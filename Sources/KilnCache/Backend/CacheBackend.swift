@@ -62,4 +62,11 @@ public protocol CacheBackend: Sendable {
     func download(_ address: CacheAddress, to destination: URL) async throws -> Bool
     /// Stores the bytes of the file `source`, replacing any earlier value.
     func upload(_ source: URL, to address: CacheAddress) async throws
+    /// Whether `download` of a blob checks the bytes against the blob's digest as they arrive (and
+    /// refuses them otherwise), so a caller need not read the file again to check it.
+    var verifiesBlobDownloads: Bool { get }
+}
+
+extension CacheBackend {
+    public var verifiesBlobDownloads: Bool { false }
 }

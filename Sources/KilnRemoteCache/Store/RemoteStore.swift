@@ -29,6 +29,8 @@ final class RemoteStore: CacheBackend, RemoteBackendLifecycle {
 
     /// The location: `http://host:port/base` or `s3://bucket/prefix`.
     var name: String { layout.name }
+    /// `download` hashes a blob as it arrives and refuses bytes that are not its digest's.
+    var verifiesBlobDownloads: Bool { true }
 
     /// HEAD: true when the store has the value, false on 404.
     func contains(_ address: CacheAddress) async throws -> Bool {
