@@ -79,6 +79,26 @@ public struct ResultCache: Sendable {
         return nil
     }
 
+    /// `key`'s record and images as stored, the images' digests not checked here: for an upload,
+    /// whose backend checks each image against its digest before it sends it (so a damaged local
+    /// copy is still never sent, and the bytes are hashed once). Nil when there is no readable entry.
+    package func unverifiedEntry(_ key: String) -> CachedResult? {
+        guard (try? Self.validate(key)) != nil, let data = try? store.readNow(.action(key: key)),
+              let (record, start) = CacheEntryFile.record(in: data), record.cacheKey == key else { return nil }
+        if record.version != CacheEntryFile.version {
+            return CacheEntryFile.images(in: data, record: record, payloadStart: start, verify: false)
+                .map { CachedResult(record: record, images: $0) }
+        }
+        var images = [Data](), paths = [String]()
+        for image in record.images {
+            let path = store.path(for: .blob(sha256: image.sha256))
+            guard CacheAddress.blob(sha256: image.sha256).isValid, let bytes = PosixFile.read(path) else { return nil }
+            images.append(bytes)
+            paths.append(path)
+        }
+        return CachedResult(record: record, images: images, blobs: paths)
+    }
+
     /// Whether `key`'s entry is whole: its record reads and every image matches its digest. A
     /// damaged entry is removed (as `lookup` would); the entry is not marked as used.
     public func verify(_ key: String) -> Bool {

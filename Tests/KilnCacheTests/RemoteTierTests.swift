@@ -98,6 +98,25 @@ import Testing
         #expect(RemoteActionValue.SigningKey("short") == nil, "a key under 16 bytes is refused")
     }
 
+    /// The upload reads the local entry without hashing it (the store's put checks each image's
+    /// digest, so the bytes are hashed once): a damaged local copy is still never sent.
+    @Test func aDamagedLocalEntryIsNeverUploaded() async throws {
+        let a = localCache("a")
+        let step = TestSteps.generate("g")
+        let image = TestPNG.make(width: 16, height: 16, seed: 3)
+        try a.store(key: step.cacheKey, step: step, images: [image], usage: nil, requestID: nil, resolved: [:], layout: .inline)
+        let entry = URL(fileURLWithPath: a.entryPath(step.cacheKey))
+        var bytes = try Data(contentsOf: entry)
+        bytes[bytes.count - 20] ^= 0xFF   // inside the image, same size
+        try bytes.write(to: entry)
+        let tier = RemoteTier(backend: remoteStore, local: a)
+        tier.upload(step.cacheKey)
+        await tier.waitForUploads()
+        #expect(tier.stats.uploaded == 0 && tier.stats.errors == 1, "\(tier.stats)")
+        #expect(try await !remoteStore.contains(.action(key: step.cacheKey)))
+        #expect(try await !remoteStore.contains(.blob(sha256: Digest.sha256(image))))
+    }
+
     @Test func readOnlyNeverWrites() async throws {
         let a = localCache("a")
         let step = TestSteps.generate("g")
