@@ -107,7 +107,7 @@ public final class RemoteTier: Sendable {
     }
 
     /// Fetches `keys`, `limit` at a time; returns those the local cache has afterwards.
-    public func fetchAll(_ keys: [String], limit: Int = 32) async -> Set<String> {
+    public func fetchAll(_ keys: [String], limit: Int = 64) async -> Set<String> {
         let core = self.core
         let found = Mutex(Set<String>())
         await Self.forEach(keys, limit: limit) { key in
@@ -185,35 +185,51 @@ struct Core: Sendable {
         }
     }
 
+    /// The file work (checks, renames, the entry) runs off the cooperative pool, one hop per image:
+    /// with 32 fetches at once on two cores, blocking calls there stalled the transfers themselves.
     private func fetchNow(_ key: String) async throws -> Bool {
         guard let value = try await backend.get(.action(key: key)) else { return false }
         let record = try RemoteActionValue.decode(value, key: key, signing: options.signing)
+        let (local, store, verifies) = (self.local, backend.name, backend.verifiesBlobDownloads)
         var downloaded: Int64 = 0
         for image in record.images {
             let address = CacheAddress.blob(sha256: image.sha256)
             let target = local.store.path(for: address)
-            if local.store.existsNow(address), (try? Digest.sha256(fileAt: URL(fileURLWithPath: target))) == image.sha256 {
-                continue
-            }
-            try AtomicFile.ensureDirectory(path: local.tmpPath)
             let temp = URL(fileURLWithPath: local.tmpPath + "/" + TemporaryName.next())
-            defer { unlink(temp.path) }
-            guard try await backend.download(address, to: temp) else { return false }
-            let size = (try? FileManager.default.attributesOfItem(atPath: temp.path)[.size] as? Int) ?? -1
-            // Hashed as it arrived by a backend that says so; read and hashed here otherwise.
-            let digest = backend.verifiesBlobDownloads ? image.sha256 : try Digest.sha256(fileAt: temp)
-            guard digest == image.sha256, size == image.bytes else {
-                throw BlobMismatch(sha256: image.sha256, store: backend.name)
+            let present = try await BlockingIO.run { () -> Bool in
+                if local.store.existsNow(address),
+                   (try? Digest.sha256(fileAt: URL(fileURLWithPath: target))) == image.sha256 { return true }
+                try AtomicFile.ensureDirectory(path: local.tmpPath)
+                return false
             }
-            try AtomicFile.ensureDirectory(path: (target as NSString).deletingLastPathComponent)
-            guard chmod(temp.path, 0o444) == 0, rename(temp.path, target) == 0 else {
-                throw PosixFile.failure("rename into place", target, label: "cache")
+            if present { continue }
+            do {
+                guard try await backend.download(address, to: temp) else {
+                    unlink(temp.path)
+                    return false
+                }
+                downloaded += try await BlockingIO.run {
+                    let size = (try? FileManager.default.attributesOfItem(atPath: temp.path)[.size] as? Int) ?? -1
+                    // Hashed as it arrived by a backend that says so; read and hashed here otherwise.
+                    let digest = verifies ? image.sha256 : try Digest.sha256(fileAt: temp)
+                    guard digest == image.sha256, size == image.bytes else {
+                        throw BlobMismatch(sha256: image.sha256, store: store)
+                    }
+                    try AtomicFile.ensureDirectory(path: (target as NSString).deletingLastPathComponent)
+                    guard chmod(temp.path, 0o444) == 0, rename(temp.path, target) == 0 else {
+                        throw PosixFile.failure("rename into place", target, label: "cache")
+                    }
+                    return Int64(size)
+                }
+            } catch {
+                unlink(temp.path)
+                throw error
             }
-            downloaded += Int64(size)
         }
         var entry = record
         entry.version = CacheEntryFile.version
-        try local.store.writeNow(CacheEntryFile.encode(entry), at: .action(key: key))
+        let encoded = CacheEntryFile.encode(entry)
+        try await BlockingIO.run { try local.store.writeNow(encoded, at: .action(key: key)) }
         state.lock.withLock { $0.stats.bytesDown += downloaded }
         return true
     }

@@ -59,7 +59,8 @@ struct FileChunks: AsyncSequence, Sendable {
 struct FileDownload {
     var destination: URL
     /// Bytes gathered before each write: 1 MiB, so a ~2 MB value takes two or three hops to the
-    /// I/O queue rather than one per network chunk.
+    /// I/O queue rather than one per network chunk. The chunks are kept as NIO gave them (not
+    /// copied into one buffer) and written one after another in that hop.
     static let batchSize = 1 << 20
 
     /// - Parameter accept: given the byte count and SHA-256 of the whole body; throws to refuse it.
@@ -78,18 +79,21 @@ struct FileDownload {
         }
         do {
             var hash = Digest.Running()
-            var pending = Data()
+            var pending = [ByteBuffer]()
+            var pendingBytes = 0
             var count = 0
             for try await chunk in body {
                 chunk.withUnsafeReadableBytes { hash.update($0) }
-                pending.append(contentsOf: chunk.readableBytesView)
+                pending.append(chunk)
+                pendingBytes += chunk.readableBytes
                 count += chunk.readableBytes
-                if pending.count >= Self.batchSize {
-                    try await Self.append(pending, to: file)
-                    pending = Data()
+                if pendingBytes >= Self.batchSize {
+                    try await Self.append(pending, to: file, at: temp)
+                    pending.removeAll(keepingCapacity: true)
+                    pendingBytes = 0
                 }
             }
-            try await Self.append(pending, to: file)
+            try await Self.append(pending, to: file, at: temp)
             try accept(count, hash.finish())
             try await Self.local { try file.close() }
             guard rename(temp, destination.path) == 0 else {
@@ -102,9 +106,24 @@ struct FileDownload {
         }
     }
 
-    private static func append(_ data: Data, to file: FileHandle) async throws {
-        guard !data.isEmpty else { return }
-        try await local { try file.write(contentsOf: data) }
+    private static func append(_ chunks: [ByteBuffer], to file: FileHandle, at path: String) async throws {
+        guard !chunks.isEmpty else { return }
+        let descriptor = file.fileDescriptor
+        try await local {
+            for chunk in chunks {
+                try chunk.withUnsafeReadableBytes { bytes in
+                    var offset = 0
+                    while offset < bytes.count, let base = bytes.baseAddress {
+                        let written = Glibc.write(descriptor, base + offset, bytes.count - offset)
+                        if written < 0 {
+                            if errno == EINTR { continue }
+                            throw PosixFile.failure("write", path, label: "cache")
+                        }
+                        offset += written
+                    }
+                }
+            }
+        }
     }
 
     /// Runs file work on the I/O queue; its errors are the local file's.

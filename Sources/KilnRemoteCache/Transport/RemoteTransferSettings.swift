@@ -24,7 +24,7 @@ public struct RemoteTransferSettings: Sendable, Hashable {
 
     /// Settings with the defaults above, any of them replaced.
     public init(connectTimeout: Double = 5, requestTimeout: Double = 60, idleTimeout: Double = 15,
-                connectionsPerHost: Int = 32, maxInMemoryBytes: Int = 64 << 20) {
+                connectionsPerHost: Int = 64, maxInMemoryBytes: Int = 64 << 20) {
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
         self.idleTimeout = idleTimeout
