@@ -4,8 +4,8 @@ import KilnCore
 /// `kiln build --shard I/N`: one of N parts of a plan, for N CI machines that share a remote cache,
 /// followed by one `kiln build --cache-only` that assembles outputs/ and kiln.lock from the cache.
 ///
-/// The unit is a **dependency chain**: a step and every step it reads, or that reads it, go to the
-/// same shard (the plan's connected pieces: usually one asset's generate, edits and derives). A
+/// The unit is a **dependency chain**: a step and every step it reads, or that reads it (and a
+/// step's candidates, which are one request), go to the same shard (the plan's connected pieces: usually one asset's generate, edits and derives). A
 /// shard therefore never needs a step another shard makes, so nothing is paid for twice and no
 /// shard waits for another. A piece's shard is the SHA-256 of the smallest cache key in it, modulo
 /// N: deterministic, spread evenly over many pieces, and stable when assets are added (hashing on
@@ -45,6 +45,17 @@ extension Plan {
                 i = parent[i]
             }
             return i
+        }
+        // A step's candidates go together, so they stay one request (`candidates: N`).
+        var candidateGroups = [StepID: Int]()
+        for (i, step) in steps.enumerated() where step.candidate != nil {
+            let group = step.id.candidateOf?.step ?? step.id
+            if let j = candidateGroups[group] {
+                let (a, b) = (root(i), root(j))
+                if a != b { parent[max(a, b)] = min(a, b) }
+            } else {
+                candidateGroups[group] = i
+            }
         }
         for (i, step) in steps.enumerated() {
             for dependency in step.dependencies {

@@ -117,6 +117,42 @@ import Testing
         #expect(try await !remoteStore.contains(.blob(sha256: Digest.sha256(image))))
     }
 
+    /// Credentials that may read but not write stop the uploads, never the look-ups that save
+    /// paying; what was not uploaded is counted.
+    @Test func refusedWritesStopUploadsButNotLookUps() async throws {
+        let (key, _) = try await uploaded()
+        let b = localCache("b")
+        let step = TestSteps.generate("h")
+        for i in 0..<4 {
+            try b.store(key: String(repeating: "e\(i)", count: 32), step: step, images: [TestPNG.make(width: 8, height: 8, seed: UInt8(i))],
+                        usage: nil, requestID: nil, resolved: [:])
+        }
+        let warnings = Warnings()
+        let remote = tier(WriteRefusingStore(remoteStore), local: b, warnings: warnings)
+        for i in 0..<4 { remote.upload(String(repeating: "e\(i)", count: 32)) }
+        await remote.waitForUploads()
+        #expect(remote.stats.notUploaded == 4 && remote.stats.uploaded == 0, "\(remote.stats)")
+        #expect(try await remote.fetch(key), "a refused upload stopped the look-ups")
+        #expect(warnings.lines.count == 1 && warnings.lines[0].contains("uploads stop"), "\(warnings.lines)")
+    }
+
+    @Test func aGivenUpStoreFailsLookUpsWhenRequired() async throws {
+        let required = tier(FaultyStore(fault: .refused), local: localCache("b"), required: true)
+        await #expect(throws: RemoteStoreError.self) { _ = try await required.fetch(String(repeating: "aa", count: 32)) }
+        await #expect(throws: RemoteStoreError.self) { _ = try await required.fetch(String(repeating: "bb", count: 32)) }
+    }
+
+    /// `kiln cache push` leaves a record the store has alone: a push without the signing key never
+    /// replaces the signed ones.
+    @Test func pushDoesNotReplaceRecordsTheStoreHas() async throws {
+        let (key, _) = try await uploaded(signing: "team-secret-0123456789")
+        let before = try await remoteStore.get(.action(key: key))
+        let pusher = tier(remoteStore, local: localCache("a"))
+        #expect(await pusher.push([key]) == 1)
+        #expect(try await remoteStore.get(.action(key: key)) == before)
+        #expect(try await tier(remoteStore, local: localCache("c"), signing: "team-secret-0123456789").fetch(key))
+    }
+
     @Test func readOnlyNeverWrites() async throws {
         let a = localCache("a")
         let step = TestSteps.generate("g")
@@ -141,7 +177,7 @@ import Testing
         #expect(down.calls.withLock { $0 } == 3 * 3, "3 look-ups of 3 tries each, then none")
         #expect(warnings.lines.count == 1, "\(warnings.lines)")
         #expect(warnings.lines.first?.contains("the build goes on without it") == true)
-        #expect(remote.stats.errors == 3)
+        #expect(remote.stats.errors == 6, "3 failed look-ups and 3 skipped once it was given up")
     }
 
     /// Each try is abandoned at the deadline (its operation cancelled), not waited for: proven by
@@ -215,4 +251,16 @@ final class FaultyStore: CacheBackend {
     func put(_ data: Data, at address: CacheAddress) async throws { _ = try await fail() }
     func download(_ address: CacheAddress, to destination: URL) async throws -> Bool { try await fail() != nil }
     func upload(_ source: URL, to address: CacheAddress) async throws { _ = try await fail() }
+}
+
+/// A store that serves reads and refuses every write (credentials without PutObject).
+final class WriteRefusingStore: CacheBackend {
+    let inner: LocalDiskStore
+    init(_ inner: LocalDiskStore) { self.inner = inner }
+    var name: String { "read-only-credentials" }
+    func contains(_ address: CacheAddress) async throws -> Bool { try await inner.contains(address) }
+    func get(_ address: CacheAddress) async throws -> Data? { try await inner.get(address) }
+    func download(_ address: CacheAddress, to destination: URL) async throws -> Bool { try await inner.download(address, to: destination) }
+    func put(_ data: Data, at address: CacheAddress) async throws { throw RemoteStoreError(.refused, "403 Forbidden") }
+    func upload(_ source: URL, to address: CacheAddress) async throws { throw RemoteStoreError(.refused, "403 Forbidden") }
 }

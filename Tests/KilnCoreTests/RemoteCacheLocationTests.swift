@@ -11,7 +11,7 @@ import Testing
     }
 
     @Test(arguments: ["", "ftp://host/x", "s3://", "s3://Bad_Bucket/x", "http://user:secret@host/x",
-                      "http://host/x?token=1", "/local/path", "s3://ab", "file://", "file://server/share"])
+                      "http://host/x?token=secret", "http://user:secret@pw@cachehost/x", "/local/path", "s3://ab", "file://", "file://server/share"])
     func otherTextIsRefusedWithWhatIsAccepted(_ text: String) {
         #expect(throws: RemoteCacheLocationError.self) { try RemoteCacheLocation(parsing: text) }
         do {

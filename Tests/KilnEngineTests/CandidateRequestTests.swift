@@ -127,3 +127,33 @@ import Testing
         #expect(requests.last?.candidates.map(\.step) == ["main~1", "main~3"])
     }
 }
+
+/// The money rules of one request for several candidates, where an answer brings fewer images than
+/// asked or the leader's image fails its check.
+@Suite struct CandidateBudgetTests {
+    @Test func aShortAnswerPastTheBudgetDoesNotLetTheOthersPayAlone() async throws {
+        let f = try Fixture()
+        var provider = ScriptedProvider(name: "scripted", recorder: f.recorder)
+        provider.maxImages = 10
+        provider.deliverAtMost = 1
+        provider.scripts["main"] = .init(usage: Usage(inputTokens: 20, outputTokens: 50_000))   // far above its estimate
+        provider.scripts["main~2"] = provider.scripts["main"]
+        let report = await f.engine(TestSteps.candidates("main", 4), provider: provider, maxCostUSD: 0.04).run()
+        #expect(await f.recorder.requests.map(\.n) == [4], "a candidate paid alone past the budget")
+        #expect(report.summary.exitCode != 0)
+    }
+
+    @Test func aLeaderWhoseImageFailsItsCheckStillCountsWhatItPaid() async throws {
+        let f = try Fixture()
+        var provider = ScriptedProvider(name: "scripted", recorder: f.recorder)
+        provider.maxImages = 10
+        provider.scripts["main"] = .init(size: (4, 4), usage: Usage(inputTokens: 20, outputTokens: 50_000))
+        var steps = TestSteps.candidates("main", 3)
+        steps.append(TestSteps.generate("other"))
+        steps[3].dependencies = []
+        let report = await f.engine(steps, provider: provider, jobs: 1, keepGoing: true, maxCostUSD: 0.05).run()
+        #expect(report.stoppedByBudget || report.summary.exitCode != 0)
+        #expect(!(await f.recorder.requests.map(\.step.step)).contains("other"),
+                "the spend of the failed leader was given back, and another step paid past the budget")
+    }
+}

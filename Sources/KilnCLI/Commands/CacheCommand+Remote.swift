@@ -36,7 +36,13 @@ extension CacheCommand {
                                                                 manifests: CacheCommand.manifests(workspace), local: scratchCache) else {
                     throw ValidationError("--remote needs a remote cache: --remote-cache URL or $KILN_REMOTE_CACHE")
                 }
-                let lock = try LockFile.read(from: workspace.root.appendingPathComponent(LockFile.fileName))
+                let lock: LockFile?
+                do {
+                    lock = try LockFile.read(from: workspace.root.appendingPathComponent(LockFile.fileName))
+                } catch {
+                    _ = await session.finish(wait: false)
+                    throw error
+                }
                 let named = Set(lock?.steps.values.map(\.cacheKey) ?? []).sorted()
                 let found = await session.tier.fetchAll(named)
                 let missing = named.filter { !found.contains($0) }
@@ -72,6 +78,7 @@ extension CacheCommand {
                 throw ValidationError("no remote cache: pass --remote-cache URL or set $KILN_REMOTE_CACHE")
             }
             guard !session.tier.options.readOnly else {
+                _ = await session.finish(wait: false)
                 throw ValidationError("the remote cache is read-only here (--remote-cache-read-only or $KILN_REMOTE_CACHE_READ_ONLY)")
             }
             let keys = local.keys()

@@ -28,20 +28,22 @@ struct BuildSession: Sendable {
             outcome.partial = true
             Console.err("shard \(shard): \(plan.steps.count) of \(whole) step(s), in whole dependency chains (what a step reads is in its shard)")
         }
-        let remoteCache: RemoteCacheSession?
-        do {
-            remoteCache = try RemoteCacheSession.open(remote, environment: frontend.workspace.environment,
-                                                      manifests: outcome.manifests, local: project.cache)
-        } catch {
-            Console.err("error: \(error)")
-            return .invalid
-        }
         let check: UpToDateCheck
         do {
             check = UpToDateCheck(plan: plan, baseline: project.baseline(),
                                   force: force.isEmpty ? [] : try Planner.steps(matching: force, in: plan))
         } catch {
             Console.report(error.diagnostics)
+            return .invalid
+        }
+        // Opened after every check that needs none, and finished on every way out below (its HTTP
+        // client must be shut down).
+        let remoteCache: RemoteCacheSession?
+        do {
+            remoteCache = try RemoteCacheSession.open(remote, environment: frontend.workspace.environment,
+                                                      manifests: outcome.manifests, local: project.cache)
+        } catch {
+            Console.err("error: \(error)")
             return .invalid
         }
         if locked, let remoteCache {
@@ -59,6 +61,7 @@ struct BuildSession: Sendable {
         }
         if !locked, let refusal = destinationRefusal(plan, check: check, project: project, manifest: options.resolvedManifestPath) {
             Console.err(refusal)
+            _ = await remoteCache?.finish(wait: false)
             return .invalid
         }
         for note in concurrencyNotes(plan, check: check) { Console.err(note) }
@@ -94,7 +97,7 @@ struct BuildSession: Sendable {
             if ran > 0 || !gallery.pageExists { await gallery.write(plan: plan) }
         }
         if let remoteCache {
-            if let failure = await remoteCache.finish(wait: !arguments.noWaitUpload) {
+            if let failure = await remoteCache.finish(wait: !arguments.noWaitUpload, noWait: arguments.noWaitUpload) {
                 Console.err("error: the remote cache failed and --remote-cache-required is set: \(failure)")
                 if status == .success { status = .buildFailed }
             }

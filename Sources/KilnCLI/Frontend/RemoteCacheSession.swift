@@ -59,7 +59,8 @@ struct RemoteCacheSession: Sendable {
         let named = manifests.compactMap { $0.cache?.remote }
         guard let first = named.first else { return nil }
         if let other = named.first(where: { $0.value != first.value }) {
-            throw SetupError(message: "\(other.location): cache.remote '\(other.value)' differs from '\(first.value)' at \(first.location): "
+            let (a, b) = (RemoteCacheLocationError.redacted(other.value), RemoteCacheLocationError.redacted(first.value))
+            throw SetupError(message: "\(other.location): cache.remote '\(a)' differs from '\(b)' at \(first.location): "
                 + "a project has one remote cache; name it in one manifest (or pass --remote-cache)")
         }
         return first.value
@@ -72,13 +73,19 @@ struct RemoteCacheSession: Sendable {
 
     /// After the build: waits for the uploads (unless `wait` is false), says what the remote cache
     /// did, and closes its connections. Returns the failure that `required` turns into an error.
-    func finish(wait: Bool) async -> String? {
-        if wait { await tier.waitForUploads() }
+    /// - Parameter noWait: `--no-wait-upload` (say that uploads were left); nil: nothing was to be
+    ///   uploaded (a refusal before the build, `kiln cache verify`).
+    func finish(wait: Bool, noWait: Bool = false) async -> String? {
+        if wait { await tier.waitForUploads() } else { tier.abandonUploads() }
         let stats = tier.stats
         var line = "remote cache \(location): \(stats.summary)"
-        if !wait && !tier.options.readOnly { line += "; uploads not waited for (--no-wait-upload): `kiln cache push` sends what is missing" }
+        if noWait && !tier.options.readOnly { line += "; uploads not waited for (--no-wait-upload): `kiln cache push` sends what is missing" }
         if tier.options.readOnly { line += " (read-only)" }
         Console.err(line)
+        if stats.notUploaded > 0 {
+            Console.err("warning: \(stats.notUploaded) answer(s) paid for are in the local cache only, not in \(location): "
+                + "run `kiln cache push` before this machine's cache is thrown away")
+        }
         await close()
         return tier.options.required ? tier.failure : nil
     }

@@ -18,6 +18,9 @@ public struct RemoteStats: Hashable, Sendable, Codable {
     /// Images uploaded; an image the store had already is not sent again.
     public var blobsUploaded = 0
     public var bytesUp: Int64 = 0
+    /// Answers that could not be uploaded (a failure, or uploads given up): they are in the local
+    /// cache only, until `kiln cache push`.
+    public var notUploaded = 0
 
     public init() {}
 
@@ -25,6 +28,7 @@ public struct RemoteStats: Hashable, Sendable, Codable {
     public var summary: String {
         var parts = ["\(hits) hit(s), \(misses) miss(es), \(Self.megabytes(bytesDown)) down"]
         if uploaded > 0 || bytesUp > 0 { parts.append("\(uploaded) uploaded (\(Self.megabytes(bytesUp)))") }
+        if notUploaded > 0 { parts.append("\(notUploaded) NOT uploaded (local only: run `kiln cache push`)") }
         if rejected > 0 { parts.append("\(rejected) rejected") }
         if errors > 0 { parts.append("\(errors) error(s)") }
         return parts.joined(separator: "; ")
@@ -36,6 +40,6 @@ public struct RemoteStats: Hashable, Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case hits, misses, rejected, errors, bytesDown = "bytes_down", uploaded
-        case blobsUploaded = "blobs_uploaded", bytesUp = "bytes_up"
+        case blobsUploaded = "blobs_uploaded", bytesUp = "bytes_up", notUploaded = "not_uploaded"
     }
 }

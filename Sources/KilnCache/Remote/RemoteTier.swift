@@ -81,8 +81,15 @@ public final class RemoteTier: Sendable {
 
     /// After a local store: uploads `key`'s answer in the background (not in read-only mode).
     public func upload(_ key: String) {
-        guard !core.options.readOnly, !core.isGivenUp else { return }
+        guard !core.options.readOnly else { return }
         queue.yield(key)
+    }
+
+    /// Stops the uploads not finished (`--no-wait-upload`): those in flight are cancelled, the
+    /// queued ones dropped; `kiln cache push` sends them later.
+    public func abandonUploads() {
+        queue.finish()
+        workers.cancel()
     }
 
     /// Waits for every upload asked for so far; no upload may be asked for after it.
@@ -96,7 +103,7 @@ public final class RemoteTier: Sendable {
     public func push(_ keys: [String]) async -> Int {
         let core = self.core
         let before = stats.uploaded
-        await Self.forEach(keys, limit: core.options.uploadConcurrency) { await core.uploadNow($0) }
+        await Self.forEach(keys, limit: core.options.uploadConcurrency) { await core.uploadNow($0, replacing: false) }
         return stats.uploaded - before
     }
 
@@ -136,8 +143,12 @@ public final class RemoteTier: Sendable {
 final class TierState: Sendable {
     struct Values {
         var stats = RemoteStats()
-        var failuresInARow = 0
-        var open = false
+        /// Reads and writes fail apart: credentials that may read but not write (or a store that
+        /// refuses large bodies) stop the uploads, never the look-ups that save paying.
+        var readFailuresInARow = 0
+        var writeFailuresInARow = 0
+        var readOpen = false
+        var writeOpen = false
         var warnedUnavailable = false
         var rejectionsReported = 0
         /// The first failure, for `--remote-cache-required`.
@@ -156,14 +167,22 @@ struct Core: Sendable {
     let state: TierState
     let warn: @Sendable (String) -> Void
 
-    var isGivenUp: Bool { state.lock.withLock { $0.open } }
+    var isGivenUp: Bool { state.lock.withLock { $0.readOpen } }
+    var uploadsGivenUp: Bool { state.lock.withLock { $0.writeOpen } }
 
     // MARK: - Look-up
 
     func fetch(_ key: String) async throws -> Bool {
-        guard !isGivenUp, CacheAddress.action(key: key).isValid else { return false }
+        guard CacheAddress.action(key: key).isValid else { return false }
+        if isGivenUp {
+            state.lock.withLock { $0.stats.errors += 1 }
+            if options.required {
+                throw RemoteStoreError(.unavailable, qualified("given up after earlier failures (--remote-cache-required)"))
+            }
+            return false
+        }
         do {
-            let found = try await attempt("look-up of \(key.prefix(12))…") { try await self.fetchNow(key) }
+            let found = try await attempt("look-up of \(key.prefix(12))…", writing: false) { try await self.fetchNow(key) }
             state.lock.withLock {
                 if found { $0.stats.hits += 1 } else { $0.stats.misses += 1 }
             }
@@ -180,7 +199,7 @@ struct Core: Sendable {
             reject(error.message)
             return false
         } catch {
-            try failed(error)
+            try failed(error, writing: false)
             return false
         }
     }
@@ -245,18 +264,26 @@ struct Core: Sendable {
 
     // MARK: - Upload
 
-    func uploadNow(_ key: String) async {
-        guard !options.readOnly, !isGivenUp else { return }
-        let uploader = Uploader(backend: backend, local: local, signing: options.signing)
+    /// - Parameter replacing: send the record even when the store has one (a build's new answer);
+    ///   false (`kiln cache push`) leaves a record the store has alone, so a push without the
+    ///   signing key never replaces signed records.
+    func uploadNow(_ key: String, replacing: Bool = true) async {
+        guard !options.readOnly else { return }
+        guard !uploadsGivenUp else {
+            state.lock.withLock { $0.stats.notUploaded += 1 }
+            return
+        }
+        let uploader = Uploader(backend: backend, local: local, signing: options.signing, replacing: replacing)
         do {
-            guard let sent = try await attempt("upload of \(key.prefix(12))…", { try await uploader.upload(key) }) else { return }
+            guard let sent = try await attempt("upload of \(key.prefix(12))…", writing: true, { try await uploader.upload(key) }) else { return }
             state.lock.withLock {
                 $0.stats.uploaded += 1
                 $0.stats.blobsUploaded += sent.blobs
                 $0.stats.bytesUp += sent.bytes
             }
         } catch {
-            try? failed(error)
+            if !(error is CancellationError) { state.lock.withLock { $0.stats.notUploaded += 1 } }
+            try? failed(error, writing: true)
         }
     }
 
@@ -264,31 +291,39 @@ struct Core: Sendable {
 
     /// Runs `operation` with the deadline, retrying an unavailable store; a success closes the
     /// count of failures in a row.
-    private func attempt<T: Sendable>(_ what: String, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    private func attempt<T: Sendable>(_ what: String, writing: Bool, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
         var tries = 0
         while true {
             tries += 1
             do {
                 let value = try await Self.withDeadline(options.timeout, what: "\(backend.name): \(what)", operation)
-                state.lock.withLock { $0.failuresInARow = 0 }
+                state.lock.withLock { if writing { $0.writeFailuresInARow = 0 } else { $0.readFailuresInARow = 0 } }
                 return value
-            } catch let error as RemoteStoreError where error.kind == .unavailable && tries < options.attempts && !isGivenUp {
+            } catch let error as RemoteStoreError where error.kind == .unavailable && tries < options.attempts
+                        && !(writing ? uploadsGivenUp : isGivenUp) {
                 try await Task.sleep(for: .milliseconds(200 * tries * tries))
             }
         }
     }
 
     /// Counts a failure; gives the store up after enough in a row; throws with `required`.
-    private func failed(_ error: any Error) throws {
+    private func failed(_ error: any Error, writing: Bool) throws {
         if error is CancellationError { throw error }
         let message = (error as? RemoteStoreError)?.message ?? "\(error)"
         let (warnNow, gaveUp) = state.lock.withLock { s -> (Bool, Bool) in
             s.stats.errors += 1
-            s.failuresInARow += 1
             if s.failure == nil { s.failure = message }
             let refused = (error as? RemoteStoreError)?.kind == .refused
-            let opening = !s.open && (refused || s.failuresInARow >= options.breakerThreshold)
-            if opening { s.open = true }
+            var opening = false
+            if writing {
+                s.writeFailuresInARow += 1
+                opening = !s.writeOpen && (refused || s.writeFailuresInARow >= options.breakerThreshold)
+                if opening { s.writeOpen = true }
+            } else {
+                s.readFailuresInARow += 1
+                opening = !s.readOpen && (refused || s.readFailuresInARow >= options.breakerThreshold)
+                if opening { s.readOpen = true }
+            }
             let first = !s.warnedUnavailable
             s.warnedUnavailable = true
             return (first, opening)
@@ -299,8 +334,9 @@ struct Core: Sendable {
         }
         // One line per build: what failed first. The summary counts the rest.
         if warnNow {
+            let what = writing ? "uploads" : "look-ups"
             warn(qualified(message) + "; the build goes on without it"
-                 + (gaveUp ? " (not used for the rest of this build)" : " where it fails"))
+                 + (gaveUp ? " (\(what) stop for the rest of this build)" : " where it fails"))
         }
     }
 
@@ -341,10 +377,13 @@ struct Uploader: Sendable {
     let backend: any CacheBackend
     let local: ResultCache
     let signing: RemoteActionValue.SigningKey?
+    var replacing = true
 
-    /// Nil when the local cache no longer has the answer (nothing to send).
+    /// Nil when the local cache no longer has the answer (nothing to send). With `replacing` false,
+    /// an answer whose record the store has is not sent (counted as uploaded: it is there).
     func upload(_ key: String) async throws -> (blobs: Int, bytes: Int64)? {
         let local = self.local
+        if !replacing, try await backend.contains(.action(key: key)) { return (0, 0) }
         // Not checked here: the backend checks each image against its digest before sending it.
         guard let hit = try await BlockingIO.run({ local.unverifiedEntry(key) }) else { return nil }
         var blobs = 0

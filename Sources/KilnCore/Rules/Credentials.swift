@@ -14,6 +14,7 @@ public enum Credentials {
     public static let keyVariables: Set<String> = [
         "OPENAI_API_KEY", "OPENAI_ADMIN_KEY", "AZURE_OPENAI_API_KEY", "KILN_CACHE_SIGNING_KEY",
         "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID",
+        "KILN_REMOTE_CACHE_TOKEN", "KILN_REMOTE_CACHE_PASSWORD",
     ]
 
     /// Word parts that mark a name as a credential, in any case: `GITHUB_TOKEN`, `stripe_key`,

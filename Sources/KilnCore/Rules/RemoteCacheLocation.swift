@@ -60,14 +60,23 @@ public enum RemoteCacheLocation: Sendable, Hashable, CustomStringConvertible {
 
 /// A remote cache location Kiln cannot use.
 public struct RemoteCacheLocationError: Error, Sendable, CustomStringConvertible {
-    /// The text as given, with any `user:password@` left out (a credential is never echoed).
+    /// The text as given, with any `user:password@` and query left out (a credential is never
+    /// echoed).
     public var text: String
     init(_ text: String) {
-        if let scheme = text.range(of: "//"), let at = text[scheme.upperBound...].firstIndex(of: "@") {
-            self.text = String(text[..<scheme.upperBound]) + "…@" + String(text[text.index(after: at)...])
-        } else {
-            self.text = text
-        }
+        self.text = Self.redacted(text)
+    }
+
+    /// `text` without what may hold a credential: everything between `//` and the last `@` of the
+    /// authority, and any query.
+    public static func redacted(_ text: String) -> String {
+        var text = text
+        if let query = text.firstIndex(of: "?") { text = String(text[..<query]) + "?…" }
+        guard let scheme = text.range(of: "//") else { return text }
+        let rest = text[scheme.upperBound...]
+        let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
+        guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return text }
+        return String(text[..<scheme.upperBound]) + "…@" + String(text[text.index(after: at)...])
     }
     public var description: String {
         "remote cache '\(text)' is not a location Kiln knows: use http(s)://HOST[:PORT][/PATH] (an HTTP cache "

@@ -20,6 +20,9 @@ struct RunState {
     /// (`candidateBatches`), and the images it made for the others until they start.
     var batches = [StepID: [PlannedStep]]()
     var handoffs = [StepID: Produced]()
+    /// The estimates of batched candidates whose image the leader's answer did not bring: kept
+    /// reserved under the leader until the candidate settles its own cost.
+    var heldForSiblings = [StepID: Double]()
 }
 
 extension BuildEngine {
@@ -121,6 +124,16 @@ extension BuildEngine {
             if state.consumersLeft[dep] == 0 { state.images[dep] = nil }
         }
         progress.handle(.started(step))
+        // A candidate its leader's answer brought no image for would pay on its own: not once the
+        // spend is past --max-cost (the scheduler let it start with no estimate of its own).
+        if state.heldForSiblings[id] != nil, let budget = options.maxCostUSD, state.scheduler.committedUSD > budget + 1e-9 {
+            let spent = String(format: "$%.4f", state.scheduler.committedUSD), limit = String(format: "$%.4f", budget)
+            group.addTask {
+                .step(StepRun(id: id, outcome: .failed("not asked for alone: the spend (\(spent)) is past --max-cost \(limit)",
+                                                        stopsRun: true), durationMS: 0))
+            }
+            return
+        }
         logger.debug("step started", metadata: ["step": "\(id)"])
         let forced = state.check.forced.contains(step.id)
         let lead = state.batches[id].map { (siblings: $0, forced: state.check.forced) }
@@ -157,6 +170,14 @@ extension BuildEngine {
                 if let i = index[id] { usd += cost(of: plan.steps[i], usage: handoff.usage).usd }
                 state.handoffs[id] = handoff
             }
+            // A candidate of the batch left without an image (a short answer, a key another build
+            // held) will settle on its own, unreserved in the scheduler: its estimate stays held.
+            for sibling in state.batches[step.id] ?? [] where result.handoffs[sibling.id] == nil {
+                let estimate = sibling.estimate?.usd ?? 0
+                state.heldForSiblings[sibling.id] = estimate
+                usd += estimate
+            }
+            usd -= state.heldForSiblings.removeValue(forKey: step.id) ?? 0
             checked.result.handoffs = [:]
             _ = state.scheduler.handle(.spent(step.id, usd: usd))
             guard state.persisting < persistWindow else {
@@ -192,6 +213,7 @@ extension BuildEngine {
     }
 
     private func finished(_ run: StepRun, state: inout RunState) -> BuildScheduler.Action {
+        if let usd = run.spentUSD { _ = state.scheduler.handle(.spent(run.id, usd: usd)) }
         let event = report(run, keep: &state.images, consumers: state.consumersLeft)
         state.runs[run.id] = run.withoutImages()
         return state.scheduler.handle(event)

@@ -37,7 +37,13 @@ extension BuildEngine {
         } catch {
             await store(step, produced)
             produced.keyLock?.release()
-            return .done(failure(error, step: step, start: start))
+            var run = failure(error, step: step, start: start)
+            if !produced.fromCache && !produced.prepaid && step.kind.usesProvider {
+                run.spentUSD = produced.handoffs.reduce(cost(of: step, usage: produced.usage).usd) { sum, handoff in
+                    sum + (index[handoff.key].map { cost(of: plan.steps[$0], usage: handoff.value.usage).usd } ?? 0)
+                }
+            }
+            return .done(run)
         }
     }
 
@@ -192,8 +198,13 @@ extension BuildEngine {
     /// cooperative pool — a first build is all misses, and each trip costs a thread hand-off.
     /// With a remote cache, a local miss is looked up there and, when found, copied in first.
     func cachedResult(_ step: PlannedStep, remote: Bool = true) async throws -> Produced? {
-        guard let cache, remote ? try await hasAnswer(step.cacheKey, in: cache) : cache.hasEntry(step.cacheKey),
-              let hit = try await BlockingIO.run({ try cache.lookup(step.cacheKey) }) else { return nil }
+        guard let cache, remote ? try await hasAnswer(step.cacheKey, in: cache) : cache.hasEntry(step.cacheKey) else { return nil }
+        var found = try await BlockingIO.run({ try cache.lookup(step.cacheKey) })
+        // A local entry that turned out damaged (and was removed): the remote cache may have it whole.
+        if found == nil, remote, let tier = cache.remote, try await tier.fetch(step.cacheKey) {
+            found = try await BlockingIO.run({ try cache.lookup(step.cacheKey) })
+        }
+        guard let hit = found else { return nil }
         return Produced(images: hit.images, digests: hit.record.images.map(\.sha256), usage: hit.record.usage?.usage, requestID: hit.record.requestID,
                         resolved: hit.record.resolved, fromCache: true, adopted: hit.record.adopted != nil, blobs: hit.blobs)
     }

@@ -14,6 +14,9 @@ struct StepRun: Sendable {
     var id: StepID
     var outcome: Outcome
     var durationMS: Int
+    /// What a step that failed after its answer was paid for spent (its result failed its check):
+    /// the budget counts it, not the estimate given back.
+    var spentUSD: Double? = nil
 
     /// The same run without image bytes, for keeping until the manifest is written.
     func withoutImages() -> StepRun {
