@@ -74,6 +74,17 @@ import Testing
         for (id, shard) in a { #expect(b[id] == shard, "\(id) moved from shard \(shard) to \(b[id] ?? 0)") }
     }
 
+    /// A step's candidates are one request: they stay in one shard.
+    @Test func aStepsCandidatesStayTogether() throws {
+        let yaml = Self.manifest(icons: 0).replacingOccurrences(of: "    prompt: \"a logo\"\n", with: "    prompt: \"a logo\"\n    candidates: 6\n")
+        let plan = try Self.plan(yaml)
+        #expect(plan.steps.filter { $0.candidate != nil }.count == 6)
+        for n in 2...5 {
+            let holding = (1...n).filter { i in plan.restricted(to: ShardSpec(index: i, count: n)).steps.contains { $0.candidate != nil } }
+            #expect(holding.count == 1, "candidates split over shards \(holding) of \(n)")
+        }
+    }
+
     @Test(arguments: ["1/3", "3/3", "1/1"]) func validSpecsParse(_ text: String) {
         #expect(ShardSpec(parsing: text)?.description == text)
     }
