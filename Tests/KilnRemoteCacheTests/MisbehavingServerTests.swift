@@ -12,7 +12,9 @@ import Testing
 struct MisbehavingServerTests {
     static let address = CacheAddress.blob(sha256: Digest.sha256(Data("stalled".utf8)))
 
-    /// Runs `call` and returns its error, checking that it came before `limit` (seconds).
+    /// Runs `call` and returns its error, checking that it came before `limit` (seconds). The
+    /// limits are loose (a full test run on two cores starves the cooperative pool for tens of
+    /// seconds); which timeout ended the call is checked by its message, which load cannot change.
     func failure(within limit: Int, _ call: () async throws -> Void) async -> RemoteStoreError? {
         let start = ContinuousClock.now
         let error = await #expect(throws: RemoteStoreError.self) { try await call() }
@@ -38,10 +40,10 @@ struct MisbehavingServerTests {
     /// the request deadline (60 s) would.
     @Test func aStoreThatStopsSendingMidBodyFailsAtTheIdleTimeout() async throws {
         try await interrupted("stall", RemoteTransferSettings(requestTimeout: 60, idleTimeout: 1)) { backend, destination in
-            let read = await failure(within: 30) { _ = try await backend.get(Self.address) }
+            let read = await failure(within: 100) { _ = try await backend.get(Self.address) }
             #expect(read?.kind == .unavailable)
             #expect(read?.description.contains("no byte moved for 1 s") == true, "\(String(describing: read))")
-            let download = await failure(within: 30) { _ = try await backend.download(Self.address, to: destination) }
+            let download = await failure(within: 100) { _ = try await backend.download(Self.address, to: destination) }
             #expect(download?.kind == .unavailable)
         }
     }
@@ -50,7 +52,7 @@ struct MisbehavingServerTests {
     /// covers the body, not just the wait for the response's head.
     @Test func aStoreThatTricklesFailsAtTheRequestDeadline() async throws {
         try await interrupted("trickle", RemoteTransferSettings(requestTimeout: 3, idleTimeout: 10)) { backend, destination in
-            let error = await failure(within: 30) { _ = try await backend.download(Self.address, to: destination) }
+            let error = await failure(within: 100) { _ = try await backend.download(Self.address, to: destination) }
             #expect(error?.kind == .unavailable)
             #expect(error?.description.contains("within 3 s") == true, "\(String(describing: error))")
         }
