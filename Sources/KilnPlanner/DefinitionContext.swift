@@ -36,11 +36,8 @@ struct DefinitionContext {
         sent.format = parameters.format ?? outputFormat ?? .png
         imageParameters = sent
         let (provider, model) = (self.provider, self.model)
-        keyFragment = definition.kind == .derive ? "" : CacheKey.fragment { key in
-            key.field("provider", provider)
-            key.field("model", model)
-            key.parameters(sent)
-        }
+        keyFragment = definition.kind == .derive ? "" : CacheKey.requestFragment(provider: provider, model: model,
+                                                                                 parameters: sent)
     }
 }
 

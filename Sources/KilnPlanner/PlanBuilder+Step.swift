@@ -49,8 +49,7 @@ extension PlanBuilder {
             format = requested
         }
         values.ext = format.fileExtension
-        for (i, input) in resolved.inputs.enumerated() { key.input("in\(i)", input, keys: keys) }
-        if let mask = resolved.mask { key.input("mask", mask, keys: keys) }
+        key.inputs(resolved.inputs, mask: resolved.mask, keys: keys)
         key.field("salt", step.salt)
         if let number = candidateNumber(instance, id: id) { applyCandidate(number, of: instance, id: id, to: &step, key: &key) }
 
