@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // Values every other target shares: ids, digests, steps, plans, the provider protocol.
@@ -62,9 +63,23 @@ let package = Package(
         .target(name: "KilnImaging", dependencies: ["KilnCore", "CKilnVips"]),
         // The offline, deterministic provider rendered with libvips.
         .target(name: "KilnPlaceholder", dependencies: ["KilnCore", "KilnImaging"]),
+        // `kiln serve`: an HTTP server (Hummingbird) in front of the provider, the cache and the rules,
+        // so apps never hold the OpenAI key. Only this target and KilnCLI see it.
+        .target(name: "KilnServe", dependencies: [
+            "KilnCore", "KilnManifest", "KilnPlanner", "KilnCache",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "MultipartKit", package: "multipart-kit"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "KilnCLI", dependencies: [
             "KilnCore", "KilnManifest", "KilnPlanner", "KilnCache", "KilnLock", "KilnOutputs", "KilnEngine",
-            "KilnImaging", "KilnPlaceholder", "KilnOpenAI", "KilnGallery", "KilnRemoteCache",
+            "KilnImaging", "KilnPlaceholder", "KilnOpenAI", "KilnGallery", "KilnRemoteCache", "KilnServe",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -110,7 +125,8 @@ let package = Package(
         .testTarget(name: "KilnPlannerTests", dependencies: ["KilnPlanner", "KilnManifest"], exclude: ["Golden"]),
         // Shared by the tests of the cache, the lock and the engine: small steps, PNG bytes, temp folders.
         // Also real servers for the remote cache tests (nginx with WebDAV, moto's S3), started on loopback.
-        .target(name: "KilnTestSupport", dependencies: ["KilnCore"], path: "Tests/KilnTestSupport",
+        .target(name: "KilnTestSupport", dependencies: ["KilnCore", .product(name: "Logging", package: "swift-log")],
+                path: "Tests/KilnTestSupport",
                 exclude: ["Servers/moto_setup.py"]),
         .testTarget(name: "KilnCacheTests", dependencies: ["KilnCache", "KilnCore", "KilnTestSupport"]),
         .testTarget(name: "KilnLockTests", dependencies: ["KilnLock", "KilnCore"]),
@@ -137,8 +153,19 @@ let package = Package(
         .testTarget(name: "KilnRemoteCacheTests", dependencies: [
             "KilnRemoteCache", "KilnCache", "KilnCore", "KilnTestSupport",
         ], exclude: ["Fixtures"]),
+        // `kiln serve` over real sockets, with openai-fake as the upstream.
+        .testTarget(name: "KilnServeTests", dependencies: [
+            "KilnServe", "kiln", "KilnFakeOpenAI", "KilnOpenAI", "KilnCore", "KilnCache", "KilnImaging", "KilnPlaceholder",
+            "KilnManifest", "KilnPlanner",
+            "KilnTestSupport",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         .testTarget(name: "KilnOpenAITests", dependencies: [
-            "KilnOpenAI", "KilnFakeOpenAI", "KilnImaging",
+            "KilnOpenAI", "KilnFakeOpenAI", "KilnImaging", "KilnTestSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,4 +1,5 @@
 import Foundation
+import KilnCore
 import MultipartKit
 import NIOCore
 
@@ -16,7 +17,7 @@ struct FakeMultipartForm {
     /// Parses `body` with multipart-kit's `MultipartParser`; nil when it is not well-formed.
     init?(contentType: String, body: ByteBuffer) {
         guard contentType.lowercased().hasPrefix("multipart/form-data"),
-              let boundary = Self.parameter("boundary", in: contentType) else { return nil }
+              let boundary = HeaderParameter.value("boundary", in: contentType) else { return nil }
         let parser = MultipartParser(boundary: boundary)
         var headers: [String: String] = [:]
         var data: [UInt8] = []
@@ -25,8 +26,8 @@ struct FakeMultipartForm {
         parser.onBody = { buffer in data += buffer.readBytes(length: buffer.readableBytes) ?? [] }
         parser.onPartComplete = {
             let disposition = headers["content-disposition"] ?? ""
-            collected.append(Part(name: Self.parameter("name", in: disposition) ?? "",
-                                  filename: Self.parameter("filename", in: disposition),
+            collected.append(Part(name: HeaderParameter.value("name", in: disposition) ?? "",
+                                  filename: HeaderParameter.value("filename", in: disposition),
                                   contentType: headers["content-type"], body: data))
             headers = [:]
             data = []
@@ -34,17 +35,5 @@ struct FakeMultipartForm {
         do { try parser.execute(body) } catch { return nil }
         guard !collected.isEmpty else { return nil }
         parts = collected
-    }
-
-    /// `key=value` or `key="value"` from a header value such as Content-Disposition.
-    static func parameter(_ key: String, in header: String) -> String? {
-        for piece in header.split(separator: ";") {
-            let pair = piece.trimmingCharacters(in: .whitespaces)
-            guard pair.lowercased().hasPrefix(key + "=") else { continue }
-            var value = String(pair.dropFirst(key.count + 1))
-            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
-            return value
-        }
-        return nil
     }
 }

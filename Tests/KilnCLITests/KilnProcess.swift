@@ -1,4 +1,5 @@
 import Foundation
+import KilnTestSupport
 
 /// Runs the real `kiln` binary (built beside the test bundle) as a person would.
 struct KilnProcess {
@@ -8,19 +9,9 @@ struct KilnProcess {
         var stderr: String
     }
 
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    static var repositoryRoot: URL { KilnBinary.repositoryRoot }
 
-    static var binary: URL {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [beside.appendingPathComponent("kiln"),
-                          beside.deletingLastPathComponent().appendingPathComponent("kiln"),
-                          repositoryRoot.appendingPathComponent(".build/debug/kiln")]
-        where FileManager.default.isExecutableFile(atPath: candidate.path) {
-            return candidate
-        }
-        return repositoryRoot.appendingPathComponent(".build/debug/kiln")
-    }
+    static var binary: URL { KilnBinary.url }
 
     /// Runs `kiln arguments…` in `directory` with `environment` (OPENAI_API_KEY removed unless given).
     static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Result {

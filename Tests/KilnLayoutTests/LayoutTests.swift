@@ -25,7 +25,10 @@ import Testing
         "KilnRemoteCache": ["KilnCore", "KilnCache"],
         "KilnFakeOpenAI": ["KilnCore", "KilnImaging", "KilnPlaceholder"],
         "KilnCLI": ["KilnCore", "KilnManifest", "KilnPlanner", "KilnCache", "KilnLock", "KilnOutputs", "KilnEngine",
-                    "KilnImaging", "KilnPlaceholder", "KilnOpenAI", "KilnGallery", "KilnRemoteCache"],
+                    "KilnImaging", "KilnPlaceholder", "KilnOpenAI", "KilnGallery", "KilnRemoteCache", "KilnServe"],
+        // The server sees the cache, the planner's key and the rules; the CLI hands it the
+        // provider and libvips through KilnCore's protocols.
+        "KilnServe": ["KilnCore", "KilnManifest", "KilnPlanner", "KilnCache"],
         "kiln": ["KilnCLI"],
         "openai-fake": ["KilnFakeOpenAI", "KilnOpenAI", "KilnCore"],
     ]

@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdTesting
 import KilnCore
 import KilnFakeOpenAI
+import KilnTestSupport
 import Logging
 @testable import KilnOpenAI
 
@@ -23,36 +24,6 @@ final class SleepRecorder: @unchecked Sendable {
             self.lock.withLock { self.recorded.append(duration.inSeconds) }
             try await Task.sleep(for: .milliseconds(1))
         }, monotonicSeconds: clock, now: { Date() }, random: { random })
-    }
-}
-
-/// Collects every log message and metadata value, to search them for secrets.
-final class LogCapture: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-
-    var text: String { lock.withLock { lines.joined(separator: "\n") } }
-
-    func append(_ line: String) { lock.withLock { lines.append(line) } }
-
-    var logger: Logger {
-        Logger(label: "test") { _ in CapturingHandler(capture: self) }
-    }
-}
-
-struct CapturingHandler: LogHandler {
-    let capture: LogCapture
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let all = metadata.merging(event.metadata ?? [:]) { $1 }
-        capture.append("\(event.level) \(event.message) \(all) \(event.error.map { "\($0)" } ?? "")")
     }
 }
 

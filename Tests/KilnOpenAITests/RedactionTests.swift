@@ -3,6 +3,7 @@ import KilnCore
 import KilnFakeOpenAI
 import Testing
 @testable import KilnOpenAI
+import KilnTestSupport
 
 @Suite("Secrets never leak")
 struct RedactionTests {

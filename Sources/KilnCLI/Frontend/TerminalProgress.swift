@@ -22,9 +22,21 @@ public final class TerminalProgress: BuildProgressSink {
     let mode: Mode
     let start = Date()
     let state = Mutex(State())
+    /// Where JSON Lines go instead of stdout, taken from `lineSink` when the progress is made.
+    let sink: (@Sendable (String) -> Void)?
+
+    /// Set around a build whose `--json` events go elsewhere than stdout (`kiln serve`'s
+    /// `/api/builds` streams them to the client, and its stdout belongs to the server).
+    @TaskLocal static var lineSink: (@Sendable (String) -> Void)?
 
     public init(mode: Mode) {
         self.mode = mode
+        sink = Self.lineSink
+    }
+
+    /// One JSON Lines event, to the sink or stdout.
+    func emit(_ line: String) {
+        if let sink { sink(line) } else { Console.out(Self.terminated(line)) }
     }
 
     /// A provider is holding requests back for its rate limit: not a failure, but worth saying
@@ -42,7 +54,7 @@ public final class TerminalProgress: BuildProgressSink {
             var event = BuildEvent(.waitingForSlot)
             event.pool = "rate limit"
             event.error = description
-            if let line = try? JSONLinesRenderer().line(for: event) { Console.out(Self.terminated(line)) }
+            if let line = try? JSONLinesRenderer().line(for: event) { emit(line) }
         case .plain:
             Console.err("waiting \(description)")
         case .live:
@@ -75,7 +87,7 @@ public final class TerminalProgress: BuildProgressSink {
         state.withLock { $0.stalls.apply(event, at: elapsed) }
         switch mode {
         case .jsonLines:
-            if let line = try? JSONLinesRenderer().line(for: event) { Console.out(Self.terminated(line)) }
+            if let line = try? JSONLinesRenderer().line(for: event) { emit(line) }
         case .plain:
             if let line = PlainLineRenderer().line(for: event) { Console.errRaw(Self.terminated(line)) }
         case .live:
