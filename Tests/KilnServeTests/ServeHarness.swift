@@ -114,6 +114,8 @@ func testConfig(_ change: (inout ServeConfig) -> Void = { _ in }) -> ServeConfig
 /// into no response and no log line.
 func withServe(_ config: ServeConfig = testConfig(), fake: FakeOpenAIConfiguration = FakeOpenAIConfiguration(apiKey: testKey),
                provider providerName: String = "openai", urlSecret: String? = nil, retries: Int = 1,
+               audit: any ServeAuditSink = NoAuditSink(), metrics: any ServeMetricsSink = NoMetricsSink(),
+               builds: (any ServeBuildRunner)? = nil,
                _ body: @Sendable (ServeHarness) async throws -> Void) async throws {
     try VipsToolkit.initialize()
     let logs = LogCapture()
@@ -132,7 +134,8 @@ func withServe(_ config: ServeConfig = testConfig(), fake: FakeOpenAIConfigurati
     let provider: any ImageProvider = providerName == "placeholder" ? PlaceholderProvider() : openAIProvider
     let cache = ResultCache(directory: config.resolvedCacheDirectory)
     let server = try ServeServer(config: config, dependencies: ServeDependencies(
-        provider: provider, toolkit: VipsToolkit(), cache: cache, urlSecret: urlSecret, logger: logs.logger))
+        provider: provider, toolkit: VipsToolkit(), cache: cache, audit: audit, metrics: metrics, builds: builds,
+        urlSecret: urlSecret, logger: logs.logger))
     let (port, serveTask) = try await launch { ready in
         server.application(onListening: { url in await ready(Int(url.split(separator: ":").last ?? "0") ?? 0) })
     }

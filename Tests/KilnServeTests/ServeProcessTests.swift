@@ -89,6 +89,41 @@ struct ServeProcessTests {
         #expect(!output.contains(testKey))
     }
 
+    @Test("POST /api/builds runs kiln build --json in the served project and streams its events; / serves the gallery it wrote")
+    func buildAndGallery() async throws {
+        let (folder, config) = try project()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("pipelines"), withIntermediateDirectories: true)
+        try """
+        version: 1
+        assets:
+          badge:
+            prompt: "a round badge"
+            size: 1024x1024
+            quality: low
+            output: badge.png
+
+        """.write(to: folder.appendingPathComponent("pipelines/site.yaml"), atomically: true, encoding: .utf8)
+        let server = try Server(["--config", config, "--port", "0", "--provider", "placeholder"], in: folder, environment: [:])
+        let port = Int(server.url.split(separator: ":").last ?? "") ?? 0
+        let body = "{}"
+        let head = "POST /api/builds HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(aliceToken)\r\nContent-Type: application/json\r\n"
+            + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
+        let stream = await RawHTTP.exchange(port: port, head: head, body: Data(body.utf8), waitSeconds: 300) ?? ""
+        #expect(stream.contains("text/event-stream"))
+        #expect(stream.contains(#""event":"build_started""#) && stream.contains(#""event":"summary""#), "\(stream)")
+        #expect(stream.contains("event: done\ndata: {\"status\": 0}"), "\(stream)")
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("outputs/badge.png").path))
+        let page = await RawHTTP.exchange(port: port, head: "GET / HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(aliceToken)\r\nConnection: close\r\n\r\n")
+        #expect(RawHTTP.status(page) == 200)
+        #expect(page?.contains("<html") == true || page?.contains("<!DOCTYPE") == true || page?.contains("<!doctype") == true)
+        kill(server.process.processIdentifier, SIGTERM)
+        let status = await server.finish()
+        #expect(status == 0, "\(String(decoding: server.stderr, as: UTF8.self))")
+        // The server's stdout is its URL only: the build's events went to the client.
+        #expect(String(decoding: server.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == server.url)
+    }
+
     static let sdkAvailable: Bool = {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -87,7 +87,8 @@ struct ServeSession {
         let secret = config.signing.enabled ? environment[config.signing.secretEnv] : nil
         let root = URL(fileURLWithPath: config.projectDirectory)
         let pipelines = root.appendingPathComponent(Workspace.defaultPipelines).path
-        let builds = FileManager.default.fileExists(atPath: pipelines) ? ServeBuilds(root: root) : nil
+        let builds = FileManager.default.fileExists(atPath: pipelines) ? ServeBuilds(root: root, provider: config.provider == ProviderNames.placeholder ? config.provider : nil,
+                                                                                       remote: remoteArguments) : nil
         let dependencies = ServeDependencies(provider: provider, toolkit: VipsToolkit(), cache: cache, builds: builds,
                                              urlSecret: secret, logger: logger)
         let server = try ServeServer(config: config, dependencies: dependencies)
