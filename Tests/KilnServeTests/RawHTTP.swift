@@ -62,4 +62,34 @@ enum RawHTTP {
         let parts = line.split(separator: " ")
         return parts.count > 1 ? Int(parts[1]) : nil
     }
+
+    /// Connects, sends `text` (perhaps nothing, or half a request), then waits without sending
+    /// more: true when the server closes the connection (read returns 0 or fails), false when
+    /// `waitSeconds` pass with the connection still open. Runs on a dispatch thread.
+    static func closedWhileIdle(port: Int, sending text: String, waitSeconds: Int32 = 120) async -> Bool {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                let fd = socket(AF_INET, CInt(SOCK_STREAM.rawValue), 0)
+                defer { close(fd) }
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_port = in_port_t(UInt16(port).bigEndian)
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                let connected = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+                let bytes = Array(text.utf8)
+                if connected != 0 || (!bytes.isEmpty && bytes.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) != bytes.count) {
+                    continuation.resume(returning: false)
+                    return
+                }
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while true {
+                    var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                    guard poll(&poller, 1, waitSeconds * 1000) == 1 else { continuation.resume(returning: false); return }
+                    if recv(fd, &buffer, buffer.count, 0) <= 0 { continuation.resume(returning: true); return }
+                }
+            }
+        }
+    }
 }

@@ -67,4 +67,16 @@ struct ServeRefusalTests {
             #expect(await serve.upstreamCalls == 0)
         }
     }
+
+    @Test("a client that connects and sends nothing, or stops mid-request, is disconnected after read_timeout_seconds")
+    func slowClients() async throws {
+        try await withServe(testConfig { $0.limits.readTimeoutSeconds = 1 }) { serve in
+            #expect(await RawHTTP.closedWhileIdle(port: serve.port, sending: ""))
+            #expect(await RawHTTP.closedWhileIdle(port: serve.port, sending: "POST /api/images HTTP/1.1\r\nHost: x\r\n"))
+            let halfBody = "POST /api/images HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(aliceToken)\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"prompt\": "
+            #expect(await RawHTTP.closedWhileIdle(port: serve.port, sending: halfBody))
+            #expect(await serve.upstreamCalls == 0)
+        }
+    }
 }
