@@ -156,7 +156,7 @@ let package = Package(
         // `kiln serve` over real sockets, with openai-fake as the upstream.
         .testTarget(name: "KilnServeTests", dependencies: [
             "KilnServe", "kiln", "KilnFakeOpenAI", "KilnOpenAI", "KilnCore", "KilnCache", "KilnImaging", "KilnPlaceholder",
-            "KilnManifest", "KilnPlanner",
+            "KilnManifest", "KilnPlanner", "KilnRemoteCache",
             "KilnTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),

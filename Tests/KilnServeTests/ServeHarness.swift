@@ -7,6 +7,7 @@ import KilnFakeOpenAI
 import KilnImaging
 import KilnOpenAI
 import KilnPlaceholder
+import KilnRemoteCache
 import KilnTestSupport
 import Logging
 import NIOCore
@@ -29,6 +30,8 @@ struct ServeHarness: Sendable {
     let project: URL
     let client: HTTPClient
     let logs: LogCapture
+    /// The remote tier, when the server has one.
+    let remote: RemoteTier?
 
     var upstreamCalls: Int { get async { await fake.requestCount } }
 
@@ -115,7 +118,7 @@ func testConfig(_ change: (inout ServeConfig) -> Void = { _ in }) -> ServeConfig
 func withServe(_ config: ServeConfig = testConfig(), fake: FakeOpenAIConfiguration = FakeOpenAIConfiguration(apiKey: testKey),
                provider providerName: String = "openai", urlSecret: String? = nil, retries: Int = 1,
                audit: any ServeAuditSink = NoAuditSink(), metrics: any ServeMetricsSink = NoMetricsSink(),
-               builds: (any ServeBuildRunner)? = nil,
+               builds: (any ServeBuildRunner)? = nil, remoteFolder: URL? = nil,
                _ body: @Sendable (ServeHarness) async throws -> Void) async throws {
     try VipsToolkit.initialize()
     let logs = LogCapture()
@@ -132,7 +135,12 @@ func withServe(_ config: ServeConfig = testConfig(), fake: FakeOpenAIConfigurati
     openAI.retries = retries
     let openAIProvider = OpenAIProvider(configuration: openAI, logger: logs.logger)
     let provider: any ImageProvider = providerName == "placeholder" ? PlaceholderProvider() : openAIProvider
-    let cache = ResultCache(directory: config.resolvedCacheDirectory)
+    var cache = ResultCache(directory: config.resolvedCacheDirectory)
+    var backend: (any RemoteCacheBackend)?
+    if let remoteFolder {
+        backend = try RemoteCacheBackends.make(try RemoteCacheLocation(parsing: "file://" + remoteFolder.path), environment: [:])
+        cache.remote = RemoteTier(backend: backend!, local: cache)
+    }
     let server = try ServeServer(config: config, dependencies: ServeDependencies(
         provider: provider, toolkit: VipsToolkit(), cache: cache, audit: audit, metrics: metrics, builds: builds,
         urlSecret: urlSecret, logger: logs.logger))
@@ -141,7 +149,8 @@ func withServe(_ config: ServeConfig = testConfig(), fake: FakeOpenAIConfigurati
     }
     let client = HTTPClient(eventLoopGroupProvider: .singleton)
     let harness = ServeHarness(url: "http://127.0.0.1:\(port)", port: port, fake: fakeServer.state,
-                               cacheDirectory: config.resolvedCacheDirectory, project: folder, client: client, logs: logs)
+                               cacheDirectory: config.resolvedCacheDirectory, project: folder, client: client, logs: logs,
+                               remote: cache.remote)
     var failure: (any Error)?
     do { try await body(harness) } catch { failure = error }
     try? await client.shutdown()
@@ -150,6 +159,8 @@ func withServe(_ config: ServeConfig = testConfig(), fake: FakeOpenAIConfigurati
     _ = try? await serveTask.value
     _ = try? await fakeTask.value
     try? await openAIProvider.shutdown()
+    await cache.remote?.waitForUploads()
+    try? await backend?.shutdown()
     try? FileManager.default.removeItem(at: folder)
     if let failure { throw failure }
     #expect(!logs.text.contains(testKey), "the OpenAI key leaked into a response or the log")
