@@ -24,8 +24,8 @@ build: deps
 # chromium-driver and selenium let GalleryBrowserTests drive the gallery in a real browser. Without
 # them, or without root, those suites are skipped (KILN_REQUIRE_BROWSER=1, as .ci/run sets, makes a
 # missing browser a failure instead); nginx-light (WebDAV) and moto, boto3 and awscli (pip) let the
-# remote cache suites run real HTTP and S3 servers on loopback (KILN_REQUIRE_SERVERS=1 makes a missing
-# one a failure). Best effort here, never a failure.
+# remote cache suites run real HTTP and S3 servers on loopback, and the openai SDK (pip) drives kiln
+# serve's gateway (KILN_REQUIRE_SERVERS=1 makes a missing one a failure). Best effort here, never a failure.
 test: deps
 	@command -v mkfs.xfs >/dev/null || [ "$$(id -u)" != "0" ] || ! command -v apt-get >/dev/null || \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xfsprogs >/dev/null 2>&1 || \
@@ -44,6 +44,10 @@ test: deps
 		{ echo "kiln: installing moto[server], boto3 and awscli for the S3 cache tests (one time)"; \
 		  python3 -m pip install -q "moto[server]" boto3 awscli >/dev/null 2>&1 || \
 		  python3 -m pip install -q --break-system-packages "moto[server]" boto3 awscli >/dev/null 2>&1; } || true
+	@python3 -c "import openai" 2>/dev/null || \
+		{ echo "kiln: installing the openai Python SDK for kiln serve's gateway test (one time)"; \
+		  python3 -m pip install -q openai >/dev/null 2>&1 || \
+		  python3 -m pip install -q --break-system-packages openai >/dev/null 2>&1; } || true
 	$(SWIFT) test
 
 release: deps
