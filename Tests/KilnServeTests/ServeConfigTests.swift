@@ -53,7 +53,7 @@ struct ServeConfigTests {
 
     @Test("problems are located as file:line:col, unknown keys get a suggestion, and all are reported together")
     func locatedErrors() {
-        let text = "listen:\n  portt: 80\nallow:\n  max_n: 40\nlimits:\n  burst: many\ntokens:\n  - {name: web, sha256: ABC}\n"
+        let text = "listen:\n  portt: 80\nallow:\n  max_n: 40\n  sizes: [1024x1024, big]\nlimits:\n  burst: many\ntokens:\n  - {name: web, sha256: ABC}\n"
         do {
             _ = try ServeConfigLoader.parse(text, displayPath: "serve.yaml")
             Issue.record("expected errors")
@@ -61,9 +61,10 @@ struct ServeConfigTests {
             let text = error.description
             #expect(text.contains("serve.yaml:2:3: error: unknown key 'listen.portt' (did you mean 'port'?)"))
             #expect(text.contains("serve.yaml:4:10: error: 'allow.max_n' must be 1–10, not 40"))
-            #expect(text.contains("serve.yaml:6:10: error: 'limits.burst' must be a whole number"))
-            #expect(text.contains("serve.yaml:8:") && text.contains("64 lowercase hex"))
-            #expect(error.diagnostics.count == 4)
+            #expect(text.contains("serve.yaml:5:10: error: 'allow.sizes' holds 'big', which is not WIDTHxHEIGHT or auto"))
+            #expect(text.contains("serve.yaml:7:10: error: 'limits.burst' must be a whole number"))
+            #expect(text.contains("serve.yaml:9:") && text.contains("64 lowercase hex"))
+            #expect(error.diagnostics.count == 5)
         } catch {
             Issue.record("unexpected \(error)")
         }

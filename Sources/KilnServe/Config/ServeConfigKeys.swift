@@ -30,8 +30,12 @@ enum ServeConfigKeys {
             string("remote") { $0.remoteCache = $1 },
         ])),
         .init(name: "allow", kind: .section([
-            strings("models") { $0.rules.models = $1 },
-            strings("sizes") { $0.rules.sizes = $1 },
+            strings("models", check: { ModelCatalog.info($0) == nil ? "holds the unknown model '\($0)' (known: \(ModelCatalog.currentNames.joined(separator: ", ")))" : nil }) {
+                $0.rules.models = $1
+            },
+            strings("sizes", check: { SizeSpec($0) == nil ? "holds '\($0)', which is not WIDTHxHEIGHT or auto" : nil }) {
+                $0.rules.sizes = $1.compactMap { SizeSpec($0)?.description }
+            },
             strings("qualities", from: RenderQuality.allCases.map(\.rawValue)) { $0.rules.qualities = $1 },
             strings("formats", from: ImageFormat.allCases.map(\.rawValue)) { $0.rules.formats = $1 },
             strings("backgrounds", from: BackgroundMode.allCases.map(\.rawValue)) { $0.rules.backgrounds = $1 },
@@ -95,7 +99,7 @@ enum ServeConfigKeys {
         })
     }
 
-    static func strings(_ name: String, from allowed: [String]? = nil,
+    static func strings(_ name: String, from allowed: [String]? = nil, check: (@Sendable (String) -> String?)? = nil,
                         _ set: @escaping @Sendable (inout ServeConfig, [String]) -> Void) -> Key {
         Key(name: name, kind: .value { config, node in
             guard let items = node.sequence else { return "must be a list of strings" }
@@ -105,6 +109,7 @@ enum ServeConfigKeys {
                 if let allowed, !allowed.contains(text.lowercased()) {
                     return "holds '\(text)' (allowed: \(allowed.joined(separator: ", ")))"
                 }
+                if let problem = check?(text) { return problem }
                 values.append(allowed == nil ? text : text.lowercased())
             }
             set(&config, values)

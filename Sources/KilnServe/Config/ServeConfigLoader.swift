@@ -87,12 +87,6 @@ struct ServeConfigReader {
         if let base = config.baseURL, let problem = BaseURLRule.problem(base) {
             diagnostics.append(.error("base_url must be an http:// or https:// URL like https://api.openai.com/v1, but it \(problem)", at: at))
         }
-        for model in config.rules.models where ModelCatalog.info(model) == nil {
-            diagnostics.append(.error("allow.models: unknown model '\(model)' (known: \(ModelCatalog.currentNames.joined(separator: ", ")))", at: at))
-        }
-        for size in config.rules.sizes where SizeSpec(size) == nil {
-            diagnostics.append(.error("allow.sizes: '\(size)' is not WIDTHxHEIGHT or auto", at: at))
-        }
         var names = Set<String>()
         for token in config.tokens where !names.insert(token.name).inserted {
             diagnostics.append(.error("tokens: the name '\(token.name)' is used twice", at: at))
