@@ -21,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Values every other target shares: ids, digests, steps, plans, the provider protocol.
@@ -62,9 +65,18 @@ let package = Package(
         .target(name: "KilnImaging", dependencies: ["KilnCore", "CKilnVips"]),
         // The offline, deterministic provider rendered with libvips.
         .target(name: "KilnPlaceholder", dependencies: ["KilnCore", "KilnImaging"]),
+        // What `kiln serve` keeps: the audit log (SQLite through GRDB, one row per call) and its metrics
+        // (swift-metrics and swift-prometheus on a registry of its own).
+        .target(name: "KilnServeRecords", dependencies: [
+            "KilnCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "KilnCLI", dependencies: [
             "KilnCore", "KilnManifest", "KilnPlanner", "KilnCache", "KilnLock", "KilnOutputs", "KilnEngine",
-            "KilnImaging", "KilnPlaceholder", "KilnOpenAI", "KilnGallery", "KilnRemoteCache",
+            "KilnImaging", "KilnPlaceholder", "KilnOpenAI", "KilnGallery", "KilnRemoteCache", "KilnServeRecords",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -129,7 +141,7 @@ let package = Package(
         .testTarget(name: "KilnGalleryTests", dependencies: ["KilnGallery", "KilnCore", "KilnOutputs", "KilnImaging", "KilnPlaceholder"]),
         .testTarget(name: "KilnCLITests", dependencies: [
             "KilnCLI", "kiln", "KilnCore", "KilnImaging", "KilnLock", "KilnEngine", "KilnFakeOpenAI", "KilnOpenAI",
-            "KilnOutputs", "KilnTestSupport",
+            "KilnOutputs", "KilnTestSupport", "KilnServeRecords",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -137,6 +149,10 @@ let package = Package(
         .testTarget(name: "KilnRemoteCacheTests", dependencies: [
             "KilnRemoteCache", "KilnCache", "KilnCore", "KilnTestSupport",
         ], exclude: ["Fixtures"]),
+        // The audit log on real SQLite files in temp folders, and the metrics' exposition text.
+        .testTarget(name: "KilnServeRecordsTests", dependencies: [
+            "KilnServeRecords", "KilnCore", "KilnTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "KilnOpenAITests", dependencies: [
             "KilnOpenAI", "KilnFakeOpenAI", "KilnImaging",
             .product(name: "Logging", package: "swift-log"),

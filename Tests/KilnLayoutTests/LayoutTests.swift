@@ -24,8 +24,9 @@ import Testing
         "KilnOpenAI": ["KilnCore"],
         "KilnRemoteCache": ["KilnCore", "KilnCache"],
         "KilnFakeOpenAI": ["KilnCore", "KilnImaging", "KilnPlaceholder"],
+        "KilnServeRecords": ["KilnCore"],
         "KilnCLI": ["KilnCore", "KilnManifest", "KilnPlanner", "KilnCache", "KilnLock", "KilnOutputs", "KilnEngine",
-                    "KilnImaging", "KilnPlaceholder", "KilnOpenAI", "KilnGallery", "KilnRemoteCache"],
+                    "KilnImaging", "KilnPlaceholder", "KilnOpenAI", "KilnGallery", "KilnRemoteCache", "KilnServeRecords"],
         "kiln": ["KilnCLI"],
         "openai-fake": ["KilnFakeOpenAI", "KilnOpenAI", "KilnCore"],
     ]
