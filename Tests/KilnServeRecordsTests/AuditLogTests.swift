@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import KilnCore
 import KilnServeRecords
 import Testing
@@ -102,6 +103,23 @@ import Testing
         #expect(await b.failedWrites == 0)
         await a.close()
         await b.close()
+    }
+
+    @Test func aWriterWaitsForAnotherProcessesTransaction() async throws {
+        let log = try AuditLog(path: database)
+        // Another connection (as another `kiln serve` would) holds the write lock.
+        var configuration = Configuration()
+        configuration.allowsUnsafeTransactions = true
+        let other = try DatabaseQueue(path: database.path, configuration: configuration)
+        try other.inDatabase { try $0.execute(sql: "BEGIN IMMEDIATE") }
+        await log.append(AuditFixtures.record(1))
+        try await Task.sleep(for: .milliseconds(300))  // lets the batch meet the lock; nothing is timed
+        try other.inDatabase { try $0.execute(sql: "COMMIT") }
+        await log.flush()
+        #expect(await log.failedWrites == 0, "the busy timeout waits instead of failing")
+        #expect(try AuditReader(path: database).records(AuditQuery()).count == 1)
+        try other.close()
+        await log.close()
     }
 
     @Test func aFailedWriteIsCountedNotThrown() async throws {
