@@ -7,14 +7,18 @@ export VIPS_WARNING ?= 0
 
 .PHONY: demo test build release deps bench clean asan
 
-# libvips-dev through apt when root; otherwise say exactly what to run. Idempotent.
+# libvips-dev (imaging) and libsqlite3-dev (GRDB, the serve audit log) through apt when root;
+# otherwise say exactly what to run. Idempotent.
 deps:
-	@if pkg-config --exists vips 2>/dev/null; then :; \
+	@missing=""; \
+	pkg-config --exists vips 2>/dev/null || missing="$$missing libvips-dev"; \
+	pkg-config --exists sqlite3 2>/dev/null || missing="$$missing libsqlite3-dev"; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
-		echo "kiln: installing libvips-dev (one time, ~30 s)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libvips-dev >/dev/null; \
+		echo "kiln: installing$$missing (one time, ~30 s)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	else \
-		echo "kiln needs libvips. Install it with: sudo apt-get install -y libvips-dev"; exit 1; \
+		echo "kiln needs$$missing. Install with: sudo apt-get install -y$$missing"; exit 1; \
 	fi
 
 build: deps

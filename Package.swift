@@ -22,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // Values every other target shares: ids, digests, steps, plans, the provider protocol.
@@ -77,9 +80,18 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // What `kiln serve` keeps: the audit log (SQLite through GRDB, one row per call) and its metrics
+        // (swift-metrics and swift-prometheus on a registry of its own).
+        .target(name: "KilnServeRecords", dependencies: [
+            "KilnCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "KilnCLI", dependencies: [
             "KilnCore", "KilnManifest", "KilnPlanner", "KilnCache", "KilnLock", "KilnOutputs", "KilnEngine",
-            "KilnImaging", "KilnPlaceholder", "KilnOpenAI", "KilnGallery", "KilnRemoteCache", "KilnServe",
+            "KilnImaging", "KilnPlaceholder", "KilnOpenAI", "KilnGallery", "KilnRemoteCache", "KilnServe", "KilnServeRecords",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -145,7 +157,7 @@ let package = Package(
         .testTarget(name: "KilnGalleryTests", dependencies: ["KilnGallery", "KilnCore", "KilnOutputs", "KilnImaging", "KilnPlaceholder"]),
         .testTarget(name: "KilnCLITests", dependencies: [
             "KilnCLI", "kiln", "KilnCore", "KilnImaging", "KilnLock", "KilnEngine", "KilnFakeOpenAI", "KilnOpenAI",
-            "KilnOutputs", "KilnTestSupport",
+            "KilnOutputs", "KilnTestSupport", "KilnServeRecords",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -155,7 +167,7 @@ let package = Package(
         ], exclude: ["Fixtures"]),
         // `kiln serve` over real sockets, with openai-fake as the upstream.
         .testTarget(name: "KilnServeTests", dependencies: [
-            "KilnServe", "kiln", "KilnFakeOpenAI", "KilnOpenAI", "KilnCore", "KilnCache", "KilnImaging", "KilnPlaceholder",
+            "KilnServe", "KilnServeRecords", "kiln", "KilnFakeOpenAI", "KilnOpenAI", "KilnCore", "KilnCache", "KilnImaging", "KilnPlaceholder",
             "KilnManifest", "KilnPlanner", "KilnRemoteCache",
             "KilnTestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -163,6 +175,10 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        // The audit log on real SQLite files in temp folders, and the metrics' exposition text.
+        .testTarget(name: "KilnServeRecordsTests", dependencies: [
+            "KilnServeRecords", "KilnCore", "KilnTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "KilnOpenAITests", dependencies: [
             "KilnOpenAI", "KilnFakeOpenAI", "KilnImaging", "KilnTestSupport",

@@ -24,8 +24,10 @@ import Testing
         "KilnOpenAI": ["KilnCore"],
         "KilnRemoteCache": ["KilnCore", "KilnCache"],
         "KilnFakeOpenAI": ["KilnCore", "KilnImaging", "KilnPlaceholder"],
+        "KilnServeRecords": ["KilnCore"],
         "KilnCLI": ["KilnCore", "KilnManifest", "KilnPlanner", "KilnCache", "KilnLock", "KilnOutputs", "KilnEngine",
-                    "KilnImaging", "KilnPlaceholder", "KilnOpenAI", "KilnGallery", "KilnRemoteCache", "KilnServe"],
+                    "KilnImaging", "KilnPlaceholder", "KilnOpenAI", "KilnGallery", "KilnRemoteCache", "KilnServe",
+                    "KilnServeRecords"],
         // The server sees the cache, the planner's key and the rules; the CLI hands it the
         // provider and libvips through KilnCore's protocols.
         "KilnServe": ["KilnCore", "KilnManifest", "KilnPlanner", "KilnCache"],

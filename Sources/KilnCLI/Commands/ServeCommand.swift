@@ -15,7 +15,7 @@ struct ServeCommand: AsyncParsableCommand {
           kiln serve --config serve.yaml --port 8080
           kiln serve --provider placeholder --port 0
         """,
-        subcommands: [ServeTokenCommand.self])
+        subcommands: [ServeTokenCommand.self, ServeAuditCommand.self])
 
     @OptionGroup var serve: ServeArguments
     @OptionGroup var remote: RemoteCacheArguments

@@ -5,6 +5,7 @@ import KilnImaging
 import KilnOpenAI
 import KilnPlaceholder
 import KilnServe
+import KilnServeRecords
 import Logging
 
 /// `kiln serve`: reads the configuration, makes the provider (OpenAI with the key from the
@@ -89,7 +90,15 @@ struct ServeSession {
         let pipelines = root.appendingPathComponent(Workspace.defaultPipelines).path
         let builds = FileManager.default.fileExists(atPath: pipelines) ? ServeBuilds(root: root, provider: config.provider == ProviderNames.placeholder ? config.provider : nil,
                                                                                        remote: remoteArguments) : nil
-        let dependencies = ServeDependencies(provider: provider, toolkit: VipsToolkit(), cache: cache, builds: builds,
+        let auditPath = root.appendingPathComponent(AuditListing.defaultPath)
+        let audit: AuditLog
+        do {
+            audit = try AuditLog(path: auditPath, logger: logger)
+        } catch {
+            throw SetupError(message: "the audit log cannot be opened: \(error)")
+        }
+        let dependencies = ServeDependencies(provider: provider, toolkit: VipsToolkit(), cache: cache,
+                                             audit: AuditLogSink(log: audit), metrics: ServeMetrics(), builds: builds,
                                              urlSecret: secret, logger: logger)
         let server = try ServeServer(config: config, dependencies: dependencies)
         do {
