@@ -8,6 +8,7 @@ import KilnCore
 /// rest of the line is kept. Line order is not input order: results are matched on custom_id.
 ///
 /// Use one reader for both files of a batch, so a custom_id in both is reported as a duplicate.
+/// `read` does blocking file I/O: call it off the cooperative pool (`BlockingIO.run`).
 public struct BatchOutputReader {
     private let expected: [String: BatchLineOrigin]
     private let redactor: SecretRedactor
