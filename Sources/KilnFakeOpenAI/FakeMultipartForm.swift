@@ -14,6 +14,11 @@ struct FakeMultipartForm {
 
     var parts: [Part] = []
 
+    /// Parts made by hand: the images of a JSON edit, checked by the same code as multipart ones.
+    init(parts: [Part]) {
+        self.parts = parts
+    }
+
     /// Parses `body` with multipart-kit's `MultipartParser`; nil when it is not well-formed.
     init?(contentType: String, body: ByteBuffer) {
         guard contentType.lowercased().hasPrefix("multipart/form-data"),

@@ -11,10 +11,13 @@ public struct FakeOpenAIConfiguration: Sendable {
     /// Answer PNGs of about this many bytes, each one different (`RealisticAnswer`), as the live
     /// service does (~1.8 MB at 1024×1024); nil: small placeholder cards, the same for one shape.
     public var answerBytes: Int?
+    /// The Files and Batches endpoints: timing, scripted outcomes, state directory.
+    public var batch: FakeBatchConfiguration
 
     public init(apiKey: String? = nil, latency: Duration = .zero,
                 moderationMarker: String = "[moderation-block]", maxRequestBytes: Int = 900 * 1024 * 1024,
-                answerBytes: Int? = nil) {
+                answerBytes: Int? = nil, batch: FakeBatchConfiguration = .init()) {
+        self.batch = batch
         self.apiKey = apiKey
         self.latency = latency
         self.moderationMarker = moderationMarker

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import KilnCore
 import NIOCore
+import NIOFoundationCompat
 
 extension FakeOpenAIServer {
     /// Records the request, checks auth, plays the next fault, validates, and answers.
@@ -10,15 +11,15 @@ extension FakeOpenAIServer {
         -> Response {
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
-        let token = headers["authorization"].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
-        let authorized = token.map { !$0.isEmpty && (configuration.apiKey == nil || $0 == configuration.apiKey) } ?? false
+        let authFailure = authorize(headers)
         if headers["authorization"] != nil { headers["authorization"] = "Bearer [redacted]" }
         let contentType = headers["content-type"] ?? ""
+        let jsonEdit = edit && contentType.lowercased().hasPrefix("application/json")
         var fields: [(name: String, value: String)] = []
         var files: [RecordedFile] = []
         var form: FakeMultipartForm?
         var parseError: FakeAPIError?
-        if edit {
+        if edit && !jsonEdit {
             form = FakeMultipartForm(contentType: contentType, body: body)
             for part in form?.parts ?? [] {
                 if part.filename != nil || part.name == "image" || part.name == "image[]" || part.name == "mask" {
@@ -35,17 +36,11 @@ extension FakeOpenAIServer {
         } else {
             do { fields = try Self.jsonFields(body) } catch { parseError = error }
         }
-        await state.record(RecordedRequest(path: request.uri.path, headers: headers, authorized: authorized,
+        await state.record(RecordedRequest(path: request.uri.path, headers: headers, authorized: authFailure == nil,
                                            fields: fields, files: files,
                                            contentLength: headers["content-length"].flatMap(Int.init),
                                            bodyBytes: body.readableBytes))
-        guard authorized else {
-            let message = token == nil
-                ? "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth."
-                : "Incorrect API key provided: \(Self.maskKey(token ?? "")). You can find your API key at https://platform.openai.com/account/api-keys."
-            return Self.errorResponse(FakeAPIError(status: 401, message: message,
-                                                   code: token == nil ? nil : "invalid_api_key"), requestID: requestID)
-        }
+        if let authFailure { return Self.errorResponse(authFailure, requestID: requestID) }
         var imageFormatFault: FakeFault?
         var extraHeaders: [String: String] = [:]
         if let fault = await state.nextFault() {
@@ -65,10 +60,14 @@ extension FakeOpenAIServer {
         }
         do {
             if let parseError { throw parseError }
-            let valid = try edit ? Self.validateEdit(form: form, fields: fields) : Self.validateGeneration(fields)
-            if valid.prompt.contains(configuration.moderationMarker), !configuration.moderationMarker.isEmpty {
-                throw Self.error(for: .moderationBlocked) ?? .unknown("prompt")
+            let valid: FakeImageRequest
+            if jsonEdit {
+                let members = try Self.jsonObject(Data(buffer: body))
+                valid = try Self.validateJSONEdit(members, files: await batches.contents(of: Self.referencedFileIDs(members)))
+            } else {
+                valid = try edit ? Self.validateEdit(form: form, fields: fields) : Self.validateGeneration(fields)
             }
+            try checkModeration(valid)
             if configuration.latency > .zero { try? await Task.sleep(for: configuration.latency) }
             var body = try await answer(valid)
             switch imageFormatFault {
@@ -83,6 +82,23 @@ extension FakeOpenAIServer {
             return Self.errorResponse(error, requestID: requestID)
         } catch {
             return Self.errorResponse(.invalid("body", "\(error)"), requestID: requestID)
+        }
+    }
+
+    /// The 401 the service gives for a missing or wrong key, or nil when the Bearer key is accepted.
+    func authorize(_ headers: [String: String]) -> FakeAPIError? {
+        let token = headers["authorization"].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+        if let token, !token.isEmpty, configuration.apiKey == nil || token == configuration.apiKey { return nil }
+        let message = token == nil
+            ? "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth."
+            : "Incorrect API key provided: \(Self.maskKey(token ?? "")). You can find your API key at https://platform.openai.com/account/api-keys."
+        return FakeAPIError(status: 401, message: message, code: token == nil ? nil : "invalid_api_key")
+    }
+
+    /// A prompt carrying the configured marker is refused as the safety system would.
+    func checkModeration(_ request: FakeImageRequest) throws(FakeAPIError) {
+        if !configuration.moderationMarker.isEmpty, request.prompt.contains(configuration.moderationMarker) {
+            throw Self.error(for: .moderationBlocked) ?? .unknown("prompt")
         }
     }
 

@@ -5,16 +5,20 @@ import NIOCore
 import KilnCore
 import Logging
 
-/// A fake of the OpenAI Images API (`POST /v1/images/generations`, `POST /v1/images/edits`) that
+/// A fake of the OpenAI Images API (`POST /v1/images/generations`, `POST /v1/images/edits`, and the
+/// Files and Batches endpoints a batch of them goes through) that
 /// validates like the live service (CONTRACT.md), answers with real images of the requested size and
 /// format plus usage and `x-request-id`, plays scripted faults, and records every request.
 public struct FakeOpenAIServer: Sendable {
     public let configuration: FakeOpenAIConfiguration
     public let state: FakeOpenAIState
+    /// Files and batches (`/v1/files`, `/v1/batches`).
+    public let batches: FakeBatchStore
 
     public init(configuration: FakeOpenAIConfiguration = .init(), state: FakeOpenAIState = FakeOpenAIState()) {
         self.configuration = configuration
         self.state = state
+        batches = FakeBatchStore(stateDirectory: configuration.batch.stateDirectory)
     }
 
     /// A Hummingbird application serving the fake on `host:port` (port 0 picks a free one; read it in
@@ -31,6 +35,8 @@ public struct FakeOpenAIServer: Sendable {
         router.post("/v1/images/edits") { request, context in
             await self.respond(request, channel: context.channel, edit: true)
         }
+        addBatchRoutes(to: router)
+        Task { await self.resumeUnfinishedBatches() }
         var log = logger ?? Logger(label: "kiln.fake-openai")
         if logger == nil { log.logLevel = .warning }
         return Application(router: router, configuration: .init(address: .hostname(host, port: port), backlog: backlog),

@@ -69,6 +69,12 @@ public actor FakeOpenAIState {
 
     func end() { inFlight -= 1 }
 
+    /// An `x-request-id` for work not tied to an HTTP request (a batch's lines).
+    func nextRequestID() -> String {
+        nextID += 1
+        return String(format: "req_fake%08d", nextID)
+    }
+
     /// Base64 of a realistic-size PNG answer, a different one each call.
     func realisticBase64(width: Int, height: Int, targetBytes: Int) async throws -> Data {
         try await images.realisticBase64(width: width, height: height, targetBytes: targetBytes)

@@ -25,10 +25,11 @@ struct Serve: AsyncParsableCommand {
     var answerBytes: Int?
     @Option(help: "The listen backlog: pending connections the kernel queues (so a burst of clients is not refused).")
     var backlog = 1024
+    @OptionGroup var batch: BatchOptions
 
     func run() async throws {
         let server = FakeOpenAIServer(configuration: .init(apiKey: apiKey, latency: .milliseconds(latencyMs),
-                                                           answerBytes: answerBytes))
+                                                           answerBytes: answerBytes, batch: try batch.configuration()))
         let app = server.makeApplication(host: host, port: port, backlog: backlog) { channel in
             let bound = channel.localAddress?.port ?? port
             // Unbuffered, so a script waiting on the line sees it even when stdout is a pipe.

@@ -10,13 +10,37 @@ struct OpenAIRequestBody: Sendable {
     /// `POST /images/generations` as JSON. Sends `moderation` (JSON only), never `response_format`
     /// (GPT image models always answer base64 and the live service rejects it).
     static func generation(_ request: ImageRequest) throws -> OpenAIRequestBody {
-        let fields = request.parameters.requestFields(for: .generate, model: request.model)
-        let body = JSONValue.object([("prompt", .string(request.prompt)), ("model", .string(request.model))]
-            + fields.map { ($0.name, $0.value.json) })
+        OpenAIRequestBody(path: "/images/generations", contentType: "application/json",
+                          data: try encode(generationJSON(request)))
+    }
+
+    /// The generation body as JSON (also a batch line's `body`).
+    static func generationJSON(_ request: ImageRequest) -> JSONValue {
+        .object(jsonFields(request, endpoint: .generate))
+    }
+
+    /// The JSON form of an edit (`EditImageBodyJsonParam`, a batch line's `body`): the scalars the
+    /// multipart form sends, typed as JSON, plus `images` and `mask` as `ImageRefParam`s
+    /// (`{"file_id": …}`). No `moderation`, as in the multipart form: the parameter table gives it
+    /// to generations only, and the cache key follows the table.
+    static func jsonEditJSON(_ request: ImageRequest, images: [JSONValue], mask: JSONValue?) -> JSONValue {
+        var members = jsonFields(request, endpoint: .edit)
+        members.append(("images", .array(images)))
+        if let mask { members.append(("mask", mask)) }
+        return .object(members)
+    }
+
+    /// prompt, model, then the parameter table's rows the endpoint takes, as JSON values.
+    private static func jsonFields(_ request: ImageRequest, endpoint: StepKind) -> [(String, JSONValue)] {
+        [("prompt", .string(request.prompt)), ("model", .string(request.model))]
+            + request.parameters.requestFields(for: endpoint, model: request.model).map { ($0.name, $0.value.json) }
+    }
+
+    /// Compact JSON with sorted keys and unescaped slashes, as every JSON body is sent.
+    static func encode(_ value: JSONValue) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return OpenAIRequestBody(path: "/images/generations", contentType: "application/json",
-                                 data: try encoder.encode(body))
+        return try encoder.encode(value)
     }
 
     /// `POST /images/edits` as multipart/form-data: one `image[]` part per input with its filename and

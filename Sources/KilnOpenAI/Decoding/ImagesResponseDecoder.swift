@@ -22,11 +22,11 @@ struct ImagesResponseDecoder {
     static func decode(_ stream: ImagesResponseStream, requestID: String?) throws -> ProviderResponse {
         let incomplete = Undecodable(reason: "the response body is not a complete ImagesResponse (\(stream.byteCount) bytes)")
         guard !stream.isCutShort else { throw incomplete }
-        var parsed = Parsed(streamed: stream.images)
+        var parsed: Parsed?
         do {
             try stream.skeleton.withUnsafeBytes { skeleton in
                 var reader = JSONReader(skeleton)
-                try parsed.read(&reader)
+                parsed = try read(&reader, streamed: stream.images)
                 reader.skipWhitespace()
                 guard reader.position == skeleton.count else { throw reader.error("text after the response") }
             }
@@ -35,6 +35,26 @@ struct ImagesResponseDecoder {
         } catch {
             throw incomplete
         }
+        guard let parsed else { throw incomplete }
+        return try response(parsed, requestID: requestID)
+    }
+
+    /// Reads one `ImagesResponse` object at `reader` (the `body` of a batch output line), whose
+    /// images `streamed` holds: at least one image, each a PNG, JPEG or WebP.
+    /// - Throws: `Undecodable`, or the reader's syntax error.
+    static func body(_ reader: inout JSONReader, streamed: [(image: Data, sha256: String)?],
+                     requestID: String?) throws -> ProviderResponse {
+        try response(try read(&reader, streamed: streamed), requestID: requestID)
+    }
+
+    private static func read(_ reader: inout JSONReader, streamed: [(image: Data, sha256: String)?]) throws -> Parsed {
+        var parsed = Parsed(streamed: streamed)
+        try parsed.read(&reader)
+        return parsed
+    }
+
+    /// The answer, once the body is known to be whole: at least one image, each a PNG, JPEG or WebP.
+    private static func response(_ parsed: Parsed, requestID: String?) throws -> ProviderResponse {
         guard !parsed.images.isEmpty else { throw Undecodable(reason: "the response carries no image") }
         for (index, image) in parsed.images.enumerated() where ImageFormat(sniffing: image.image) == nil {
             throw Undecodable(reason: "image \(index + 1) is not a PNG, JPEG or WebP")

@@ -14,9 +14,21 @@ struct OpenAIErrorEnvelope: Decodable {
 
 /// Turns a non-2xx answer into a `ProviderError` a person can act on, and says whether to retry.
 struct OpenAIErrorClassifier {
-    var stepID: StepID
-    var model: String
+    /// What the call was for, starting each message: `step demo/hero/generate`, `batch batch_abc`.
+    var subject: String
+    /// The model the call used; nil for calls that name none (the Files and Batches endpoints).
+    var model: String?
     var redactor: SecretRedactor
+
+    init(stepID: StepID, model: String, redactor: SecretRedactor) {
+        self.init(subject: "step \(stepID)", model: model, redactor: redactor)
+    }
+
+    init(subject: String, model: String?, redactor: SecretRedactor) {
+        self.subject = subject
+        self.model = model
+        self.redactor = redactor
+    }
 
     struct Classified {
         var error: ProviderError
@@ -30,7 +42,8 @@ struct OpenAIErrorClassifier {
         let serverText = redactor.redact(envelope?.error.message
             ?? String(decoding: body.prefix(300), as: UTF8.self))
         let said = serverText.isEmpty ? "" : " OpenAI said: \(serverText)"
-        let step = "step \(stepID)"
+        let step = subject
+        let forModel = model.map { " for model '\($0)'" } ?? ""
 
         func make(_ kind: ProviderError.Kind, _ text: String, stops: Bool = false, retry: Bool = false,
                   honourHeader: Bool = true) -> Classified {
@@ -53,18 +66,21 @@ struct OpenAIErrorClassifier {
         switch status {
         case 400, 422:
             let named = param.map { "parameter '\($0)'" } ?? "the request"
-            return make(.invalidRequest, "\(step): OpenAI rejected \(named) for model '\(model)' "
+            return make(.invalidRequest, "\(step): OpenAI rejected \(named)\(forModel) "
                 + "(\(status) \(code ?? "invalid_request_error")). Fix the step's parameters in the manifest.\(said)")
         case 401:
             return make(.authentication, "\(step): OpenAI rejected the API key (401 \(code ?? "invalid_api_key")). "
                 + "Set OPENAI_API_KEY to a valid key; the run stops because every call would fail the same way.\(said)",
                 stops: true, honourHeader: false)
         case 403:
-            return make(.permission, "\(step): this key has no access to model '\(model)' (403). Check that the "
+            return make(.permission, "\(step): this key has no access\(model.map { " to model '\($0)'" } ?? "") (403). Check that the "
                 + "organization is verified and the project may use the model (OPENAI_ORG_ID, OPENAI_PROJECT_ID); "
                 + "the run stops.\(said)", stops: true, honourHeader: false)
+        case 404 where model == nil:
+            return make(.invalidRequest, "\(step): OpenAI does not know it (404 \(code ?? "not_found")): the file or "
+                + "batch is gone (deleted, expired) or belongs to another project.\(said)")
         case 404:
-            return make(.modelNotFound, "\(step): model '\(model)' was not found or this key cannot use it (404 "
+            return make(.modelNotFound, "\(step): model '\(model ?? "")' was not found or this key cannot use it (404 "
                 + "\(code ?? "model_not_found")). Check the model name, or verify the organization for it.\(said)")
         case 408:
             return make(.timeout, "\(step): OpenAI timed out the request (408).\(said)", retry: true)
