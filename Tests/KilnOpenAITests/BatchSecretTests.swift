@@ -1,5 +1,6 @@
 import Foundation
 import KilnCore
+import KilnTestSupport
 import Testing
 @testable import KilnFakeOpenAI
 @testable import KilnOpenAI

@@ -58,6 +58,22 @@ struct MisbehavingServerTests {
         }
     }
 
+    /// A download cancelled while its body arrives (the build was interrupted) ends at once with
+    /// `CancellationError` and leaves neither the value nor its temp file.
+    @Test func aCancelledDownloadLeavesNoFile() async throws {
+        try await interrupted("stall", RemoteTransferSettings(requestTimeout: 60, idleTimeout: 30)) { backend, destination in
+            let download = Task { try await backend.download(Self.address, to: destination) }
+            // Wait until the download has made its temp file, then cancel.
+            let folder = destination.deletingLastPathComponent().path
+            for _ in 0..<400 where (try? FileManager.default.contentsOfDirectory(atPath: folder))?.isEmpty ?? true {
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder).count == 1, "no temp file was ever made")
+            download.cancel()
+            await #expect(throws: CancellationError.self) { _ = try await download.value }
+        }
+    }
+
     @Test(arguments: [(503, RemoteStoreError.Kind.unavailable), (500, .unavailable), (429, .unavailable),
                       (408, .unavailable), (401, .refused), (403, .refused), (400, .invalid), (301, .invalid),
                       (405, .invalid)])

@@ -87,6 +87,25 @@ struct ServeProcessTests {
         #expect(await fake.state.requestCount == 1)
         let output = String(decoding: server.stdout + server.stderr, as: UTF8.self) + (response ?? "")
         #expect(!output.contains(testKey))
+        // The audit log was closed with the call in it: the client, the status, the prompt's hash,
+        // never the prompt (store_prompts is off), read back by `kiln serve audit`.
+        let audit = Process()
+        let listing = Pipe()
+        audit.executableURL = KilnBinary.url
+        audit.arguments = ["serve", "audit", "--project-dir", folder.path, "--json"]
+        audit.standardOutput = listing
+        try audit.run()
+        let lines = String(decoding: listing.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        audit.waitUntilExit()
+        #expect(audit.terminationStatus == 0)
+        let records = lines.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        #expect(records.count == 1, "\(lines)")
+        #expect(records.first?["client"] as? String == "alice")
+        #expect(records.first?["status"] as? Int == 200)
+        #expect(records.first?["prompt_sha256"] as? String == Digest.sha256(Data("in flight at shutdown".utf8)))
+        #expect(!lines.contains("in flight at shutdown"))
     }
 
     @Test("POST /api/builds runs kiln build --json in the served project and streams its events; / serves the gallery it wrote")

@@ -21,4 +21,4 @@ struct AuditLogSink: ServeAuditSink {
     }
 }
 
-extension ServeMetrics: @retroactive ServeMetricsSink {}
+extension ServeMetrics: ServeMetricsSink {}
