@@ -25,10 +25,7 @@ extension ServeRoutes {
     /// `ImagesResponse`: `created`, `data[].b64_json`, the values used (`background`,
     /// `output_format`, `size`, `quality`, with `auto` resolved when the service said), `usage`.
     func gatewayAnswer(_ outcome: ImageService.Outcome, ask: ImageAsk) -> Response {
-        var members: [(String, JSONValue)] = [
-            ("created", .integer(Int(Date().timeIntervalSince1970))),
-            ("data", .array(outcome.images.map { .object([("b64_json", .string($0.data.base64EncodedString()))]) })),
-        ]
+        var members: [(String, JSONValue)] = [("created", .integer(Int(Date().timeIntervalSince1970)))]
         let resolved = outcome.resolved
         let first = outcome.images.first
         members.append(("background", .string(resolved["background"] ?? ask.parameters.background?.rawValue ?? "opaque")))
@@ -46,8 +43,29 @@ extension ServeRoutes {
             ])))
         }
         var response = Self.json(.object(members))
+        response.body = .init(byteBuffer: Self.withImages(outcome.images.map(\.data), spliceInto: .object(members)))
         if let id = outcome.requestID { response.headers[HTTPField.Name("x-request-id")!] = id }
         response.headers[HTTPField.Name("x-kiln-cached")!] = outcome.cached ? "true" : "false"
         return response
+    }
+
+    /// The answer's JSON with `"data": [{"b64_json": "…"}, …]` written first, the base64 bytes
+    /// copied in as they are: base64 needs no escaping, and sending a ~2.4 MB string through the
+    /// JSON writer character by character held a cached answer to 12 a second under `wrk`.
+    static func withImages(_ images: [Data], spliceInto rest: JSONValue) -> ByteBuffer {
+        let tail = rest.rendered()
+        let encoded = images.map { $0.base64EncodedData() }
+        var buffer = ByteBufferAllocator().buffer(capacity: tail.utf8.count + encoded.reduce(64) { $0 + $1.count + 20 })
+        buffer.writeString("{\"data\":[")
+        for (index, data) in encoded.enumerated() {
+            buffer.writeString(index == 0 ? "{\"b64_json\":\"" : ",{\"b64_json\":\"")
+            buffer.writeBytes(data)
+            buffer.writeString("\"}")
+        }
+        buffer.writeString("],")
+        // `rest` is an object with at least one member: drop its opening brace.
+        let trimmed = tail.drop { $0 != "{" }.dropFirst()
+        buffer.writeString(String(trimmed))
+        return buffer
     }
 }
