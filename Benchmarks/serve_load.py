@@ -28,7 +28,7 @@ import time
 import urllib.request
 
 TOKEN = "kiln_bench_token_not_secret_0123456789abcdef"
-KEY = "sk-bench-not-a-real-key"
+KEY = "bench-placeholder-key"
 
 POST_LUA = """
 wrk.method = "POST"

@@ -42,8 +42,7 @@ extension ServeRoutes {
                 ("total_tokens", .integer(usage.totalTokens)), ("input_tokens_details", .object(details)),
             ])))
         }
-        var response = Self.json(.object(members))
-        response.body = .init(byteBuffer: Self.withImages(outcome.images.map(\.data), spliceInto: .object(members)))
+        var response = Self.json(Self.withImages(outcome.images.map(\.data), spliceInto: .object(members)))
         if let id = outcome.requestID { response.headers[HTTPField.Name("x-request-id")!] = id }
         response.headers[HTTPField.Name("x-kiln-cached")!] = outcome.cached ? "true" : "false"
         return response

@@ -111,8 +111,13 @@ extension ServeRoutes {
     }
 
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        json(ByteBuffer(string: value.rendered()), status: status)
+    }
+
+    /// A JSON answer whose bytes are already written.
+    static func json(_ body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: value.rendered())))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
     }
 }
