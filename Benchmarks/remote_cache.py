@@ -1,18 +1,25 @@
 #!/usr/bin/env python3
 """The remote cache over HTTP (issue 15): 1,000 cached answers of ~1.8 MB moved between a local
 cache and nginx (WebDAV) on loopback, by the whole `kiln` binary beside `curl --parallel` moving the
-same objects, in the same sitting, interleaved.
+same objects (each answer's image and its record), in the same sitting, interleaved.
 
   upload    kiln cache push --remote-cache http://127.0.0.1:PORT/kiln       (HEAD, then PUT of each
-            image, then PUT of each record)   vs   curl --parallel -T (PUT of the same images)
-  download  kiln cache verify --remote (empty local cache): GET each record, GET each image into a scratch cache,
-            SHA-256 checked, renamed in)     vs   curl --parallel -o (GET of the same images to files)
+            image, then PUT of each record)   vs   curl --parallel -T (PUT of the same images and records)
+  download  kiln cache pull --cache-dir EMPTY (GET each record, GET each image into the local cache,
+            SHA-256 checked as it arrives, renamed in)
+                                              vs   curl --parallel -o (GET of the same records and images to files)
 
 The project is built once with openai-fake answering realistic ~1.8 MB PNGs (not measured). Wall
 time from outside, MB/s over the image bytes, CPU and peak RSS from wait4.
 
+Before each measured command the page cache is written back (`sync`) and the driver waits
+--settle seconds (35: longer than the kernel's 30 s dirty_expire): otherwise each command pays for
+the previous one's writeback, and on ext4 without a journal (this machine's) for its deletions —
+inodes freed in the last 30 s are skipped one by one when new files are made, which cost a
+download that creates 2,000 files up to a fifth of its CPU. Both sides get the same pause.
+
   python3 Benchmarks/remote_cache.py --kiln .build/release/kiln --fake .build/release/openai-fake \
-      [--count 1000] [--answer-bytes 1800000] [--runs 3] [--parallel 16]
+      [--count 1000] [--answer-bytes 1800000] [--runs 3] [--parallel 16] [--settle 35]
 """
 import argparse
 import json
@@ -99,6 +106,17 @@ def images_of(project):
     return [(f["sha256"], os.path.join(project, "outputs", f["path"]), f["bytes"]) for f in files]
 
 
+def records_of(source, copies):
+    """(action key, path) of every record in `source` (the store's ac/ folder), copied to `copies`
+    so curl uploads files that no run deletes."""
+    os.makedirs(copies, exist_ok=True)
+    found = []
+    for name in sorted(os.listdir(source)):
+        shutil.copyfile(os.path.join(source, name), os.path.join(copies, name))
+        found.append((name, os.path.join(copies, name)))
+    return found
+
+
 def curl_config(lines, path):
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
@@ -113,6 +131,7 @@ def main():
     parser.add_argument("--answer-bytes", type=int, default=1_800_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--parallel", type=int, default=16, help="curl --parallel-max (kiln: 8 uploads, 16 downloads)")
+    parser.add_argument("--settle", type=float, default=35, help="seconds to wait after sync before each measured command")
     parser.add_argument("--dir", default=None)
     options = parser.parse_args()
     install_signal_handlers()
@@ -129,31 +148,48 @@ def main():
     env = dict(os.environ)
     for name in ("KILN_REMOTE_CACHE", "KILN_CACHE_SIGNING_KEY", "KILN_REMOTE_CACHE_READ_ONLY"):
         env.pop(name, None)
-    results = {"kiln push": [], "curl PUT": [], "kiln fetch": [], "curl GET": []}
+    results = {"kiln push": [], "curl PUT": [], "kiln pull": [], "curl GET": []}
     scratch = os.path.join(work, "scratch")
-    put_config = curl_config([f'upload-file = "{p}"\nurl = "{nginx.url("peer/cas/" + s)}"' for s, p, _ in images],
-                             os.path.join(work, "put.curl"))
-    get_config = curl_config([f'url = "{nginx.url("peer/cas/" + s)}"\noutput = "{scratch}/{s}"' for s, _, _ in images],
-                             os.path.join(work, "get.curl"))
+
+    def curl_configs():
+        """curl's lists: the images and the records kiln's first push put on nginx (copied aside)."""
+        records = records_of(os.path.join(nginx.root, "data/kiln/ac"), os.path.join(work, "records"))
+        put = curl_config([f'upload-file = "{p}"\nurl = "{nginx.url("peer/cas/" + s)}"' for s, p, _ in images]
+                          + [f'upload-file = "{p}"\nurl = "{nginx.url("peer/ac/" + k)}"' for k, p in records],
+                          os.path.join(work, "put.curl"))
+        get = curl_config([f'url = "{nginx.url("peer/ac/" + k)}"\noutput = "{scratch}/ac-{k}"' for k, _ in records]
+                          + [f'url = "{nginx.url("peer/cas/" + s)}"\noutput = "{scratch}/{s}"' for s, _, _ in images],
+                          os.path.join(work, "get.curl"))
+        return put, get
+
     curl = ["curl", "--silent", "--show-error", "--fail", "--parallel", "--parallel-max", str(options.parallel)]
+
+    def settle():
+        subprocess.run(["sync"], check=True)
+        time.sleep(options.settle)
+
     try:
         for run in range(options.runs):
             nginx.clear("kiln")
-            m = run_measured([options.kiln, "cache", "push", "--remote-cache", nginx.url("kiln")], cwd=project, env=env)
-            results["kiln push"].append(m)
+            settle()
+            results["kiln push"].append(run_measured([options.kiln, "cache", "push", "--remote-cache", nginx.url("kiln")],
+                                                     cwd=project, env=env))
+            if run == 0:
+                put_config, get_config = curl_configs()
             nginx.clear("peer")
-            m = run_measured(curl + ["--config", put_config], cwd=work)
-            results["curl PUT"].append(m)
-            # An empty local cache (--cache-dir): only the remote copies are fetched and checked.
+            settle()
+            results["curl PUT"].append(run_measured(curl + ["--config", put_config], cwd=work))
+            # An empty local cache (--cache-dir): every answer kiln.lock names comes from nginx.
             empty = os.path.join(work, "empty-cache")
             shutil.rmtree(empty, ignore_errors=True)
-            m = run_measured([options.kiln, "cache", "verify", "--remote", "--cache-dir", empty,
-                              "--remote-cache", nginx.url("kiln")], cwd=project, env=env)
-            results["kiln fetch"].append(m)
+            settle()
+            results["kiln pull"].append(run_measured([options.kiln, "cache", "pull", "--cache-dir", empty,
+                                                      "--remote-cache", nginx.url("kiln")], cwd=project, env=env))
+            shutil.rmtree(empty, ignore_errors=True)
             shutil.rmtree(scratch, ignore_errors=True)
             os.makedirs(scratch)
-            m = run_measured(curl + ["--config", get_config], cwd=work)
-            results["curl GET"].append(m)
+            settle()
+            results["curl GET"].append(run_measured(curl + ["--config", get_config], cwd=work))
             shutil.rmtree(scratch, ignore_errors=True)
             print(f"run {run + 1}: " + "; ".join(f"{k} {v[-1].wall:.2f} s" for k, v in results.items()), flush=True)
     finally:
@@ -166,7 +202,7 @@ def main():
         rates[name] = total / 1e6 / wall
         print(f"| {name} | {wall:.2f} s | {rates[name]:.0f} | {median([m.cpu for m in ms]):.2f} | {max(m.rss_mib for m in ms):.0f} |")
     print(f"\nupload: kiln {rates['kiln push'] / rates['curl PUT']:.2f} × curl; "
-          f"download: kiln {rates['kiln fetch'] / rates['curl GET']:.2f} × curl (target ≥ 0.80)")
+          f"download: kiln {rates['kiln pull'] / rates['curl GET']:.2f} × curl (target ≥ 0.80)")
     print(f"load after {os.getloadavg()[0]:.2f}")
     if not options.dir:
         shutil.rmtree(work, ignore_errors=True)

@@ -55,6 +55,48 @@ extension CacheCommand {
         }
     }
 
+    /// `kiln cache pull`: copies every answer kiln.lock names from the remote cache into the local
+    /// one, so a later build (`--locked`, `--cache-only`, or on a plane) needs neither the network
+    /// nor the provider.
+    struct Pull: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Download every answer kiln.lock names that the local cache lacks from the remote cache.",
+            discussion: """
+            Each image is checked against its digest as it arrives (and each record against its signature with KILN_CACHE_SIGNING_KEY) before it enters the local cache; nothing is uploaded. Exit 1 when the remote cache lacks some of them (they are listed by step).
+
+            Examples:
+              kiln cache pull --remote-cache s3://team-cache/kiln
+              KILN_REMOTE_CACHE=http://cache.internal:8080/kiln kiln cache pull && kiln build --locked
+            """)
+
+        @OptionGroup var cache: CacheArguments
+        @OptionGroup var remote: RemoteCacheArguments
+
+        func run() async throws {
+            let workspace = Workspace()
+            let lockPath = workspace.root.appendingPathComponent(LockFile.fileName)
+            guard let lock = try LockFile.read(from: lockPath) else {
+                throw ValidationError("no \(LockFile.fileName) here: `kiln cache pull` fetches what a lock names; run `kiln build` once first")
+            }
+            let local = ResultCache(directory: ProjectFiles.cacheDirectory(flag: cache.cacheDir, workspace: workspace))
+            guard let session = try RemoteCacheSession.open(remote, environment: workspace.environment,
+                                                            manifests: CacheCommand.manifests(workspace), local: local) else {
+                throw ValidationError("no remote cache: pass --remote-cache URL or set $KILN_REMOTE_CACHE")
+            }
+            let named = Set(lock.steps.values.map(\.cacheKey))
+            let wanted = named.filter { !local.hasEntry($0) }.sorted()
+            let found = await session.tier.fetchAll(wanted)
+            _ = await session.finish(wait: false)
+            let missing = lock.steps.filter { !found.contains($0.value.cacheKey) && !local.hasEntry($0.value.cacheKey) }
+            Console.out("pulled \(found.count) answer(s) (\(named.count - wanted.count) here already); "
+                + "\(Set(missing.map(\.value.cacheKey)).count) missing or damaged in the remote cache\n")
+            for (step, entry) in missing.sorted(by: { $0.key < $1.key }) {
+                Console.out("  missing \(step)  \(entry.cacheKey.prefix(12))…\n")
+            }
+            if !missing.isEmpty { throw ExitCode(1) }
+        }
+    }
+
     /// `kiln cache push`: uploads what the local cache has and the remote cache lacks.
     struct Push: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

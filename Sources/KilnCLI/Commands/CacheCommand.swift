@@ -8,7 +8,7 @@ struct CacheCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cache",
         abstract: "Inspect, trim, check or share the result cache.",
-        subcommands: [Stats.self, GC.self, Verify.self, Push.self])
+        subcommands: [Stats.self, GC.self, Verify.self, Push.self, Pull.self])
 
     struct Stats: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

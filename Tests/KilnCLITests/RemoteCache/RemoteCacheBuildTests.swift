@@ -53,6 +53,45 @@ import Testing
         }
     }
 
+    /// `kiln cache pull` fills the local cache from the remote one (then a build needs neither the
+    /// network nor the provider); a damaged copy is not taken and its step is named; without a lock
+    /// there is nothing to pull and the command says what to do.
+    @Test func pullFillsTheLocalCacheAndNamesWhatItCouldNotGet() async throws {
+        let remote = try RemoteStore.folder()
+        defer { remote.remove() }
+        try await RemoteProject.withFakeOpenAI { server, environment in
+            let a = try RemoteProject(), b = try RemoteProject(), c = try RemoteProject()
+            defer { a.remove(); b.remove(); c.remove() }
+            let none = try b.kilnSync(["cache", "pull", "--remote-cache", remote.url])
+            #expect(none.status != 0 && none.stderr.contains("run `kiln build` once first"), "\(none.stderr)")
+
+            #expect(try await a.kiln(["build", "--remote-cache", remote.url], environment: environment).status == 0)
+            let lock = try a.read("kiln.lock")
+            try lock.write(to: b.root.appendingPathComponent("kiln.lock"))
+            try lock.write(to: c.root.appendingPathComponent("kiln.lock"))
+
+            await server.state.resetRecording()
+            let pulled = try b.kilnSync(["cache", "pull", "--remote-cache", remote.url])
+            #expect(pulled.status == 0, "\(pulled.stdout)\(pulled.stderr)")
+            #expect(pulled.stdout.contains("pulled \(RemoteProject.allSteps) answer(s) (0 here already); 0 missing"), "\(pulled.stdout)")
+            let again = try b.kilnSync(["cache", "pull", "--remote-cache", remote.url])
+            #expect(again.stdout.contains("pulled 0 answer(s) (\(RemoteProject.allSteps) here already)"), "\(again.stdout)")
+            // Offline now: no remote cache, no key, no provider call, the same files.
+            let offline = try b.kilnSync(["build", "--cache-only", "--no-remote-cache"])
+            #expect(offline.status == 0, "\(offline.stderr)")
+            #expect(await server.state.requestCount == 0)
+            #expect(try b.images() == a.images())
+
+            // The logo's image altered on the store: not taken, and its step is named.
+            try remote.damageBlob(Digest.sha256(a.read("outputs/brand/logo.png")))
+            let damaged = try c.kilnSync(["cache", "pull", "--remote-cache", remote.url])
+            #expect(damaged.status == 1, "\(damaged.stdout)\(damaged.stderr)")
+            #expect(damaged.stdout.contains("1 missing or damaged") && damaged.stdout.contains("  missing p/logo/main"),
+                    "\(damaged.stdout)")
+            #expect(damaged.stderr.contains("does not match its digest"), "\(damaged.stderr)")
+        }
+    }
+
     @Test func threeShardsAndAnAssemblyEqualOneBuildWithEveryStepPaidOnce() async throws {
         let remote = try RemoteStore.folder()
         defer { remote.remove() }
