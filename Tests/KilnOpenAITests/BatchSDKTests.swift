@@ -1,4 +1,5 @@
 import Foundation
+import KilnTestSupport
 import Testing
 @testable import KilnFakeOpenAI
 
@@ -37,16 +38,7 @@ enum PythonSDK {
     static let available: Bool = (try? run(["python3", "-c", "import openai"]).status) == 0
 
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+        let run = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/env"), arguments)
+        return (run.status, run.stdout, run.stderr)
     }
 }

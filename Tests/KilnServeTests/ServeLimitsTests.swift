@@ -1,4 +1,5 @@
 import Foundation
+import KilnFakeOpenAI
 import Testing
 @testable import KilnServe
 
@@ -38,6 +39,53 @@ struct ServeLimitsTests {
             let tooDear = try await serve.send(.POST, "/api/images", json: #"{"prompt": "x", "quality": "high"}"#, token: bobToken)
             #expect(tooDear.status == 402)
             #expect(await serve.upstreamCalls == 3)
+        }
+    }
+
+    @Test("over HTTP: past the provider's concurrency and queue, 503 with Retry-After, and the refused request is never sent")
+    func fullQueueOverHTTP() async throws {
+        let config = testConfig { $0.limits.concurrency = 1; $0.limits.queue = 0 }
+        try await withServe(config, fake: FakeOpenAIConfiguration(apiKey: testKey, latency: .milliseconds(1500))) { serve in
+            let first = Task { try await serve.generate("holds the only slot") }
+            while await serve.fake.requestsInFlight == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            let refused = try await serve.generate("finds the queue full")
+            #expect(refused.status == 503, "\(refused.text)")
+            #expect(refused.errorCode == "queue_full")
+            #expect(refused.header("retry-after").flatMap(Int.init) != nil, "\(refused.headers)")
+            #expect(try await first.value.status == 200)
+            #expect(await serve.upstreamCalls == 1, "the refused request reached the provider")
+            // The slot is free again: the same request now goes through.
+            #expect(try await serve.generate("finds the queue full").status == 200)
+            #expect(await serve.upstreamCalls == 2)
+        }
+    }
+
+    @Test("an upstream 429 with retry-after is waited out and retried: the client gets its image, not the 429")
+    func upstreamRetryAfter() async throws {
+        try await withServe(retries: 2) { serve in
+            await serve.fake.enqueue([.rateLimited(retryAfter: "1")])
+            let started = ContinuousClock.now
+            let reply = try await serve.generate("asked while the service is busy")
+            #expect(reply.status == 200, "\(reply.text)")
+            #expect(await serve.upstreamCalls == 2)
+            // The harness's own backoff is 10 ms at most: only the header explains a wait of a second.
+            #expect(ContinuousClock.now - started >= .milliseconds(950))
+        }
+    }
+
+    @Test("an upstream that keeps answering 429 past Kiln's retries is 503 with Retry-After, and nothing is charged")
+    func upstreamRateLimitedThroughout() async throws {
+        let config = testConfig { $0.limits.dailyBudgetUSD = 0.02 }
+        try await withServe(config, retries: 1) { serve in
+            await serve.fake.enqueue([.rateLimited(), .rateLimited()])
+            let reply = try await serve.generate("asked while the service is busy")
+            #expect(reply.status == 503, "\(reply.text)")
+            #expect(reply.errorCode == "upstream_rate_limited")
+            #expect(reply.header("retry-after").flatMap(Int.init) != nil)
+            #expect(await serve.upstreamCalls == 2)
+            // The reservation was given back: two images still fit in the $0.02 budget.
+            #expect(try await serve.generate("first").status == 200)
+            #expect(try await serve.generate("second").status == 200)
         }
     }
 
