@@ -19,6 +19,10 @@ final class TierState: Sendable {
         var rejectionsReported = 0
         /// The first failure, for `--remote-cache-required`.
         var failure: String?
+        /// Images whose copy in the store was found damaged: the next upload of one sends it
+        /// again instead of trusting the store's HEAD, so one damaged copy is not paid for by
+        /// every machine that reads it.
+        var damagedBlobs: Set<String> = []
     }
 
     let lock = Mutex(Values())
@@ -108,6 +112,9 @@ struct Core: Sendable {
                 }
             } catch {
                 unlink(temp.path)
+                if error is BlobMismatch || (error as? RemoteStoreError)?.kind == .invalid {
+                    state.lock.withLock { _ = $0.damagedBlobs.insert(image.sha256) }
+                }
                 throw error
             }
         }
@@ -139,7 +146,8 @@ struct Core: Sendable {
             state.lock.withLock { $0.stats.notUploaded += 1 }
             return
         }
-        let uploader = Uploader(backend: backend, local: local, signing: options.signing, replacing: replacing)
+        let uploader = Uploader(backend: backend, local: local, signing: options.signing, replacing: replacing,
+                                damaged: state.lock.withLock { $0.damagedBlobs })
         do {
             guard let sent = try await attempt("upload of \(key.prefix(12))…", writing: true, { try await uploader.upload(key) }) else { return }
             state.lock.withLock {
@@ -244,6 +252,8 @@ struct Uploader: Sendable {
     let local: ResultCache
     let signing: RemoteActionValue.SigningKey?
     var replacing = true
+    /// Images the store has a damaged copy of: sent even though it answers HEAD.
+    var damaged: Set<String> = []
 
     /// Nil when the local cache no longer has the answer (nothing to send). With `replacing` false,
     /// an answer whose record the store has is not sent (counted as uploaded: it is there).
@@ -256,7 +266,7 @@ struct Uploader: Sendable {
         var bytes: Int64 = 0
         for (image, data) in zip(hit.record.images, hit.images) {
             let address = CacheAddress.blob(sha256: image.sha256)
-            if try await backend.contains(address) { continue }
+            if !damaged.contains(image.sha256), try await backend.contains(address) { continue }
             if let path = hit.blobs?.first(where: { $0.hasSuffix(image.sha256) }) {
                 try await backend.upload(URL(fileURLWithPath: path), to: address)
             } else {

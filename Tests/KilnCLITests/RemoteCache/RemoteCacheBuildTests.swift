@@ -50,6 +50,14 @@ import Testing
             #expect(second.stderr.contains("does not match its digest"), "\(second.stderr)")
             #expect(await server.state.requestCount == 1, "only the damaged answer is paid for again: \(second.stderr)")
             #expect(try Digest.sha256(b.read("outputs/brand/logo.png")) == Digest.sha256(logo))
+
+            // The second clone sent its copy over the damaged one: a third pays nothing.
+            await server.state.resetRecording()
+            let c = try RemoteProject()
+            defer { c.remove() }
+            let third = try await c.kiln(["build", "--remote-cache", remote.url], environment: environment)
+            #expect(third.status == 0 && !third.stderr.contains("does not match its digest"), "\(third.stderr)")
+            #expect(await server.state.requestCount == 0, "the damaged copy was left in the store: \(third.stderr)")
         }
     }
 
