@@ -27,6 +27,9 @@ struct RemoteCacheSession: Sendable {
         } catch {
             throw SetupError(message: error.description)
         }
+        if let refusal = credentialRefusal(location, arguments: arguments, environment: environment, manifests: manifests) {
+            throw SetupError(message: refusal)
+        }
         var options = RemoteTier.Options()
         let settings = manifests.compactMap(\.cache)
         options.readOnly = arguments.remoteCacheReadOnly || Self.isOn(environment["KILN_REMOTE_CACHE_READ_ONLY"])
@@ -64,6 +67,36 @@ struct RemoteCacheSession: Sendable {
                 + "a project has one remote cache; name it in one manifest (or pass --remote-cache)")
         }
         return first.value
+    }
+
+    /// The variable that lists the hosts a manifest-named HTTP cache may receive the environment's
+    /// credentials from (`cache.internal,*.example.com`).
+    static let credentialHostsVariable = "KILN_REMOTE_CACHE_CREDENTIAL_HOSTS"
+
+    /// Why the environment's HTTP credentials may not go to `location`; nil when they may. A
+    /// manifest is project content — a pull request can change it — so a cache it names receives
+    /// `KILN_REMOTE_CACHE_TOKEN` or the basic-auth pair only when `KILN_REMOTE_CACHE_CREDENTIAL_HOSTS`
+    /// lists its host; a location from `--remote-cache` or `$KILN_REMOTE_CACHE` is the runner's
+    /// own choice. (S3 requests carry a signature, never the secret key, and go to the endpoint the
+    /// environment names.)
+    static func credentialRefusal(_ location: RemoteCacheLocation, arguments: RemoteCacheArguments,
+                                  environment: [String: String], manifests: [PipelineManifest]) -> String? {
+        guard arguments.remoteCache == nil,
+              (environment["KILN_REMOTE_CACHE"] ?? "").trimmingCharacters(in: .whitespaces).isEmpty,
+              case let .http(url) = location, let host = url.host?.lowercased() else { return nil }
+        let names = ["KILN_REMOTE_CACHE_TOKEN", "KILN_REMOTE_CACHE_USER", "KILN_REMOTE_CACHE_PASSWORD"]
+            .filter { !(environment[$0] ?? "").isEmpty }
+        guard !names.isEmpty else { return nil }
+        let allowed = (environment[credentialHostsVariable] ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+        if allowed.contains(where: { pattern in
+            pattern.hasPrefix("*.") ? host.hasSuffix(pattern.dropFirst()) : host == pattern
+        }) { return nil }
+        let place = manifests.compactMap { $0.cache?.remote }.first.map { "\($0.location): " } ?? ""
+        return "\(place)the remote cache at \(host) comes from a manifest, and $\(names.joined(separator: ", $")) "
+            + "would be sent to it; a manifest can be changed by a pull request, so Kiln sends credentials only to the "
+            + "hosts $\(credentialHostsVariable) lists. If \(host) is your cache: export \(credentialHostsVariable)=\(host) "
+            + "(or pass the URL with --remote-cache / $KILN_REMOTE_CACHE)"
     }
 
     static func isOn(_ value: String?) -> Bool {

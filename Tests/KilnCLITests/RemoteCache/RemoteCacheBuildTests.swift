@@ -170,6 +170,36 @@ import Testing
         }
     }
 
+    /// A manifest is project content a pull request can change: the environment's HTTP credentials
+    /// go to a cache it names only when KILN_REMOTE_CACHE_CREDENTIAL_HOSTS lists the host.
+    @Test func credentialsGoOnlyToHostsTheRunnerNamed() throws {
+        let project = try RemoteProject()
+        defer { project.remove() }
+        let token = "tok-3f9a7c1e5b2d8046"
+        // Port 9 (discard): nothing answers, so a run that is allowed goes on with a warning.
+        try project.write("pipelines/q.yaml", "version: 1\ncache: { remote: \"http://127.0.0.1:9/kiln\" }\nassets:\n  q: { prompt: \"a q\", provider: placeholder, model: gpt-image-2-2026-04-21, size: 64x64 }\n")
+        for variables in [["KILN_REMOTE_CACHE_TOKEN": token], ["KILN_REMOTE_CACHE_USER": "ci", "KILN_REMOTE_CACHE_PASSWORD": token]] {
+            let refused = try project.kilnSync(["build", "q", "--provider", "placeholder"], environment: variables)
+            #expect(refused.status == 2, "\(refused.stderr)")
+            #expect(refused.stderr.contains("q.yaml:2:") && refused.stderr.contains("export KILN_REMOTE_CACHE_CREDENTIAL_HOSTS=127.0.0.1"),
+                    "\(refused.stderr)")
+            #expect(!refused.stderr.contains(token) && !refused.stdout.contains(token))
+            #expect(!project.exists("outputs/q.png"), "the build ran")
+        }
+        // Listed (or a wildcard that does not match: still refused), or named by the runner itself: allowed.
+        let other = try project.kilnSync(["build", "q", "--provider", "placeholder"],
+                                         environment: ["KILN_REMOTE_CACHE_TOKEN": token, "KILN_REMOTE_CACHE_CREDENTIAL_HOSTS": "*.example.com"])
+        #expect(other.status == 2, "\(other.stderr)")
+        let listed = try project.kilnSync(["build", "q", "--provider", "placeholder"],
+                                          environment: ["KILN_REMOTE_CACHE_TOKEN": token, "KILN_REMOTE_CACHE_CREDENTIAL_HOSTS": "cache.example.com, 127.0.0.1"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let flagged = try project.kilnSync(["build", "q", "--provider", "placeholder", "--force", "q", "--remote-cache", "http://127.0.0.1:9/kiln"],
+                                           environment: ["KILN_REMOTE_CACHE_TOKEN": token])
+        #expect(flagged.status == 0, "\(flagged.stderr)")
+        let noCredentials = try project.kilnSync(["build", "q", "--provider", "placeholder", "--force", "q"])
+        #expect(noCredentials.status == 0, "\(noCredentials.stderr)")
+    }
+
     @Test func theManifestsCacheBlockIsUsedAndTheFlagsAndEnvironmentComeFirst() throws {
         let remote = try RemoteStore.folder(), other = try RemoteStore.folder()
         defer { remote.remove(); other.remove() }
