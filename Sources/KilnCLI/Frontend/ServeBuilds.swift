@@ -21,7 +21,7 @@ struct ServeBuilds: ServeBuildRunner {
         let session = BuildSession(selection: selection, paths: try ProjectArguments.parse([]),
                                    arguments: try BuildArguments.parse(["--json"]), remote: remote)
         let frontend = Frontend(workspace: Workspace(root: root))
-        let status = await TerminalProgress.$lineSink.withValue(event) { await session.run(frontend: frontend) }
+        let status = await TerminalProgress.$lineSink.withValue(TerminalProgress.LineSink(send: event)) { await session.run(frontend: frontend) }
         return status.rawValue
     }
 }

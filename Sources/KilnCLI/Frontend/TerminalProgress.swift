@@ -23,11 +23,18 @@ public final class TerminalProgress: BuildProgressSink {
     let start = Date()
     let state = Mutex(State())
     /// Where JSON Lines go instead of stdout, taken from `lineSink` when the progress is made.
-    let sink: (@Sendable (String) -> Void)?
+    let sink: LineSink?
+
+    /// Where a build's JSON Lines go. A struct, not an optional closure: a `@TaskLocal` of
+    /// optional-closure type crashed `withValue` in optimised builds (Swift 6.3, a segfault in
+    /// `swift_task_localValuePush` on every `POST /api/builds` of a release `kiln serve`).
+    struct LineSink: Sendable {
+        let send: @Sendable (String) -> Void
+    }
 
     /// Set around a build whose `--json` events go elsewhere than stdout (`kiln serve`'s
     /// `/api/builds` streams them to the client, and its stdout belongs to the server).
-    @TaskLocal static var lineSink: (@Sendable (String) -> Void)?
+    @TaskLocal static var lineSink: LineSink?
 
     public init(mode: Mode) {
         self.mode = mode
@@ -36,7 +43,7 @@ public final class TerminalProgress: BuildProgressSink {
 
     /// One JSON Lines event, to the sink or stdout.
     func emit(_ line: String) {
-        if let sink { sink(line) } else { Console.out(Self.terminated(line)) }
+        if let sink { sink.send(line) } else { Console.out(Self.terminated(line)) }
     }
 
     /// A provider is holding requests back for its rate limit: not a failure, but worth saying
