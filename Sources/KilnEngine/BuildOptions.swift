@@ -41,6 +41,9 @@ public struct BuildOptions: Sendable {
     /// `--cache-only`: no provider call at all. A paid step whose answer neither the local nor the
     /// remote cache has fails (`EngineError.Kind.notCached`); derives still run.
     public var cacheOnly = false
+    /// Cache keys whose requests are in a Batch API batch still running (key → batch id): such a
+    /// step fails (`EngineError.Kind.inBatch`) instead of paying for its answer a second time.
+    public var heldKeys: [String: String] = [:]
 
     public init(outputDirectory: URL, manifestPath: URL? = nil, jobs: Int = 8,
                 localJobs: Int = ProcessInfo.processInfo.activeProcessorCount, keepGoing: Bool = false,

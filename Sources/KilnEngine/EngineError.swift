@@ -7,6 +7,8 @@ public struct EngineError: Error, Sendable, CustomStringConvertible, Equatable {
         case tooFewImages, verification
         /// `--cache-only`: the answer is in no cache, and no provider may be called.
         case notCached
+        /// The step's request is in a Batch API batch that has not finished: asking again would pay twice.
+        case inBatch
     }
 
     public var kind: Kind

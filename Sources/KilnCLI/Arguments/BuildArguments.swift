@@ -41,6 +41,12 @@ struct BuildArguments: ParsableArguments {
     @Flag(help: "Make no provider call: every paid step must come from the local or remote cache (derives still run); exit 3 listing the steps no cache has.")
     var cacheOnly = false
 
+    @Flag(help: "Send the OpenAI steps that are ready to OpenAI's Batch API (half price, results within 24 h) instead of calling it directly; run again to collect them and send the next wave (docs/batch.md).")
+    var batch = false
+
+    @Flag(help: "With --batch: poll until every batch is done and the build is complete, instead of exiting after submitting.")
+    var wait = false
+
     @Flag(help: "Exit without waiting for uploads to the remote cache to finish (`kiln cache push` sends what is left).")
     var noWaitUpload = false
 
@@ -59,6 +65,11 @@ struct BuildArguments: ParsableArguments {
         if let rpm, !(1...1_000_000).contains(rpm) { throw ValidationError("--rpm must be 1–1000000, not \(rpm)") }
         if locked && !force.isEmpty { throw ValidationError("--locked and --force cannot be used together: a re-roll calls the provider") }
         if cacheOnly && !force.isEmpty { throw ValidationError("--cache-only and --force cannot be used together: a re-roll calls the provider") }
+        if wait && !batch { throw ValidationError("--wait goes with --batch (it waits for batches to finish)") }
+        if batch && (locked || cacheOnly) {
+            throw ValidationError("--batch submits paid steps; --\(locked ? "locked" : "cache-only") makes no provider call")
+        }
+        if batch && !force.isEmpty { throw ValidationError("--batch and --force cannot be used together yet: re-roll with a direct build") }
         if let shard, shardSpec == nil {
             throw ValidationError("--shard must be I/N with 1 ≤ I ≤ N ≤ 1000 (e.g. --shard 2/3), not '\(shard)'")
         }

@@ -28,8 +28,25 @@ struct BuildCommand: AsyncParsableCommand {
     @OptionGroup var remote: RemoteCacheArguments
 
     func run() async throws {
-        let status = await BuildSession(selection: selection, paths: project, arguments: options, remote: remote)
-            .run(keep: LeftForExit.keep)
-        if status != .success { throw ExitCode(status.rawValue) }
+        let session = BuildSession(selection: selection, paths: project, arguments: options, remote: remote)
+        guard options.batch && options.wait else {
+            let status = await session.run(keep: LeftForExit.keep)
+            if status != .success { throw ExitCode(status.rawValue) }
+            return
+        }
+        // --batch --wait: a round (collect, submit what is ready, build the rest), then wait and
+        // go again while batches are out. A poll is one GET per batch; the wait grows to a minute.
+        var delay = 1.0
+        while true {
+            let round = BatchRoundBox()
+            let status = await session.run(round: round)
+            guard status == .success, round.outcome?.pending == true else {
+                if status != .success { throw ExitCode(status.rawValue) }
+                return
+            }
+            Console.err("batch: waiting \(BatchReport.duration(delay)) before looking again (Ctrl-C stops waiting; the batches go on)")
+            try await Task.sleep(for: .seconds(delay))
+            delay = min(delay * 1.5, 60)
+        }
     }
 }

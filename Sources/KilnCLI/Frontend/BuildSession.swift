@@ -17,7 +17,8 @@ struct BuildSession: Sendable {
     /// Runs the build and returns the exit status (see `ExitStatus`).
     /// - Parameter keep: takes what the build is done with at the end (the command's
     ///   `LeftForExit.keep`); by default it is freed.
-    func run(frontend: Frontend = Frontend(), keep: (any Sendable) -> Void = { _ in }) async -> ExitStatus {
+    func run(frontend: Frontend = Frontend(), keep: (any Sendable) -> Void = { _ in },
+             round: BatchRoundBox? = nil) async -> ExitStatus {
         let (force, locked) = (arguments.force, arguments.locked)
         guard var (project, outcome, plan) = ProjectFiles.plan(
             selection.items, provider: selection.provider, outputDirectory: paths.out,
@@ -28,7 +29,7 @@ struct BuildSession: Sendable {
             outcome.partial = true
             Console.err("shard \(shard): \(plan.steps.count) of \(whole) step(s), in whole dependency chains (what a step reads is in its shard)")
         }
-        let check: UpToDateCheck
+        var check: UpToDateCheck
         do {
             check = UpToDateCheck(plan: plan, baseline: project.baseline(),
                                   force: force.isEmpty ? [] : try Planner.steps(matching: force, in: plan))
@@ -54,7 +55,29 @@ struct BuildSession: Sendable {
             Console.err(refusal)
             return .refused
         }
+        var batchOutcome: BatchRound.Outcome?
+        if arguments.batch {
+            do {
+                let outcomeNow = try await BatchRound(records: BatchRecords(root: project.root), environment: frontend.workspace.environment,
+                                                      prices: Frontend.prices(outcome.manifests))
+                    .run(plan: plan, check: check, project: project)
+                batchOutcome = outcomeNow
+                round?.outcome = outcomeNow
+                if !outcomeNow.excluded.isEmpty {
+                    // Left out of this build; kiln.lock keeps what it had for them, as after a shard.
+                    plan.steps.removeAll { outcomeNow.excluded.contains($0.id) }
+                    outcome.partial = true
+                    check = UpToDateCheck(plan: plan, baseline: project.baseline(), force: [])
+                }
+            } catch {
+                Console.err("error: \(error)")
+                _ = await remoteCache?.finish(wait: false)
+                return error is SetupError ? .invalid : .buildFailed
+            }
+        }
         var options = buildOptions(outcome, outputDirectory: project.outputDirectory)
+        // A step whose request is in a batch still running is never asked for again here.
+        options.heldKeys = BatchRecords(root: project.root).held()
         if arguments.cacheOnly {
             options.cacheOnly = true
             options.keepGoing = true   // every missing step is listed, not just the first
@@ -86,6 +109,10 @@ struct BuildSession: Sendable {
             return .invalid
         }
         var status = record(result, plan: plan, project: project, partial: outcome.partial)
+        if let batchOutcome {
+            for line in BatchReport.lines(batchOutcome) { Console.err(line) }
+            if !batchOutcome.refused.isEmpty && status == .success { status = .buildFailed }
+        }
         if arguments.cacheOnly, let missing = notCachedRefusal(result) {
             Console.err(missing)
             status = .refused

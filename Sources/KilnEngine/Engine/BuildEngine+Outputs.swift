@@ -29,7 +29,7 @@ extension BuildEngine {
         if step.kind.usesProvider {
             if let size = step.requestedSize { (expectation.width, expectation.height) = (size.width, size.height) }
         } else if let operations = step.derive, let first = step.inputs.first {
-            let source = try input ?? loadInput(first, step: step, upstream: upstream).data
+            let source = try input ?? StepRequest.loadInput(first, step: step, upstream: upstream).data
             let info = try await toolkit.inspect(source)
             (expectation.width, expectation.height) = operations.outputSize(width: info.width, height: info.height)
         }

@@ -162,6 +162,11 @@ extension BuildEngine {
             guard let name = step.provider, let provider = providers[name] else {
                 throw EngineError.unknownProvider(step.provider ?? "(none)", step: step.id, known: Array(providers.keys))
             }
+            if let batch = options.heldKeys[step.cacheKey] {
+                throw EngineError(.inBatch, "\(step.id): its request is in batch \(batch), which has not finished; it is not "
+                    + "asked for again (that would pay twice): collect it with `kiln build --batch`, or stop that batch with "
+                    + "`kiln batch cancel \(batch)`")
+            }
             if options.cacheOnly { throw notCached(step) }
             let request = try await makeRequest(step, upstream: upstream)
             let keyLock = try await cache?.lock(step.cacheKey)
@@ -185,7 +190,7 @@ extension BuildEngine {
             guard let operations = step.derive, let input = step.inputs.first else {
                 throw EngineError.invalidPlan("\(step.id): a derive step needs one input and its operations")
             }
-            let image = try loadInput(input, step: step, upstream: upstream)
+            let image = try StepRequest.loadInput(input, step: step, upstream: upstream)
             let data = try await toolkit.derive(image.data, operations)
             produced = Produced(images: [data], usage: nil, requestID: nil, resolved: [:], fromCache: false,
                                 deriveInput: image.data)
@@ -226,44 +231,6 @@ extension BuildEngine {
     /// A generate or edit request; for an edit, reads the inputs and runs the toolkit's
     /// pre-flight checks before anything is paid.
     func makeRequest(_ step: PlannedStep, upstream: [StepID: Data]) async throws -> ImageRequest {
-        guard let model = step.model, let prompt = step.prompt, let parameters = step.parameters else {
-            throw EngineError.invalidPlan("\(step.id): a \(step.kind.rawValue) step needs a model, a prompt and parameters")
-        }
-        var request = ImageRequest(stepID: step.id, kind: step.kind, model: model, prompt: prompt, parameters: parameters)
-        if step.candidate != nil { request.candidates = [Self.candidate(step)] }
-        if step.kind == .edit {
-            request.images = try step.inputs.map { try loadInput($0, step: step, upstream: upstream) }
-            request.mask = try step.mask.map { try loadInput($0, step: step, upstream: upstream) }
-            try await toolkit.preflightEdit(images: request.images, mask: request.mask)
-        }
-        return request
-    }
-
-    /// One input's bytes: a file (checked against its planned digest) or an upstream result.
-    func loadInput(_ input: StepInput, step: PlannedStep, upstream: [StepID: Data]) throws -> InputImage {
-        let data: Data, name: String
-        switch input {
-        case let .file(path, digest):
-            do {
-                data = try Data(contentsOf: URL(fileURLWithPath: path))
-            } catch {
-                throw EngineError(.inputMissing, "\(step.id): cannot read input file \(path): \(SystemErrorText.describe(error))")
-            }
-            if !digest.isEmpty && Digest.sha256(data) != digest {
-                throw EngineError(.inputChanged, "\(step.id): input file \(path) changed since the build was planned; run the build again")
-            }
-            name = path   // as planned (`pipelines/inputs/a.png`): errors name the file a person can find
-        case let .step(ref):
-            guard let result = upstream[ref] else {
-                throw EngineError(.inputMissing, "\(step.id): the result of @\(ref) is not available (it did not run)")
-            }
-            data = result
-            name = ref.step
-        }
-        guard let format = ImageFormat(sniffing: data) else {
-            throw EngineError(.inputFormat, "\(step.id): input \(input) is not a PNG, JPEG or WebP image")
-        }
-        let fileName = (name as NSString).pathExtension.isEmpty ? "\(name).\(format.fileExtension)" : name
-        return InputImage(name: fileName, data: data, format: format)
+        try await StepRequest.make(step, upstream: upstream, toolkit: toolkit)
     }
 }

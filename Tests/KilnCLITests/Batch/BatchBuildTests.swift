@@ -1,0 +1,77 @@
+import Foundation
+import KilnCore
+import KilnFakeOpenAI
+import Testing
+
+/// `kiln build --batch` through the real binary against the fake's Batch API (compressed time):
+/// the same files and lock as a direct build, every step submitted once, the edit of a generated
+/// image in the next wave, and a direct build never paying for a step that is in a batch.
+@Suite(.serialized) struct BatchBuildTests {
+    @Test func aBatchBuildEqualsADirectBuildAndSubmitsEveryStepOnce() async throws {
+        try await RemoteProject.withFakeOpenAI { server, environment in
+            let direct = try RemoteProject(), batched = try RemoteProject()
+            defer { direct.remove(); batched.remove() }
+            #expect(try await direct.kiln(["build"], environment: environment).status == 0)
+            await server.state.resetRecording()
+
+            let run = try await batched.kiln(["build", "--batch", "--wait"], environment: environment)
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(await Self.directCalls(server) == 0, "a step was paid for directly: \(run.stderr)")
+            let counts = await server.batches.submissionCounts
+            #expect(counts.count == RemoteProject.paidSteps, "\(counts)")
+            #expect(counts.values.allSatisfy { $0 == 1 }, "a line was submitted twice: \(counts)")
+            // The poster edits the logo: it went in a second batch, after the logo's came back.
+            #expect(await server.batches.batchCount == 2)
+            #expect(try batched.images() == direct.images(), "a batch build's files differ from a direct build's")
+            #expect(try Self.lockSteps(batched) == Self.lockSteps(direct))
+            let manifest = String(decoding: try batched.read("outputs/manifest.json"), as: UTF8.self)
+            #expect(manifest.contains(#""via""#) && manifest.contains(#""batch""#) && manifest.contains("batch_id"), "\(manifest.prefix(2000))")
+
+            // Everything is in the cache now: the next batch build sends nothing.
+            let again = try await batched.kiln(["build", "--batch"], environment: environment)
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(await server.batches.batchCount == 2)
+        }
+    }
+
+    @Test func withoutWaitItSubmitsAndExitsAndADirectBuildDoesNotPayForWhatIsInABatch() async throws {
+        try await RemoteProject.withFakeOpenAI { server, environment in
+            let project = try RemoteProject()
+            defer { project.remove() }
+            let submitted = try await project.kiln(["build", "--batch"], environment: environment)
+            #expect(submitted.status == 0, "\(submitted.stderr)")
+            #expect(submitted.stderr.contains("submitted 7 step(s)"), "\(submitted.stderr)")
+            #expect(submitted.stderr.contains("run `kiln build --batch` again to collect"), "\(submitted.stderr)")
+            #expect(!project.exists("outputs/brand/logo.png"))
+
+            // A direct build now: the steps in the batch fail with the way out, none is paid for.
+            let direct = try await project.kiln(["build", "--keep-going"], environment: environment)
+            #expect(direct.status == 1, "\(direct.stderr)")
+            #expect(direct.stderr.contains("its request is in batch batch_"), "\(direct.stderr)")
+            #expect(await Self.directCalls(server) == 0, "a step in a batch was paid for again")
+
+            // Collecting until done: the poster's edit goes in a second batch; nothing twice.
+            let collected = try await project.kiln(["build", "--batch", "--wait"], environment: environment)
+            #expect(collected.status == 0, "\(collected.stderr)")
+            #expect(project.exists("outputs/brand/poster.png") && project.exists("outputs/icons/5-16.png"))
+            let counts = await server.batches.submissionCounts
+            #expect(counts.count == RemoteProject.paidSteps && counts.values.allSatisfy { $0 == 1 }, "\(counts)")
+            #expect(await Self.directCalls(server) == 0)
+        }
+    }
+
+    /// Synchronous image requests the fake answered (uploads to /v1/files are recorded too).
+    static func directCalls(_ server: FakeOpenAIServer) async -> Int {
+        await server.state.requests.filter { $0.path.hasSuffix("/images/generations") || $0.path.hasSuffix("/images/edits") }.count
+    }
+
+    /// Each step's cache key and output digests from kiln.lock.
+    static func lockSteps(_ project: RemoteProject) throws -> [String: String] {
+        let lock = try JSONSerialization.jsonObject(with: project.read("kiln.lock")) as? [String: Any] ?? [:]
+        let steps = lock["steps"] as? [String: [String: Any]] ?? [:]
+        return steps.mapValues { step in
+            let outputs = (step["outputs"] as? [[String: Any]] ?? []).map { "\($0["path"] ?? ""):\($0["sha256"] ?? "")" }.sorted()
+            return "\(step["cache_key"] ?? "")|" + outputs.joined(separator: ",")
+        }
+    }
+}
