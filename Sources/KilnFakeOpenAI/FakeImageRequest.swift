@@ -38,7 +38,8 @@ struct FakeImageRequest {
         guard let prompt = fields["prompt"], !prompt.isEmpty else {
             throw .invalid("prompt", "Missing required parameter: 'prompt'.", code: "missing_required_parameter")
         }
-        guard prompt.count <= 32_000 else { throw .invalid("prompt", "Prompt is longer than 32000 characters.") }
+        // The service counts code points (as Kiln does), not grapheme clusters.
+        guard prompt.unicodeScalars.count <= 32_000 else { throw .invalid("prompt", "Prompt is longer than 32000 characters.") }
         self.prompt = prompt
         guard let n = Int(fields["n"] ?? "1"), (1...10).contains(n) else {
             throw .invalid("n", "Invalid 'n': expected an integer between 1 and 10.")

@@ -73,6 +73,8 @@ struct ServeGatewayTests {
             #expect(reply.errorType == "image_generation_user_error")
             let id = reply.string("error", "request_id")
             #expect(id != nil && reply.string("error", "message")?.contains(id ?? "-") == true)
+            // The header OpenAI's SDKs read for error.request_id.
+            #expect(reply.header("x-request-id") == id, "\(reply.headers)")
             let api = try await serve.send(.POST, "/api/images", json: #"{"prompt": "[moderation-block] a scene"}"#)
             #expect(api.status == 400)
             #expect(api.errorCode == "moderation_blocked")

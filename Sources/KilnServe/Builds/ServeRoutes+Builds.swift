@@ -9,7 +9,12 @@ import NIOCore
 extension ServeRoutes {
     func startBuild(_ request: Request) async -> Response {
         await handle("/api/builds", request) { _ in
-            _ = try client(request)
+            let name = try client(request)
+            if let allowed = config.buildClients, !allowed.contains(name) {
+                throw ServeError(status: 403, "This client may not start builds (build_clients in the server's configuration).",
+                                 code: "builds_not_allowed", outcome: "refused:builds_not_allowed")
+            }
+            try admit(name)
             guard let builds else {
                 throw ServeError(status: 404, "This server runs no builds (start it in a project folder with pipelines/).",
                                  code: "builds_unavailable")

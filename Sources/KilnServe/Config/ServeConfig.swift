@@ -26,6 +26,9 @@ public struct ServeConfig: Sendable {
     public var signing = Signing()
     /// Keep prompts in the audit log (else only their SHA-256).
     public var storePrompts = false
+    /// Clients that may start builds (`POST /api/builds`); nil: every client. A build pays for
+    /// what the project needs, outside the per-client daily budget.
+    public var buildClients: [String]?
     public var tokens: [Token] = []
 
     public init() {}
@@ -62,6 +65,13 @@ public struct ServeConfig: Sendable {
         public var maxUploadBytes = 50 * 1024 * 1024
         /// Seconds a connection may sit idle (a slow client sending nothing) before it is closed.
         public var readTimeoutSeconds = 30
+        /// Seconds a request's whole body may take to arrive (a client dripping bytes is cut off).
+        public var bodyTimeoutSeconds = 120
+        /// Seconds a response may take to be taken by the client once written (one that stops
+        /// reading is cut off).
+        public var writeTimeoutSeconds = 120
+        /// Connections open at once, all clients together; more are closed as they arrive.
+        public var maxConnections = 1024
         public init() {}
     }
 

@@ -52,6 +52,9 @@ enum ServeConfigKeys {
             int("max_json_bytes", 1024...(64 << 20)) { $0.limits.maxJSONBytes = $1 },
             int("max_upload_bytes", 1024...(1 << 30)) { $0.limits.maxUploadBytes = $1 },
             int("read_timeout_seconds", 1...3600) { $0.limits.readTimeoutSeconds = $1 },
+            int("body_timeout_seconds", 1...86_400) { $0.limits.bodyTimeoutSeconds = $1 },
+            int("write_timeout_seconds", 1...86_400) { $0.limits.writeTimeoutSeconds = $1 },
+            int("max_connections", 1...1_000_000) { $0.limits.maxConnections = $1 },
         ])),
         .init(name: "signed_urls", kind: .section([
             bool("enabled") { $0.signing.enabled = $1 },
@@ -59,6 +62,7 @@ enum ServeConfigKeys {
             int("ttl_seconds", 1...(366 * 86_400)) { $0.signing.ttlSeconds = $1 },
         ])),
         bool("store_prompts") { $0.storePrompts = $1 },
+        strings("build_clients") { $0.buildClients = $1 },
         .init(name: "tokens", kind: .value(readTokens)),
     ]
 

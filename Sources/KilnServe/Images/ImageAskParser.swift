@@ -75,17 +75,34 @@ struct ImageAskParser: Sendable {
         let prompt = Prompt.normalizeWhitespace(given)
         if PromptRules.isBlank(prompt) { throw ServeError.invalid("prompt", "'prompt' is empty.") }
         if let problem = PromptRules.controlProblem(prompt) { throw ServeError.invalid("prompt", "'prompt' \(problem).") }
-        guard prompt.count <= rules.maxPromptLength else {
-            throw ServeError.invalid("prompt", "'prompt' is \(prompt.count) characters; this server takes at most \(rules.maxPromptLength).",
+        // Counted as Kiln counts everywhere (manifests, the planner): Unicode code points, not the
+        // grapheme clusters a string's `count` gives (8 clusters can hold 40,000 code points).
+        let length = prompt.unicodeScalars.count
+        guard length <= rules.maxPromptLength else {
+            throw ServeError.invalid("prompt", "'prompt' is \(length) characters (Unicode code points); this server takes at most \(rules.maxPromptLength).",
                                      code: "string_above_max_length")
         }
-        let lower = prompt.lowercased()
+        let folded = Self.folded(prompt)
         // The refusal names the term: the person can rephrase, and the list is policy, not a secret.
-        if let term = rules.blockedTerms.first(where: { lower.contains($0.lowercased()) }) {
+        if let term = rules.blockedTerms.first(where: { folded.contains(Self.folded($0)) }) {
             throw ServeError(status: 400, "'prompt' contains the blocked term '\(term)'; this server refuses it.",
                              param: "prompt", code: "blocked_term", outcome: "refused:blocked_term")
         }
         return prompt
+    }
+
+    /// Text as the blocked-term check compares it: compatibility forms folded (NFKC: fullwidth
+    /// `ｎｓｆｗ` is `nsfw`), invisible characters dropped (zero-width space, soft hyphen and every
+    /// other default-ignorable or format character), case folded. A best-effort filter: the model
+    /// reads the same meaning either way, so these tricks should not pass it.
+    static func folded(_ text: String) -> String {
+        var kept = String.UnicodeScalarView()
+        for scalar in text.precomposedStringWithCompatibilityMapping.unicodeScalars {
+            let properties = scalar.properties
+            if properties.isDefaultIgnorableCodePoint || properties.generalCategory == .format { continue }
+            kept.append(scalar)
+        }
+        return String(kept).lowercased()
     }
 
     private func allow(_ value: String, in allowed: [String], _ field: String) throws(ServeError) {

@@ -46,7 +46,7 @@ public struct ImageService: Sendable {
 
     func estimate(_ ask: ImageAsk) -> Double {
         guard provider.name != ProviderNames.placeholder else { return 0 }
-        return prices.estimate(model: ask.model, parameters: ask.parameters, promptCharacters: ask.prompt.count,
+        return prices.estimate(model: ask.model, parameters: ask.parameters, promptCharacters: ask.prompt.unicodeScalars.count,
                                inputImages: ask.images.count).usd
     }
 

@@ -53,7 +53,12 @@ public struct ServeError: Error, Sendable, CustomStringConvertible {
                    code: "request_too_large", outcome: "refused:too_large")
     }
 
-    /// The response, with `x-request-id` when there is an upstream id.
+    /// The client closed the connection (or the server is stopping) before its answer: recorded
+    /// as 499, as proxies do; nothing failed on this side.
+    static let clientGone = ServeError(status: 499, "The client closed the connection before the answer.",
+                                       code: "client_closed_request", outcome: "refused:client_gone")
+
+    /// The response, with `x-request-id` (the header OpenAI's SDKs read) when there is an upstream id.
     func response() -> Response {
         var error: [(String, JSONValue)] = [("message", .string(message)), ("type", .string(type)),
                                             ("param", param.map(JSONValue.string) ?? .null),
@@ -62,7 +67,10 @@ public struct ServeError: Error, Sendable, CustomStringConvertible {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
-        if let requestID { headers[HTTPField.Name("x-upstream-request-id")!] = requestID }
+        if let requestID {
+            headers[HTTPField.Name("x-request-id")!] = requestID
+            headers[HTTPField.Name("x-upstream-request-id")!] = requestID
+        }
         return Response(status: .init(code: status), headers: headers,
                         body: .init(byteBuffer: ByteBuffer(string: JSONValue.object([("error", .object(error))]).rendered())))
     }

@@ -38,12 +38,29 @@ struct ServeRoutes: Sendable {
 
     /// The whole body, refused with 413 as soon as it is known to be over `limit`: from
     /// `Content-Length` before a byte is read, else while counting the bytes as they arrive.
+    /// The whole body must arrive within `body_timeout_seconds` (408, and the connection closes):
+    /// the idle timeout alone lets a client that sends a byte now and then hold a connection for ever.
+    /// A body that is malformed (bad chunking) or cut short is the client's mistake: 400, never 500.
     func body(_ request: Request, limit: Int) async throws -> ByteBuffer {
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit { throw ServeError.tooLarge(limit) }
+        let deadline = ContinuousClock.now + .seconds(config.limits.bodyTimeoutSeconds)
         var collected = ByteBuffer()
-        for try await part in request.body {
-            guard collected.readableBytes + part.readableBytes <= limit else { throw ServeError.tooLarge(limit) }
-            collected.writeImmutableBuffer(part)
+        do {
+            for try await part in request.body {
+                guard collected.readableBytes + part.readableBytes <= limit else { throw ServeError.tooLarge(limit) }
+                guard ContinuousClock.now < deadline else {
+                    throw ServeError(status: 408, "The request body did not arrive within \(config.limits.bodyTimeoutSeconds) s.",
+                                     code: "request_timeout", outcome: "refused:slow_body")
+                }
+                collected.writeImmutableBuffer(part)
+            }
+        } catch let error as ServeError {
+            throw error
+        } catch is CancellationError {
+            throw ServeError.clientGone
+        } catch {
+            throw ServeError(status: 400, "The request body is malformed or was cut short (\(type(of: error))).",
+                             param: "body", code: "invalid_body", outcome: "refused:bad_body")
         }
         return collected
     }
@@ -92,6 +109,13 @@ struct ServeRoutes: Sendable {
             draft.status = error.status
             draft.outcomeText = error.outcome
             draft.requestID = draft.requestID ?? error.requestID
+        } catch is CancellationError {
+            // The client went away (or the server is stopping) while the request waited: nothing
+            // failed on this side. 499, as proxies record it; the answer goes nowhere.
+            logger.debug("client went away", metadata: ["route": "\(route)"])
+            response = ServeError.clientGone.response()
+            draft.status = ServeError.clientGone.status
+            draft.outcomeText = ServeError.clientGone.outcome
         } catch {
             logger.error("request failed", metadata: ["route": "\(route)", "error": "\(type(of: error))"])
             response = ServeError(status: 500, "The server failed to handle this request.", type: "server_error",

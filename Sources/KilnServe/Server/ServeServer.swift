@@ -73,6 +73,7 @@ public struct ServeServer: Sendable {
 
     func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ErrorEnvelopeMiddleware())
         let routes = self.routes
         router.get("/healthz") { _, _ in "ok" }
         router.get("/metrics") { request, _ in
@@ -107,7 +108,11 @@ public struct ServeServer: Sendable {
     public func application(onListening: @escaping @Sendable (String) async -> Void = { _ in })
         -> some ApplicationProtocol {
         let host = config.host
-        let server = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(Int64(config.limits.readTimeoutSeconds))))
+        let connections = ConnectionCount(limit: config.limits.maxConnections)
+        let writeTimeout = TimeAmount.seconds(Int64(config.limits.writeTimeoutSeconds))
+        let server = HTTPServerBuilder.http1(configuration: .init(
+            additionalChannelHandlers: [ConnectionGuard(count: connections, writeTimeout: writeTimeout)],
+            idleTimeout: .seconds(Int64(config.limits.readTimeoutSeconds))))
         return Application(router: router(), server: server,
                            configuration: .init(address: .hostname(config.host, port: config.port), serverName: nil),
                            onServerRunning: { channel in
@@ -138,4 +143,21 @@ public struct ServeServer: Sendable {
 public struct ServeSetupError: Error, CustomStringConvertible, Sendable {
     public var description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// Hummingbird's own refusals (no such route, a method a route does not take) in the same error
+/// envelope as every other answer, so a client's one parser reads them too.
+struct ErrorEnvelopeMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError {
+            let status = Int(error.status.code)
+            let message = status == 404 ? "No such route: \(request.method) \(request.uri.path)." : (error.body ?? "\(error.status.reasonPhrase).")
+            return ServeError(status: status, message, code: status == 404 ? "not_found" : "http_\(status)",
+                              outcome: "refused:route").response()
+        }
+    }
 }
