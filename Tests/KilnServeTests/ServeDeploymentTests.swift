@@ -71,6 +71,34 @@ struct ServeDeploymentTests {
         }
     }
 
+    @Test("a restart keeps today's spend: the daily budget is restored from the audit log, not reset")
+    func budgetSurvivesARestart() async throws {
+        let fake = FakeOpenAIServer(configuration: .init(apiKey: testKey))
+        let (fakePort, fakeTask) = try await launch { ready in fake.makeApplication(onServerRunning: { await ready($0.localAddress?.port ?? 0) }) }
+        defer { fakeTask.cancel() }
+        let (folder, config) = try ServeProcessTests().project()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A low-quality 1024x1024 image is estimated at about $0.009: two fit in $0.02, a third does not.
+        try (String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(of: "limits:\n", with: "limits:\n  daily_budget_usd: 0.02\n"))
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let arguments = ["--config", config, "--port", "0", "--base-url", "http://127.0.0.1:\(fakePort)/v1"]
+        func body(_ prompt: String) -> String { #"{"prompt": "\#(prompt)", "size": "1024x1024", "quality": "low"}"# }
+
+        let first = try ServeProcessTests.Server(arguments, in: folder, environment: ["OPENAI_API_KEY": testKey])
+        #expect(RawHTTP.status(await Self.post(first, body("one"))) == 200)
+        #expect(RawHTTP.status(await Self.post(first, body("two"))) == 200)
+        kill(first.process.processIdentifier, SIGTERM)
+        #expect(await first.finish() == 0)
+
+        let second = try ServeProcessTests.Server(arguments, in: folder, environment: ["OPENAI_API_KEY": testKey])
+        let third = await Self.post(second, body("three"))
+        #expect(RawHTTP.status(third) == 402, "\(third ?? "no answer")")
+        #expect(RawHTTP.status(await Self.post(second, body("one"))) == 200, "a cached answer costs nothing")
+        kill(second.process.processIdentifier, SIGTERM)
+        #expect(await second.finish() == 0)
+        #expect(await fake.state.requestCount == 2)
+    }
+
     static func post(_ server: ServeProcessTests.Server, _ body: String) async -> String? {
         let port = Int(server.url.split(separator: ":").last ?? "") ?? 0
         let head = "POST /api/images HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(aliceToken)\r\nContent-Type: application/json\r\n"

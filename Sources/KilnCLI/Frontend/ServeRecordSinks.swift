@@ -6,6 +6,13 @@ import KilnServeRecords
 /// records, KilnServeRecords keeps it (SQLite, Prometheus); the CLI, which sees both, joins them.
 struct AuditLogSink: ServeAuditSink {
     let log: AuditLog
+    /// The database file, read for today's spend at start-up.
+    let path: URL
+
+    func spentSince(_ start: Date) async -> [String: Double] {
+        guard let reader = try? AuditReader(path: path), let records = try? reader.records(AuditQuery(since: start)) else { return [:] }
+        return records.reduce(into: [:]) { $0[$1.client, default: 0] += $1.costUSD }
+    }
 
     func append(_ record: ServeAuditRecord) async {
         await log.append(AuditRecord(

@@ -98,7 +98,7 @@ struct ServeSession {
             throw SetupError(message: "the audit log cannot be opened: \(error)")
         }
         let dependencies = ServeDependencies(provider: provider, toolkit: VipsToolkit(), cache: cache,
-                                             audit: AuditLogSink(log: audit), metrics: ServeMetrics(), builds: builds,
+                                             audit: AuditLogSink(log: audit, path: auditPath), metrics: ServeMetrics(), builds: builds,
                                              urlSecret: secret, logger: logger)
         let server = try ServeServer(config: config, dependencies: dependencies)
         do {

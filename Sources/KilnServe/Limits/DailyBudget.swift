@@ -48,6 +48,22 @@ public final class DailyBudget: @unchecked Sendable {
         }
     }
 
+    /// Midnight UTC of `now`'s day: where today's spend starts.
+    public static func startOfDay(_ now: Date = Date()) -> Date {
+        Date(timeIntervalSince1970: Double(day(now)) * 86_400)
+    }
+
+    /// Today's spend as the audit log kept it, at start-up: a restart must not reset a budget.
+    public func restore(_ spentToday: [String: Double], now: Date = Date()) {
+        let today = Self.day(now)
+        lock.withLock {
+            for (client, usd) in spentToday where usd > 0 {
+                let earlier = spent[client].flatMap { $0.day == today ? $0.usd : nil } ?? 0
+                spent[client] = (day: today, usd: max(earlier, usd))
+            }
+        }
+    }
+
     /// Spent (and reserved) today by `client`.
     public func spentToday(_ client: String, now: Date = Date()) -> Double {
         lock.withLock { spent[client].flatMap { $0.day == Self.day(now) ? $0.usd : nil } ?? 0 }

@@ -45,6 +45,13 @@ public struct ServeAuditRecord: Sendable, Hashable {
 public protocol ServeAuditSink: Sendable {
     func append(_ record: ServeAuditRecord) async
     func close() async
+    /// What each client has spent since `start` by the records kept: the server restores today's
+    /// budgets from it when it starts, so a restart does not reset them.
+    func spentSince(_ start: Date) async -> [String: Double]
+}
+
+extension ServeAuditSink {
+    public func spentSince(_ start: Date) async -> [String: Double] { [:] }
 }
 
 /// Where counters go (`KilnServeRecords.ServeMetrics` once merged); `render` answers `/metrics`.

@@ -46,6 +46,7 @@ public struct ServeServer: Sendable {
     public let config: ServeConfig
     let dependencies: ServeDependencies
     let routes: ServeRoutes
+    let budget: DailyBudget
 
     /// Throws `ServeSetupError` when signed URLs are on without a usable secret.
     public init(config: ServeConfig, dependencies: ServeDependencies) throws {
@@ -58,8 +59,9 @@ public struct ServeServer: Sendable {
             }
             signer = made
         }
+        budget = DailyBudget(limitUSD: config.limits.dailyBudgetUSD)
         let service = ImageService(provider: dependencies.provider, cache: dependencies.cache, prices: dependencies.prices,
-                                   budget: DailyBudget(limitUSD: config.limits.dailyBudgetUSD),
+                                   budget: budget,
                                    gate: ProviderGate(slots: config.limits.concurrency, queue: config.limits.queue),
                                    metrics: dependencies.metrics, logger: dependencies.logger)
         routes = ServeRoutes(config: config, service: service, store: ImageStore(cache: dependencies.cache),
@@ -126,6 +128,9 @@ public struct ServeServer: Sendable {
     /// Runs until SIGTERM or SIGINT (or the task is cancelled): requests in flight finish, then
     /// the audit log is closed.
     public func run(onListening: @escaping @Sendable (String) async -> Void = { _ in }) async throws {
+        if config.limits.dailyBudgetUSD != nil {
+            budget.restore(await dependencies.audit.spentSince(DailyBudget.startOfDay()))
+        }
         let app = application(onListening: onListening)
         let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: dependencies.logger))
