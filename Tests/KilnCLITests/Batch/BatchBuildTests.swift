@@ -60,6 +60,38 @@ import Testing
         }
     }
 
+    @Test func killedWhilePollingThenRerunCollectsTheSameBatchAndSubmitsNothingTwice() async throws {
+        // Two lines a second: the first batch is still running when the build is killed.
+        try await RemoteProject.withFakeOpenAI(batch: FakeBatchConfiguration(linesPerSecond: 2)) { server, environment in
+            let project = try RemoteProject()
+            defer { project.remove() }
+            let first = try KilnProcess.start(["build", "--batch", "--wait"], in: project.root, environment: environment)
+            let records = project.root.appendingPathComponent(".kiln/batches")
+            let deadline = ContinuousClock.now + .seconds(120)
+            func recordedBatch() -> Bool {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: records.path)) ?? []
+                return names.contains { name in
+                    name.hasSuffix(".json") && name != "inputs.json"
+                        && ((try? String(contentsOf: records.appendingPathComponent(name), encoding: .utf8))?.contains("\"batchID\"") == true)
+                }
+            }
+            while !recordedBatch(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(recordedBatch(), "no batch was recorded")
+            kill(first.processIdentifier, SIGKILL)
+            first.waitUntilExit()
+            #expect(await server.batches.batchCount == 1)
+            #expect(!project.exists("outputs/icons/0.png"), "the first batch had finished before the kill: the test proves nothing")
+
+            let rerun = try await project.kiln(["build", "--batch", "--wait"], environment: environment)
+            #expect(rerun.status == 0, "\(rerun.stderr)")
+            let counts = await server.batches.submissionCounts
+            #expect(counts.count == RemoteProject.paidSteps && counts.values.allSatisfy { $0 == 1 }, "a line was sent twice: \(counts)")
+            #expect(await server.batches.batchCount == 2, "the rerun made a new batch for lines already out")
+            #expect(await Self.directCalls(server) == 0)
+            #expect(project.exists("outputs/brand/poster.png") && project.exists("outputs/icons/5-16.png"))
+        }
+    }
+
     /// Synchronous image requests the fake answered (uploads to /v1/files are recorded too).
     static func directCalls(_ server: FakeOpenAIServer) async -> Int {
         await server.state.requests.filter { $0.path.hasSuffix("/images/generations") || $0.path.hasSuffix("/images/edits") }.count

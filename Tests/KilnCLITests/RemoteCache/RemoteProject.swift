@@ -63,10 +63,10 @@ struct RemoteProject {
 
     /// Runs `body` with the fake OpenAI server live on loopback and the environment that points
     /// `kiln` at it.
-    static func withFakeOpenAI(latency: Duration = .zero,
+    static func withFakeOpenAI(latency: Duration = .zero, batch: FakeBatchConfiguration = .init(),
                                _ body: @escaping @Sendable (FakeOpenAIServer, [String: String]) async throws -> Void) async throws {
         let key = "sk-test-kiln-remote-0123456789"
-        let server = FakeOpenAIServer(configuration: FakeOpenAIConfiguration(apiKey: key, latency: latency))
+        let server = FakeOpenAIServer(configuration: FakeOpenAIConfiguration(apiKey: key, latency: latency, batch: batch))
         try await server.makeApplication().test(.live) { client in
             try await body(server, ["OPENAI_API_KEY": key, "OPENAI_BASE_URL": "http://127.0.0.1:\(client.port ?? 0)/v1"])
         }
