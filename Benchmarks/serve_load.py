@@ -82,6 +82,13 @@ def rss_kib(pid, field):
     return 0
 
 
+def cpu_seconds(pid):
+    """User + system CPU the process has used so far (from /proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def wrk(url, duration, connections, script=None, headers=()):
     cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "30s"]
     for h in headers:
@@ -118,6 +125,9 @@ def main():
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--latency-ms", type=int, default=200)
     parser.add_argument("--answer-bytes", type=int, default=1800000)
+    parser.add_argument("--soak-cycles", type=int, default=0,
+                        help="then this many cycles of every row again (the misses write ~1.8 MB each to the cache), "
+                             "kiln serve's RSS after each: is memory flat?")
     options = parser.parse_args()
     options.kiln, options.fake = os.path.abspath(options.kiln), os.path.abspath(options.fake)
     if not shutil.which("wrk"):
@@ -171,31 +181,52 @@ tokens:
         print(f"kiln serve on {base}; openai-fake on {fake_port} at {options.latency_ms} ms, "
               f"{options.answer_bytes} B answers; wrk -t2 -c{c} -d{d}s; load before {os.getloadavg()[0]:.2f}", flush=True)
 
-        def row(name, who, result):
-            result.update(name=name, who=who, rss_mib=rss_kib(serve.pid, "VmRSS") / 1024)
+        fake_pid = procs[0].pid
+
+        def row(name, who, run):
+            """Runs one wrk row; records CPU per request of kiln serve and of the fake during it."""
+            before = (cpu_seconds(serve.pid), cpu_seconds(fake_pid))
+            result = run()
+            after = (cpu_seconds(serve.pid), cpu_seconds(fake_pid))
+            count = max(1.0, result["rps"] * d)
+            result.update(name=name, who=who, rss_mib=rss_kib(serve.pid, "VmRSS") / 1024,
+                          kiln_cpu_ms=(after[0] - before[0]) * 1000 / count, fake_cpu_ms=(after[1] - before[1]) * 1000 / count)
             rows.append(result)
             print(json.dumps(result), flush=True)
 
-        row("image", "kiln", wrk(f"{base}/images/{digest}", d, c, headers=auth))
-        row("cached gen", "kiln", wrk(f"{base}/api/images", d, c, script("kiln.lua", POST_LUA % {"auth": TOKEN, "body": body_text})))
-        row("cached gen", "fake", wrk(f"http://127.0.0.1:{fake_port}/v1/images/generations", d, c,
-                                      script("fake.lua", POST_LUA % {"auth": KEY, "body": gen_text})))
-        row("gateway", "kiln", wrk(f"{base}/v1/images/generations", d, c,
-                                   script("gw.lua", POST_LUA % {"auth": TOKEN, "body": gen_text})))
-        row("mixed", "kiln", wrk(f"{base}/api/images", d, c,
-                                 script("km.lua", UNIQUE_LUA % {"auth": TOKEN, "run": "k", "model": ""})))
-        row("mixed", "fake", wrk(f"http://127.0.0.1:{fake_port}/v1/images/generations", d, c,
-                                 script("fm.lua", UNIQUE_LUA % {"auth": KEY, "run": "f", "model": ', "model": "gpt-image-1.5"'})))
+        def all_rows(cycle=""):
+            row("image", "kiln", lambda: wrk(f"{base}/images/{digest}", d, c, headers=auth))
+            row("cached gen", "kiln", lambda: wrk(f"{base}/api/images", d, c, script("kiln.lua", POST_LUA % {"auth": TOKEN, "body": body_text})))
+            row("cached gen", "fake", lambda: wrk(f"http://127.0.0.1:{fake_port}/v1/images/generations", d, c,
+                                                  script("fake.lua", POST_LUA % {"auth": KEY, "body": gen_text})))
+            row("gateway", "kiln", lambda: wrk(f"{base}/v1/images/generations", d, c,
+                                               script("gw.lua", POST_LUA % {"auth": TOKEN, "body": gen_text})))
+            row("mixed", "kiln", lambda: wrk(f"{base}/api/images", d, c,
+                                             script("km.lua", UNIQUE_LUA % {"auth": TOKEN, "run": "k" + cycle, "model": ""})))
+            row("mixed", "fake", lambda: wrk(f"http://127.0.0.1:{fake_port}/v1/images/generations", d, c,
+                                             script("fm.lua", UNIQUE_LUA % {"auth": KEY, "run": "f" + cycle, "model": ', "model": "gpt-image-1.5"'})))
+
+        all_rows()
+        first = list(rows)
+        soak = []
+        for cycle in range(options.soak_cycles):
+            all_rows(str(cycle))
+            soak.append((len(rows) * d, rss_kib(serve.pid, "VmRSS") / 1024, sum(r["rps"] * d for r in rows if r["who"] == "kiln")))
+            print(f"soak cycle {cycle + 1}: kiln serve RSS {soak[-1][1]:.0f} MiB after {soak[-1][2]:.0f} requests", flush=True)
+        rows[:] = first
         time.sleep(1)
         open_conns = subprocess.run(["ss", "-Htn", "state", "established", f"( sport = :{port} )"],
                                     capture_output=True, text=True).stdout.strip().splitlines()
         peak = rss_kib(serve.pid, "VmHWM") / 1024
         print()
-        print("| row | against | req/s | p50 ms | p99 ms | non-2xx | socket errors | kiln RSS after, MiB |")
-        print("|---|---|---|---|---|---|---|---|")
+        print("| row | against | req/s | p50 ms | p99 ms | non-2xx | socket errors | kiln RSS after, MiB | CPU ms/req kiln | fake |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
         for r in rows:
             print(f"| {r['name']} | {r['who']} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['non2xx']} | "
-                  f"{r['socket_errors']} | {r['rss_mib']:.0f} |")
+                  f"{r['socket_errors']} | {r['rss_mib']:.0f} | {r['kiln_cpu_ms']:.1f} | {r['fake_cpu_ms']:.1f} |")
+        if soak:
+            print("\nsoak: kiln serve RSS after each cycle of all rows: "
+                  + ", ".join(f"{rss:.0f} MiB ({n:.0f} req)" for _, rss, n in soak))
         print(f"\nkiln serve peak RSS {peak:.0f} MiB; connections still open to it: {len(open_conns)}; "
               f"load after {os.getloadavg()[0]:.2f}")
     finally:
