@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import KilnFakeOpenAI
 import NIOHTTP1
 import Testing
 #if canImport(Glibc)
@@ -106,6 +107,29 @@ struct ServeHostileTests {
             #expect(await serve.upstreamCalls == 0)
             // A prompt that only looks alike is not refused.
             #expect(try await serve.generate("a nice fwd arrow").status == 200)
+        }
+    }
+
+    @Test("a JSON key given twice is refused, naming it, before any call (which one wins differs between parsers)")
+    func duplicateKeys() async throws {
+        try await withServe(testConfig { $0.rules.blockedTerms = ["nsfw"] }) { serve in
+            let reply = try await serve.send(.POST, "/api/images", json: #"{"prompt": "a cat", "prompt": "an nsfw cat"}"#)
+            #expect(reply.status == 400 && reply.errorCode == "duplicate_parameter" && reply.errorParam == "prompt", "\(reply.text)")
+            #expect(await serve.upstreamCalls == 0)
+        }
+    }
+
+    @Test("identical requests at once under a tight budget: one pays, the others wait for its answer and are free, none is refused")
+    func identicalRequestsDoNotReserveTwice() async throws {
+        // Room for one low-quality image (about $0.009), not two.
+        try await withServe(testConfig { $0.limits.dailyBudgetUSD = 0.012 },
+                            fake: FakeOpenAIConfiguration(apiKey: testKey, latency: .milliseconds(500))) { serve in
+            let replies = try await withThrowingTaskGroup(of: Reply.self) { group in
+                for _ in 0..<4 { group.addTask { try await serve.generate("the same lighthouse") } }
+                return try await group.reduce(into: [Reply]()) { $0.append($1) }
+            }
+            #expect(replies.map(\.status) == [200, 200, 200, 200], "\(replies.map { "\($0.status) \($0.text.prefix(120))" })")
+            #expect(await serve.upstreamCalls == 1)
         }
     }
 

@@ -11,6 +11,9 @@ struct ServeBuilds: ServeBuildRunner {
     let provider: String?
     /// The server's remote cache flags (parsed, as every ArgumentParser value must be).
     let remote: RemoteCacheArguments
+    /// The server's environment with the key from `api_key_file` and its `base_url`: a build pays
+    /// with the server's key, however the server was given it.
+    let environment: [String: String]
 
     func build(target: String?, event: @escaping @Sendable (String) -> Void) async throws -> Int32 {
         // A target is a name, never a flag: it goes after `--`, and only plain text is accepted.
@@ -20,7 +23,7 @@ struct ServeBuilds: ServeBuildRunner {
         let selection = try SelectionArguments.parse((provider.map { ["--provider", $0] } ?? []) + (target.map { ["--", $0] } ?? []))
         let session = BuildSession(selection: selection, paths: try ProjectArguments.parse([]),
                                    arguments: try BuildArguments.parse(["--json"]), remote: remote)
-        let frontend = Frontend(workspace: Workspace(root: root))
+        let frontend = Frontend(workspace: Workspace(root: root, environment: environment))
         let status = await TerminalProgress.$lineSink.withValue(TerminalProgress.LineSink(send: event)) { await session.run(frontend: frontend) }
         return status.rawValue
     }

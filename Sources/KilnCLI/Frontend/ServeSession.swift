@@ -48,10 +48,9 @@ struct ServeSession {
         return config
     }
 
-    /// The provider the configuration names. OpenAI's key is read here and goes only into the
-    /// client's Authorization header.
-    func provider(_ config: ServeConfig, logger: Logger) throws -> any ImageProvider {
-        guard config.provider == ProviderNames.openai else { return PlaceholderProvider() }
+    /// The environment OpenAI is reached with: the key from `api_key_file` when there is one, the
+    /// configuration's `base_url`. The server's provider and its builds (`/api/builds`) both use it.
+    func providerEnvironment(_ config: ServeConfig) throws -> [String: String] {
         var env = environment
         if let file = config.apiKeyFile {
             guard let data = FileManager.default.contents(atPath: file),
@@ -61,7 +60,14 @@ struct ServeSession {
             env["OPENAI_API_KEY"] = key
         }
         if let base = config.baseURL { env["OPENAI_BASE_URL"] = base }
-        let configuration = OpenAIConfiguration(environment: env, kilnVersion: Kiln.version)
+        return env
+    }
+
+    /// The provider the configuration names. OpenAI's key is read here and goes only into the
+    /// client's Authorization header.
+    func provider(_ config: ServeConfig, logger: Logger) throws -> any ImageProvider {
+        guard config.provider == ProviderNames.openai else { return PlaceholderProvider() }
+        let configuration = OpenAIConfiguration(environment: try providerEnvironment(config), kilnVersion: Kiln.version)
         if let problem = BaseURLRule.problem(configuration.baseURL) {
             throw SetupError(message: "OPENAI_BASE_URL must be an http:// or https:// URL like https://api.openai.com/v1, but it \(problem)")
         }
@@ -89,7 +95,8 @@ struct ServeSession {
         let root = URL(fileURLWithPath: config.projectDirectory)
         let pipelines = root.appendingPathComponent(Workspace.defaultPipelines).path
         let builds = FileManager.default.fileExists(atPath: pipelines) ? ServeBuilds(root: root, provider: config.provider == ProviderNames.placeholder ? config.provider : nil,
-                                                                                       remote: remoteArguments) : nil
+                                                                                       remote: remoteArguments,
+                                                                                       environment: try providerEnvironment(config)) : nil
         let auditPath = root.appendingPathComponent(AuditListing.defaultPath)
         let audit: AuditLog
         do {

@@ -59,18 +59,31 @@ public struct ImageService: Sendable {
             return hit
         }
         metrics.cacheMiss(route: route)
+        // The key's lock before the budget: identical requests at once wait here for the first
+        // one's answer and find it in the cache, free, instead of each reserving (and perhaps being
+        // refused for) an estimate they will never spend.
+        let lock = try await cache.lock(key)
         let reservation: DailyBudget.Reservation
         do {
+            if let hit = try await lookup(key, remote: false) {
+                lock.release()
+                return hit
+            }
             reservation = try budget.reserve(client, estimate: estimate(ask))
         } catch let DailyBudget.Refusal.over(limit, spent, estimate) {
+            lock.release()
             throw ServeError(status: 402, String(format: "Daily budget reached: this request is estimated at $%.4f and "
                 + "you have used $%.4f of $%.2f today (UTC); it resets at midnight UTC.", estimate, spent, limit),
                 type: "insufficient_quota", code: "budget_exceeded", outcome: "refused:budget")
+        } catch {
+            lock.release()
+            throw error
         }
         do {
             try await gate.acquire()
         } catch {
             budget.settle(reservation, actual: 0)
+            lock.release()
             if error is ProviderGate.QueueFull {
                 throw ServeError(status: 503, "The server is busy: too many requests are waiting for the image service. Try again shortly.",
                                  type: "server_error", code: "queue_full", retryAfter: 5, outcome: "refused:queue_full")
@@ -80,6 +93,7 @@ public struct ImageService: Sendable {
         // The paid part runs in its own task: a client that hangs up (or a shutdown) does not cut
         // short a call that is being paid for, nor the store that keeps its answer.
         let paid = Task { () async throws -> Outcome in
+            defer { lock.release() }
             do {
                 let outcome = try await callAndStore(ask, key: key, client: client, reservation: reservation)
                 await gate.release()
@@ -92,14 +106,9 @@ public struct ImageService: Sendable {
         return try await paid.value
     }
 
+    /// The provider's answer for `ask`, paid once and stored under `key` (whose lock the caller holds).
     private func callAndStore(_ ask: ImageAsk, key: String, client: String,
                               reservation: DailyBudget.Reservation) async throws -> Outcome {
-        let lock = try await cache.lock(key)
-        defer { lock.release() }
-        if let hit = try await lookup(key, remote: false) {
-            budget.settle(reservation, actual: 0)
-            return hit
-        }
         var request = ImageRequest(stepID: Self.stepID, kind: ask.kind, model: ask.model, prompt: ask.prompt,
                                    parameters: ask.parameters, images: ask.images, mask: ask.mask)
         request.candidates = []

@@ -78,6 +78,21 @@ struct ServeRoutes: Sendable {
         guard case let .object(pairs) = value else {
             throw ServeError.invalid("body", "The body must be a JSON object.", code: "invalid_json")
         }
+        // A key given twice is ambiguous (parsers differ on which one wins; the decoder above keeps
+        // one silently): refused, not guessed. The top level's keys are read again, raw.
+        let names: [String] = (try? body.withUnsafeReadableBytes { bytes in
+            var reader = JSONReader(bytes)
+            var names = [String]()
+            try reader.object { name, reader in
+                names.append(name)
+                try reader.skipValue()
+            }
+            return names
+        }) ?? []
+        var seen = Set<String>()
+        for name in names where !seen.insert(name).inserted {
+            throw ServeError.invalid(name, "'\(name)' is given more than once.", code: "duplicate_parameter")
+        }
         return RawFields(values: pairs.map { (name: $0.0, value: $0.1) }, isForm: false)
     }
 
