@@ -19,7 +19,7 @@ struct FakeServerTests {
             request.headers.add(name: "Authorization", value: "Bearer \(testKey)")
             request.headers.add(name: "Content-Type", value: contentType)
             request.body = .bytes(ByteBuffer(bytes: body))
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(180))   // a bound on a hang, not a speed check: under the whole suite on two cores encoding 1536x1024 WebP took over 30 s
             let bytes = try await response.body.collect(upTo: 64 << 20)
             let object = try? JSONSerialization.jsonObject(with: Data(buffer: bytes)) as? [String: Any]
             let error = object?["error"] as? [String: Any]

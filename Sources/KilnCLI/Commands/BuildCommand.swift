@@ -40,7 +40,8 @@ struct BuildCommand: AsyncParsableCommand {
         while true {
             let round = BatchRoundBox()
             let status = await session.run(round: round)
-            guard status == .success, round.outcome?.pending == true else {
+            // A step that failed (a refusal in a batch) does not stop the wait for the others.
+            guard status == .success || status == .buildFailed, round.outcome?.pending == true else {
                 if status != .success { throw ExitCode(status.rawValue) }
                 return
             }

@@ -18,7 +18,7 @@ public struct Kiln: AsyncParsableCommand {
         subcommands: [InitCommand.self, ValidateCommand.self, PlanCommand.self, GraphCommand.self,
                       BuildCommand.self, StatusCommand.self, ReportCommand.self, AdoptCommand.self,
                       PickCommand.self, RerollCommand.self,
-                      CleanCommand.self, CacheCommand.self, SchemaCommand.self, ServeCommand.self])
+                      CleanCommand.self, CacheCommand.self, BatchCommand.self, SchemaCommand.self, ServeCommand.self])
 
     public init() {}
 }

@@ -92,6 +92,74 @@ import Testing
         }
     }
 
+    @Test func anExpiredBatchKeepsWhatRanAndTheRestIsSentAgain() async throws {
+        try await RemoteProject.withFakeOpenAI { server, environment in
+            // The first batch expires after three of its seven lines.
+            await server.batches.enqueue([FakeBatchScript(expireAfterLines: 3)])
+            let project = try RemoteProject()
+            defer { project.remove() }
+            let run = try await project.kiln(["build", "--batch", "--wait"], environment: environment)
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stderr.contains("expired"), "\(run.stderr)")
+            let counts = await server.batches.submissionCounts
+            // Each of the 8 steps answered once; the four that never ran were sent a second time.
+            #expect(counts.count == RemoteProject.paidSteps, "\(counts)")
+            #expect(counts.values.filter { $0 == 2 }.count == 4 && counts.values.filter { $0 == 1 }.count == 4, "\(counts)")
+            #expect(project.exists("outputs/brand/poster.png") && project.exists("outputs/icons/5-16.png"))
+            #expect(await Self.directCalls(server) == 0)
+        }
+    }
+
+    @Test func aModerationRefusalInTheErrorFileIsNamedAndNotSentAgain() async throws {
+        try await RemoteProject.withFakeOpenAI { server, environment in
+            await server.batches.enqueue([FakeBatchScript(moderationLines: [2])])
+            let project = try RemoteProject()
+            defer { project.remove() }
+            let run = try await project.kiln(["build", "--batch", "--wait"], environment: environment)
+            #expect(run.status == 1, "\(run.stderr)")
+            // One step refused (each round of --wait repeats it while other batches are out).
+            let refusals = Set(run.stderr.split(separator: "\n").filter { $0.contains("its batch answer was a refusal") })
+            #expect(refusals.count == 1, "\(run.stderr)")
+            // Everything else was built.
+            let images = try project.images()
+            #expect(images.count >= 12, "\(images.keys.sorted())")
+            // Asked again: still refused, and not sent again.
+            let again = try await project.kiln(["build", "--batch", "--wait"], environment: environment)
+            #expect(again.status == 1 && again.stderr.contains("its batch answer was a refusal"), "\(again.stderr)")
+            let counts = await server.batches.submissionCounts
+            #expect(counts.values.allSatisfy { $0 == 1 }, "the refused line was sent again: \(counts)")
+            #expect(await Self.directCalls(server) == 0)
+        }
+    }
+
+    @Test func statusShowsTheBatchAndCancelKeepsWhatArrived() async throws {
+        try await RemoteProject.withFakeOpenAI { server, environment in
+            // The first batch answers two lines, then holds until it is cancelled.
+            await server.batches.enqueue([FakeBatchScript(pauseAfterLines: 2)])
+            let project = try RemoteProject()
+            defer { project.remove() }
+            #expect(try await project.kiln(["build", "--batch"], environment: environment).status == 0)
+            var status = try await project.kiln(["batch", "status"], environment: environment)
+            for _ in 0..<100 where !status.stdout.contains("2/7 done") {
+                try await Task.sleep(for: .milliseconds(100))
+                status = try await project.kiln(["batch", "status"], environment: environment)
+            }
+            #expect(status.status == 0 && status.stdout.contains("7 step(s)") && status.stdout.contains("2/7 done"), "\(status.stdout)")
+            let offline = try await project.kiln(["batch", "status"], environment: [:])
+            #expect(offline.stdout.contains("7 step(s)") && offline.stderr.contains("no OPENAI_API_KEY"), "\(offline.stdout)\(offline.stderr)")
+
+            let cancel = try await project.kiln(["batch", "cancel"], environment: environment)
+            #expect(cancel.status == 0 && cancel.stdout.contains("cancel"), "\(cancel.stdout)\(cancel.stderr)")
+            let finished = try await project.kiln(["build", "--batch", "--wait"], environment: environment)
+            #expect(finished.status == 0, "\(finished.stderr)")
+            #expect(finished.stderr.contains("cancelled"), "\(finished.stderr)")
+            let counts = await server.batches.submissionCounts
+            // The two answered lines were kept; the five the cancel stopped were sent again.
+            #expect(counts.values.filter { $0 == 1 }.count == 3 && counts.values.filter { $0 == 2 }.count == 5, "\(counts)")
+            #expect(project.exists("outputs/brand/poster.png") && project.exists("outputs/icons/5-16.png"))
+        }
+    }
+
     /// Synchronous image requests the fake answered (uploads to /v1/files are recorded too).
     static func directCalls(_ server: FakeOpenAIServer) async -> Int {
         await server.state.requests.filter { $0.path.hasSuffix("/images/generations") || $0.path.hasSuffix("/images/edits") }.count

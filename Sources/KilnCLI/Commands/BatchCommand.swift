@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import KilnCore
+import KilnOpenAI
+
+/// `kiln batch status` and `kiln batch cancel`: the batches `kiln build --batch` sent from this project.
+struct BatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "batch",
+        abstract: "Show or cancel the Batch API batches `kiln build --batch` sent (docs/batch.md).",
+        subcommands: [Status.self, Cancel.self])
+
+    /// The records, the OpenAI settings the manifests give (base URL), and a client when there is a key.
+    static func client<T: Sendable>(_ body: (BatchClient?) async throws -> T) async throws -> T {
+        let frontend = Frontend()
+        let settings = frontend.plan([], provider: "placeholder").plan?.providers["openai"]
+        let configuration = OpenAIConfiguration(environment: frontend.workspace.environment, settings: settings, kilnVersion: Kiln.version)
+        guard configuration.apiKey?.isEmpty == false else { return try await body(nil) }
+        return try await BatchClient.withClient(configuration: configuration) { try await body($0) }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List this project's batches: state, progress, expected end, and why lines failed.",
+            discussion: "With OPENAI_API_KEY set, each batch not yet collected is asked for its state; without, what .kiln/batches/ last recorded is shown. Collecting is `kiln build --batch`'s work.")
+
+        @Flag(help: "Also list every failed line of collected batches.")
+        var failures = false
+
+        func run() async throws {
+            let records = BatchRecords(root: Workspace().root)
+            var all = records.all()
+            guard !all.isEmpty else {
+                Console.out("no batches: `kiln build --batch` sends some\n")
+                return
+            }
+            let live = try await BatchCommand.client { client -> Bool in
+                guard let client else { return false }
+                for i in all.indices where !all[i].collected {
+                    guard let id = all[i].batchID, let batch = try? await client.batch(id: id) else { continue }
+                    all[i].status = batch.status.description
+                    all[i].completed = batch.requestCounts?.completed ?? all[i].completed
+                    all[i].failed = batch.requestCounts?.failed ?? all[i].failed
+                    all[i].total = batch.requestCounts?.total ?? all[i].total
+                    all[i].expiresAt = batch.expiresAt.map(Double.init) ?? all[i].expiresAt
+                    try? records.save(all[i])
+                }
+                return true
+            }
+            if !live { Console.err("note: no OPENAI_API_KEY: the states below are the last ones recorded\n") }
+            let formatter = ISO8601DateFormatter()
+            for record in all {
+                let when = formatter.string(from: Date(timeIntervalSince1970: record.submittedAt))
+                let state = record.collected
+                    ? "collected: \(record.lines.count - record.failures.count) image(s), \(record.failures.count) failed"
+                    : BatchReport.progress(record, now: Date())
+                Console.out("\(record.shownID)  \(record.lines.count) step(s)  \(record.model)  sent \(when)  \(state)\n")
+                if failures || !record.collected {
+                    for (key, message) in record.failures.sorted(by: { $0.key < $1.key }) {
+                        Console.out("  \(record.lines[key] ?? key): \(message)\n")
+                    }
+                }
+            }
+        }
+    }
+
+    struct Cancel: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Cancel batches not yet collected (all of them, or those named); results that arrived are kept.",
+            discussion: "The service takes up to 10 minutes to stop a batch. The next `kiln build --batch` collects what it answered and sends the rest again; a direct `kiln build` may pay for them once the batch has ended.")
+
+        @Argument(help: "Batch ids (default: every batch not yet collected).")
+        var ids: [String] = []
+
+        func run() async throws {
+            let records = BatchRecords(root: Workspace().root)
+            let open = records.all().filter { !$0.collected && (ids.isEmpty || ids.contains($0.batchID ?? "")) }
+            for id in ids where !open.contains(where: { $0.batchID == id }) {
+                throw ValidationError("no batch \(id) is waiting here (kiln batch status lists them)")
+            }
+            guard !open.isEmpty else {
+                Console.out("no batch to cancel\n")
+                return
+            }
+            try await BatchCommand.client { client in
+                guard let client else {
+                    throw ValidationError("cancelling asks OpenAI: export OPENAI_API_KEY=…")
+                }
+                for var record in open {
+                    guard let id = record.batchID else { continue }
+                    let batch = try await client.cancel(id: id)
+                    record.status = batch.status.description
+                    try records.save(record)
+                    Console.out("\(id): \(batch.status); `kiln build --batch` collects what it answered\n")
+                }
+            }
+        }
+    }
+}
