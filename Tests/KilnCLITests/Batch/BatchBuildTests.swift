@@ -160,6 +160,23 @@ import Testing
         }
     }
 
+    @Test func planPricesBatchStepsAtHalfAndSaysWhen() throws {
+        let project = try RemoteProject()
+        defer { project.remove() }
+        let environment = ["OPENAI_API_KEY": "sk-test-kiln-remote-0123456789"]
+        let direct = try project.kilnSync(["plan"], environment: environment)
+        let batch = try project.kilnSync(["plan", "--batch"], environment: environment)
+        #expect(direct.status == 0 && batch.status == 0, "\(direct.stderr)\(batch.stderr)")
+        func total(_ text: String) -> Double? {
+            guard let range = text.range(of: #"estimated \$[0-9.]+"#, options: .regularExpression) else { return nil }
+            return Double(text[range].dropFirst("estimated $".count))
+        }
+        let full = try #require(total(direct.stdout)), half = try #require(total(batch.stdout))
+        #expect(full > 0 && abs(half - full / 2) <= 0.0001 + full * 0.001, "\(full) vs \(half)")
+        // The poster edits the logo: two waves.
+        #expect(batch.stdout.contains("2 waves") && batch.stdout.contains("within 48 h"), "\(batch.stdout)")
+    }
+
     /// Synchronous image requests the fake answered (uploads to /v1/files are recorded too).
     static func directCalls(_ server: FakeOpenAIServer) async -> Int {
         await server.state.requests.filter { $0.path.hasSuffix("/images/generations") || $0.path.hasSuffix("/images/edits") }.count
