@@ -121,8 +121,8 @@ class FakeOpenAI:
     """`openai-fake` on 127.0.0.1 and a port the kernel picks; a context manager that stops it.
     env() is the environment that points a client (Kiln, the openai SDK) at it."""
 
-    def __init__(self, binary, latency_ms=200, answer_bytes=None, backlog=None):
-        cmd = [binary, "--host", "127.0.0.1", "--port", "0", "--latency-ms", str(latency_ms)]
+    def __init__(self, binary, latency_ms=200, answer_bytes=None, backlog=None, extra=()):
+        cmd = [binary, "--host", "127.0.0.1", "--port", "0", "--latency-ms", str(latency_ms)] + list(extra)
         if answer_bytes:
             cmd += ["--answer-bytes", str(answer_bytes)]
         if backlog:
