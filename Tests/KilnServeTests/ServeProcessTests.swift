@@ -191,13 +191,17 @@ struct ServeProcessTests {
         #expect(seen["generate_size"] as? String == "1024x1024")
         #expect(seen["repeat_same_bytes"] as? Bool == true)
         #expect(seen["edit_is_png"] as? Bool == true)
+        #expect(seen["edit_with_mask_is_png"] as? Bool == true)
         #expect(seen["response_format_status"] as? Int == 400)
         #expect(seen["response_format_code"] as? String == "unknown_parameter")
         #expect(seen["response_format_param"] as? String == "response_format")
         #expect(seen["bad_size_param"] as? String == "size")
         #expect(seen["wrong_token_status"] as? Int == 401)
         #expect(seen["wrong_token_code"] as? String == "invalid_api_key")
-        #expect(await fake.state.requestCount == 2)   // the repeat came from the cache
+        // The generation, the edit and the edit with its mask (which reached the upstream as a mask);
+        // the repeated generation came from the cache.
+        #expect(await fake.state.requestCount == 3)
+        #expect(await fake.state.requests.contains { request in request.files.contains { $0.field == "mask" } })
         #expect(!String(decoding: server.stdout + server.stderr, as: UTF8.self).contains(testKey))
     }
 }

@@ -4,7 +4,9 @@ a Kiln token as its api_key. Usage: sdk_check.py BASE_URL TOKEN IMAGE.png. Print
 of what it saw; exits 1 on the first surprise (with the reason on stderr)."""
 import base64
 import json
+import struct
 import sys
+import zlib
 
 import openai
 from openai import OpenAI
@@ -13,6 +15,18 @@ from openai import OpenAI
 def fail(message):
     print(message, file=sys.stderr)
     sys.exit(1)
+
+
+def mask_for(image_path):
+    """A PNG mask of the image's size with an alpha channel: transparent (edit here) on the left half."""
+    with open(image_path, "rb") as f:
+        head = f.read(24)
+    width, height = struct.unpack(">II", head[16:24])
+    row = b"\x00" + b"".join(b"\x00\x00\x00\x00" if x < width // 2 else b"\xff\xff\xff\xff" for x in range(width))
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(row * height)) + chunk(b"IEND", b""))
 
 
 def main():
@@ -34,6 +48,13 @@ def main():
     with open(image_path, "rb") as image:
         edited = client.images.edit(model="gpt-image-1.5", image=image, prompt="add a hat", size="1024x1024", quality="low")
     seen["edit_is_png"] = base64.b64decode(edited.data[0].b64_json).startswith(b"\x89PNG")
+
+    with open(image_path, "rb") as image:
+        masked = client.images.edit(model="gpt-image-1.5", image=image, mask=("mask.png", mask_for(image_path), "image/png"),
+                                    prompt="add a hat on the left", size="1024x1024", quality="low")
+    if not base64.b64decode(masked.data[0].b64_json).startswith(b"\x89PNG"):
+        fail("edit with a mask: not a PNG")
+    seen["edit_with_mask_is_png"] = True
 
     try:
         client.images.generate(model="gpt-image-1.5", prompt="a kiln", response_format="url")
