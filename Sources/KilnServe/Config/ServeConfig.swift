@@ -43,7 +43,11 @@ public struct ServeConfig: Sendable {
         public var maxN = 4
         public var maxPromptLength = PromptRules.maxLength
         /// Refused case-insensitively anywhere in the prompt; the refusal names the term.
-        public var blockedTerms: [String] = []
+        public var blockedTerms: [String] = [] {
+            didSet { foldedBlockedTerms = blockedTerms.map { (term: $0, folded: ImageAskParser.folded($0)) } }
+        }
+        /// Each blocked term and its folded form, folded once when the configuration is read.
+        private(set) var foldedBlockedTerms: [(term: String, folded: String)] = []
         public init() {}
     }
 

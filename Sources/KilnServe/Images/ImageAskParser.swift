@@ -84,7 +84,7 @@ struct ImageAskParser: Sendable {
         }
         let folded = Self.folded(prompt)
         // The refusal names the term: the person can rephrase, and the list is policy, not a secret.
-        if let term = rules.blockedTerms.first(where: { folded.contains(Self.folded($0)) }) {
+        if let term = rules.foldedBlockedTerms.first(where: { folded.contains($0.folded) })?.term {
             throw ServeError(status: 400, "'prompt' contains the blocked term '\(term)'; this server refuses it.",
                              param: "prompt", code: "blocked_term", outcome: "refused:blocked_term")
         }
