@@ -170,6 +170,7 @@ extension PlanBuilder {
         step.prompt = prompt
         step.parameters = parameters
         step.salt = context.parameters.salt
+        step.mode = context.parameters.mode == .batch ? .batch : nil
         key.append(fragment: context.keyFragment)
         key.field("prompt", prompt)
         let estimate = prices.estimate(model: model, parameters: parameters, promptCharacters: prompt.count,

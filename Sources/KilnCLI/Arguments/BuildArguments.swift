@@ -1,4 +1,5 @@
 import ArgumentParser
+import KilnCore
 import KilnPlanner
 
 /// The flags only `kiln build` takes: concurrency, failure policy, money, re-rolls and output.
@@ -44,7 +45,10 @@ struct BuildArguments: ParsableArguments {
     @Flag(help: "Send the OpenAI steps that are ready to OpenAI's Batch API (half price, results within 24 h) instead of calling it directly; run again to collect them and send the next wave (docs/batch.md).")
     var batch = false
 
-    @Flag(help: "With --batch: poll until every batch is done and the build is complete, instead of exiting after submitting.")
+    @Flag(help: "Call OpenAI directly for every step, also those the manifests mark `mode: batch` (an urgent run; a step already in a batch still waits for it).")
+    var direct = false
+
+    @Flag(help: "With --batch or steps marked `mode: batch`: poll until every batch is done and the build is complete, instead of exiting after submitting.")
     var wait = false
 
     @Flag(help: "Exit without waiting for uploads to the remote cache to finish (`kiln cache push` sends what is left).")
@@ -65,14 +69,22 @@ struct BuildArguments: ParsableArguments {
         if let rpm, !(1...1_000_000).contains(rpm) { throw ValidationError("--rpm must be 1–1000000, not \(rpm)") }
         if locked && !force.isEmpty { throw ValidationError("--locked and --force cannot be used together: a re-roll calls the provider") }
         if cacheOnly && !force.isEmpty { throw ValidationError("--cache-only and --force cannot be used together: a re-roll calls the provider") }
-        if wait && !batch { throw ValidationError("--wait goes with --batch (it waits for batches to finish)") }
-        if batch && (locked || cacheOnly) {
-            throw ValidationError("--batch submits paid steps; --\(locked ? "locked" : "cache-only") makes no provider call")
+        if batch && direct { throw ValidationError("--batch and --direct cannot be used together: one sends every step in batches, the other none") }
+        if wait && direct { throw ValidationError("--wait waits for batches; --direct sends none") }
+        if (batch || wait) && (locked || cacheOnly) {
+            throw ValidationError("--\(batch ? "batch" : "wait") goes with builds that send paid steps; --\(locked ? "locked" : "cache-only") makes no provider call")
         }
         if batch && !force.isEmpty { throw ValidationError("--batch and --force cannot be used together yet: re-roll with a direct build") }
         if let shard, shardSpec == nil {
             throw ValidationError("--shard must be I/N with 1 ≤ I ≤ N ≤ 1000 (e.g. --shard 2/3), not '\(shard)'")
         }
+    }
+
+    /// Whether this run sends `step` (an OpenAI step) in a batch: `--batch`, or `mode: batch` in
+    /// its manifest unless `--direct`; never for a build that makes no provider call.
+    func sendsInBatch(_ step: PlannedStep) -> Bool {
+        guard !direct, !locked, !cacheOnly, step.kind.usesProvider, step.provider == "openai" else { return false }
+        return batch || step.mode == .batch
     }
 
     /// `--shard`, parsed.

@@ -15,6 +15,8 @@ struct BatchCollector {
     let steps: [String: PlannedStep]
     let prices: PriceTable
     let secrets: [String]
+    /// Given each key stored, to send it on to the shared remote cache (nil without one).
+    var share: (@Sendable (String) -> Void)?
 
     /// What one pass over the records found.
     struct Pass {
@@ -24,10 +26,10 @@ struct BatchCollector {
         var collected: [BatchRecord] = []
     }
 
-    /// Polls every record not collected; collects those whose batch is final.
-    func pass() async throws -> Pass {
+    /// Polls every record of `current` not collected; collects those whose batch is final.
+    func pass(_ current: [BatchRecord]) async throws -> Pass {
         var pass = Pass()
-        for var record in records.all() where !record.collected {
+        for var record in current where !record.collected {
             if record.batchID == nil {
                 // The upload happened, the creation's answer never arrived: find the batch, else create it.
                 var batch = try await client.findBatch(inputFileID: record.inputFileID)
@@ -40,7 +42,15 @@ struct BatchCollector {
                 try records.save(record)
             }
             guard let id = record.batchID else { continue }
-            let batch = try await client.batch(id: id)
+            let batch: BatchObject
+            do {
+                batch = try await client.batch(id: id)
+            } catch let error as ProviderError where record.adopted == true && [.invalidRequest, .modelNotFound, .permission].contains(error.kind) {
+                // A hold in the shared cache naming a batch this key cannot see: it holds nothing.
+                Console.err("warning: the remote cache names batch \(id), which OpenAI does not show to this key (\(error.kind.rawValue)); its steps are not held by it")
+                records.remove(record)
+                continue
+            }
             record.status = batch.status.description
             record.completed = batch.requestCounts?.completed ?? record.completed
             record.failed = batch.requestCounts?.failed ?? record.failed
@@ -59,7 +69,9 @@ struct BatchCollector {
             record.collected = true
             try records.save(record)
             pass.collected.append(record)
-            // The service keeps files 30 days; these are Kiln's to remove once stored (best effort).
+            // The service keeps files 30 days; these are Kiln's to remove once stored (best effort),
+            // unless machines sharing the remote cache may collect the same batch.
+            if record.published == true || record.adopted == true { continue }
             for file in [batch.outputFileId, batch.errorFileId, record.inputFileID].compactMap({ $0 }) {
                 _ = try? await client.deleteFile(id: file)
             }
@@ -70,7 +82,7 @@ struct BatchCollector {
     /// Stores the batch's images and fills `record.failures`; returns how many lines were stored.
     private func collect(_ record: inout BatchRecord, _ batch: BatchObject) async throws -> Int {
         let origins = Dictionary(uniqueKeysWithValues: record.lines.map { key, step in
-            (key, BatchLineOrigin(stepID: StepID(parsing: step) ?? StepID(pipeline: "batch", asset: "line", variant: nil, step: step), model: record.model))
+            (key, BatchLineOrigin(stepID: Self.stepID(step, key: key), model: record.model))
         })
         var paths = [String]()
         defer { for path in paths { unlink(path) } }
@@ -83,10 +95,10 @@ struct BatchCollector {
                                                                        record.endpoint, record.lines, self.secrets)
         let batchID = batch.id
         let read = paths
-        let (stored, found, finals, problems) = try await BlockingIO.run { () -> (Int, [String: String], Set<String>, [String]) in
+        let (storedKeys, found, finals, problems) = try await BlockingIO.run { () -> ([String], [String: String], Set<String>, [String]) in
             // One reader for both files: a custom_id in both is reported, not stored twice.
             var reader = BatchOutputReader(expected: origins, secrets: secrets)
-            var count = 0, found = [String: String](), finals = Set<String>(), problems = [String]()
+            var storedKeys = [String](), found = [String: String](), finals = Set<String>(), problems = [String]()
             for path in read {
                 try reader.read(path: path) { event in
                     switch event {
@@ -103,7 +115,7 @@ struct BatchCollector {
                             let cost = response.usage.map { prices.cost(model: model, usage: $0) * 0.5 }
                             try cache.store(key: line.customID, step: step, images: response.images, digests: response.digests,
                                             usage: response.usage, requestID: response.requestID, costUSD: cost, resolved: resolved)
-                            count += 1
+                            storedKeys.append(line.customID)
                         case let .failed(error, _):
                             found[line.customID] = error.description
                             if [.invalidRequest, .moderationBlocked].contains(error.kind) { finals.insert(line.customID) }
@@ -113,8 +125,9 @@ struct BatchCollector {
                     }
                 }
             }
-            return (count, found, finals, problems)
+            return (storedKeys, found, finals, problems)
         }
+        if let share { storedKeys.forEach(share) }
         for problem in problems { Console.err("warning: batch \(batchID): \(problem)") }
         var failures = found
         // Lines with no answer at all (a batch that failed validation, expired or was cancelled first).
@@ -130,13 +143,18 @@ struct BatchCollector {
         }
         record.failures = failures
         record.final = finals
-        return stored
+        return storedKeys.count
+    }
+
+    /// The step id a record gives a line, or a stand-in naming the key when it is not one.
+    static func stepID(_ recorded: String?, key: String) -> StepID {
+        recorded.flatMap { StepID(parsing: $0) } ?? StepID(pipeline: "batch", asset: "line", variant: nil, step: String(key.prefix(12)))
     }
 
     /// A step for a line whose step is no longer in the manifests: the answer was paid for, so it
     /// is stored under its key all the same.
     static func standIn(key: String, step: String?, model: String, endpoint: String) -> PlannedStep {
-        PlannedStep(id: step.flatMap { StepID(parsing: $0) } ?? StepID(pipeline: "batch", asset: "line", variant: nil, step: String(key.prefix(12))),
+        PlannedStep(id: stepID(step, key: key),
                     kind: endpoint.hasSuffix("edits") ? .edit : .generate, provider: "openai", model: model, cacheKey: key)
     }
 }

@@ -28,6 +28,10 @@ struct BatchRecord: Codable, Sendable, Hashable {
     var failures: [String: String] = [:]
     /// custom_ids whose failure asking again would not fix (a refused request, moderation): not resubmitted.
     var final: Set<String> = []
+    /// True once the record and its holds are in the shared remote cache (`RemoteBatchHolds`).
+    var published: Bool?
+    /// True when another machine sent the batch and this one found it through the remote cache.
+    var adopted: Bool?
 
     var shownID: String { batchID ?? "(being created from \(inputFileID))" }
 }
@@ -48,6 +52,18 @@ struct BatchRecords: Sendable {
             .sorted { ($0.submittedAt, $0.name) < ($1.submittedAt, $1.name) }
     }
 
+    /// Whether `name` can be a record's file name: what Kiln makes (digits, letters, dashes), never
+    /// a path (a name read from a shared remote cache is checked before use).
+    static func isSafeName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 100 && name.utf8.first != UInt8(ascii: "-")
+            && name.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 122) || ($0 >= 65 && $0 <= 90) || $0 == 45 }
+    }
+
+    func remove(_ record: BatchRecord) {
+        guard Self.isSafeName(record.name) else { return }
+        unlink(folder.appendingPathComponent(record.name + ".json").path)
+    }
+
     func save(_ record: BatchRecord) throws {
         try AtomicFile.ensureDirectory(folder)
         let encoder = JSONEncoder()
@@ -56,9 +72,11 @@ struct BatchRecords: Sendable {
     }
 
     /// Keys whose batch has not been collected yet → the batch's id (or how it is known before it has one).
-    func held() -> [String: String] {
+    func held() -> [String: String] { Self.held(in: all()) }
+
+    static func held(in records: [BatchRecord]) -> [String: String] {
         var held = [String: String]()
-        for record in all() where !record.collected {
+        for record in records where !record.collected {
             for key in record.lines.keys { held[key] = record.shownID }
         }
         return held
@@ -69,9 +87,9 @@ struct BatchRecords: Sendable {
 
     /// Keys not to send again without a change: their last batch answered with a refusal asking
     /// again would not fix (moderation, a bad request), or `attempts` batches failed them → the message.
-    func finalFailures() -> [String: String] {
+    static func finalFailures(in records: [BatchRecord]) -> [String: String] {
         var failures = [String: String](), tries = [String: Int]()
-        for record in all() where record.collected {
+        for record in records where record.collected {
             for (key, message) in record.failures {
                 tries[key, default: 0] += 1
                 if record.final.contains(key) {
@@ -82,6 +100,18 @@ struct BatchRecords: Sendable {
             }
         }
         return failures
+    }
+
+    /// How long a collected record is kept (for `kiln batch status` and counting failed attempts).
+    static let keptFor: Double = 30 * 86_400
+
+    /// Removes collected records older than `keptFor`; returns those left.
+    func pruned(_ records: [BatchRecord], now: Double = Date().timeIntervalSince1970) -> [BatchRecord] {
+        records.filter { record in
+            guard record.collected, now - record.submittedAt > Self.keptFor else { return true }
+            remove(record)
+            return false
+        }
     }
 
     // MARK: - Uploaded edit inputs, by digest

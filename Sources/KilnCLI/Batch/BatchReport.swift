@@ -16,6 +16,9 @@ enum BatchReport {
             lines.append("  \(failure.step): no image from batch \(failure.batch): \(failure.message)")
         }
         if outcome.failed.count > 20 { lines.append("  … and \(outcome.failed.count - 20) more (kiln batch status lists them)") }
+        for record in outcome.adopted {
+            lines.append("batch \(record.shownID): sent from another machine (found in the remote cache) with \(record.lines.count) step(s); collected here when done, never sent again")
+        }
         for record in outcome.submitted {
             lines.append("batch \(record.shownID): submitted \(record.lines.count) step(s) (\(record.endpoint), \(record.model)) at half price; "
                 + "results within 24 h")
@@ -30,10 +33,10 @@ enum BatchReport {
             lines.append("error: \(refusal.step): its batch answer was a refusal: \(refusal.message); not sent again until the step changes")
         }
         if !outcome.notBatched.isEmpty {
-            lines.append("note: \(outcome.notBatched.count) candidate step(s) are not sent in batches; build them with kiln build")
+            lines.append("note: \(outcome.notBatched.count) candidate step(s) were sent directly, at the full price: candidates are not sent in batches")
         }
         if outcome.pending {
-            lines.append("batch: run `kiln build --batch` again to collect (or add --wait); nothing in a batch is sent twice")
+            lines.append("batch: run `\(outcome.rerun)` again to collect (or add --wait); nothing in a batch is sent twice")
         }
         return lines
     }

@@ -16,6 +16,10 @@ struct BatchRound {
     let records: BatchRecords
     let environment: [String: String]
     let prices: PriceTable
+    /// Which OpenAI steps go in batches (`--batch`: all; else those marked `mode: batch`).
+    var sendsInBatch: @Sendable (PlannedStep) -> Bool = { $0.kind.usesProvider && $0.provider == "openai" }
+    /// The shared remote cache, where batches are published for other machines and found from them.
+    var remote: RemoteTier?
     var logger = Logger(label: "kiln.batch")
 
     struct Outcome {
@@ -33,6 +37,13 @@ struct BatchRound {
         var waiting = 0
         /// Candidate steps (`candidates:`), which are not sent in batches yet.
         var notBatched: [StepID] = []
+        /// Batches another machine sent, found through the remote cache's holds.
+        var adopted: [BatchRecord] = []
+        /// Every key in a batch not collected yet → the batch (what the engine must not send).
+        var held: [String: String] = [:]
+
+        /// The command that collects (what this build was run as).
+        var rerun = "kiln build --batch"
 
         /// Batches still to collect: the build is not done.
         var pending: Bool { !running.isEmpty || !submitted.isEmpty }
@@ -41,27 +52,47 @@ struct BatchRound {
     func run(plan: Plan, check: UpToDateCheck, project: ProjectFiles) async throws -> Outcome {
         var outcome = Outcome()
         let toRun = check.stepsToRun(plan)
-        let openAISteps = toRun.filter { $0.kind.usesProvider && $0.provider == "openai" }
-        let open = records.all().filter { !$0.collected }
-        guard !openAISteps.isEmpty || !open.isEmpty else { return outcome }
+        var current = records.pruned(records.all())
+        if let remote {
+            // Steps about to be paid for: results another machine made come from the cache;
+            // for the rest, a hold says another machine has them in a batch.
+            let missing = toRun.filter { $0.kind.usesProvider && $0.provider == "openai" && !project.cache.hasEntry($0.cacheKey) }
+            if !missing.isEmpty {
+                let fetched = await remote.fetchAll(missing.map(\.cacheKey))
+                let heldHere = BatchRecords.held(in: current)
+                let keys = missing.map(\.cacheKey).filter { !fetched.contains($0) && heldHere[$0] == nil }
+                outcome.adopted = await RemoteBatchHolds(tier: remote).records(holding: keys, known: Set(current.map(\.name)))
+                for record in outcome.adopted { try records.save(record) }
+                current += outcome.adopted
+            }
+        }
+        outcome.held = BatchRecords.held(in: current)
+        let batchSteps = toRun.filter(sendsInBatch)
+        let open = current.filter { !$0.collected }
+        guard !batchSteps.isEmpty || !open.isEmpty else { return outcome }
 
         var configuration = OpenAIConfiguration(environment: environment, settings: plan.providers["openai"], kilnVersion: Kiln.version)
         guard configuration.apiKey?.isEmpty == false else {
-            throw SetupError(message: "--batch sends steps to OpenAI's Batch API, which needs a key: export OPENAI_API_KEY=…")
+            throw SetupError(message: "batch mode sends steps to OpenAI's Batch API, which needs a key: export OPENAI_API_KEY=… (or build with --direct)")
         }
         configuration.retries = max(configuration.retries, 4)
         let steps = Dictionary(plan.steps.map { ($0.cacheKey, $0) }, uniquingKeysWith: { a, _ in a })
+        var share: (@Sendable (String) -> Void)?
+        if let remote { share = { key in remote.upload(key) } }
+        let known = current
         return try await BatchClient.withClient(configuration: configuration, logger: logger) { client in
             let collector = BatchCollector(client: client, records: records, cache: project.cache, steps: steps,
-                                           prices: prices, secrets: configuration.apiKey.map { [$0] } ?? [])
-            let pass = try await collector.pass()
+                                           prices: prices, secrets: configuration.apiKey.map { [$0] } ?? [],
+                                           share: share)
+            let pass = try await collector.pass(known)
             outcome.stored = pass.stored
             outcome.failed = pass.failed
             outcome.running = pass.running
             outcome.collected = pass.collected
 
-            let held = records.held()
-            let refusals = records.finalFailures()
+            let current = records.all()
+            let held = BatchRecords.held(in: current)
+            let refusals = BatchRecords.finalFailures(in: current)
             var excluded = Set<StepID>()
             var ready = [(key: String, request: ImageRequest)]()
             var toolkitReady = false
@@ -73,14 +104,20 @@ struct BatchRound {
                     continue
                 }
                 guard step.kind.usesProvider, step.provider == "openai", !project.cache.hasEntry(step.cacheKey) else { continue }
-                excluded.insert(step.id)
-                if held[step.cacheKey] != nil { continue }
-                if let message = refusals[step.cacheKey] {
-                    outcome.refused.append((step.id, message))
+                // In a batch still out: it waits for that batch, even in a direct build.
+                if held[step.cacheKey] != nil {
+                    excluded.insert(step.id)
                     continue
                 }
+                guard sendsInBatch(step) else { continue }
                 if step.candidate != nil {
+                    // Candidates go out together as one request of n images: this build sends them directly.
                     outcome.notBatched.append(step.id)
+                    continue
+                }
+                excluded.insert(step.id)
+                if let message = refusals[step.cacheKey] {
+                    outcome.refused.append((step.id, message))
                     continue
                 }
                 guard let upstream = Self.upstream(of: step, plan: plan, index: index, project: project) else {
@@ -95,7 +132,25 @@ struct BatchRound {
             }
             outcome.excluded = excluded
             outcome.submitted = try await BatchSubmitter(client: client, records: records).submit(ready)
+            outcome.held = BatchRecords.held(in: current + outcome.submitted)
+            if let remote { await publish(current + outcome.submitted, to: remote) }
             return outcome
+        }
+    }
+
+    /// Tells machines sharing the remote cache about every batch still out that they have not been
+    /// told about (those sent now, and any whose publication a crash or an outage stopped).
+    private func publish(_ records: [BatchRecord], to remote: RemoteTier) async {
+        let holds = RemoteBatchHolds(tier: remote)
+        for var record in records where !record.collected && record.published != true && record.batchID != nil {
+            guard await holds.publish(record) else {
+                if !remote.options.readOnly {
+                    Console.err("warning: batch \(record.shownID) could not be recorded in the remote cache; other machines may send its steps again (the next run tries again)")
+                }
+                return
+            }
+            record.published = true
+            try? self.records.save(record)
         }
     }
 

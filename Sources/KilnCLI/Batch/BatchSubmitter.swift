@@ -34,10 +34,11 @@ struct BatchSubmitter {
         }
         let stepOf = Dictionary(requests.map { ($0.key, $0.request.stepID.description) }, uniquingKeysWith: { a, _ in a })
         var made = [BatchRecord]()
-        let stamp = Int(Date().timeIntervalSince1970)
+        // Unique across machines sharing a remote cache (records are published there by name).
+        let stamp = "\(Int(Date().timeIntervalSince1970))-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
         for (n, file) in files.enumerated() {
             let input = try await client.uploadFile(path: file.path, purpose: "batch")
-            var record = BatchRecord(name: "\(stamp)-\(getpid())-\(n + 1)", inputFileID: input.id, batchID: nil,
+            var record = BatchRecord(name: "\(stamp)-\(n + 1)", inputFileID: input.id, batchID: nil,
                                      endpoint: file.endpoint.rawValue, model: file.model,
                                      lines: Dictionary(file.customIDs.map { ($0, stepOf[$0] ?? $0) }, uniquingKeysWith: { a, _ in a }),
                                      submittedAt: Date().timeIntervalSince1970, status: "uploaded", total: file.customIDs.count)

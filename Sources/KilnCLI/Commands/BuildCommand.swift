@@ -29,12 +29,12 @@ struct BuildCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = BuildSession(selection: selection, paths: project, arguments: options, remote: remote)
-        guard options.batch && options.wait else {
+        guard options.wait else {
             let status = await session.run(keep: LeftForExit.keep)
             if status != .success { throw ExitCode(status.rawValue) }
             return
         }
-        // --batch --wait: a round (collect, submit what is ready, build the rest), then wait and
+        // --wait (with --batch or steps marked `mode: batch`): a round (collect, submit what is ready, build the rest), then wait and
         // go again while batches are out. A poll is one GET per batch; the wait grows to a minute.
         var delay = 1.0
         while true {

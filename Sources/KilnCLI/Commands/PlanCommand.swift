@@ -25,7 +25,7 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(help: "For each step: up to date, cached, or why it would run (new step, which field changed from what to what, which input or upstream step changed, salt, cache entry missing).")
     var explain = false
 
-    @Flag(help: "Price the OpenAI steps as `kiln build --batch` would pay for them: the Batch API's half price, results within 24 h per wave.")
+    @Flag(help: "Price every OpenAI step as `kiln build --batch` would pay for it: the Batch API's half price, results within 24 h per wave (steps marked `mode: batch` are priced so without it).")
     var batch = false
 
     @OptionGroup var project: ProjectArguments
@@ -46,30 +46,34 @@ struct PlanCommand: AsyncParsableCommand {
             Console.err(Frontend.summary(outcome.diagnostics, manifests: outcome.files))
             throw ExitCode(ExitStatus.invalid.rawValue)
         }
-        guard batch else {
+        guard batch || plan.steps.contains(where: { $0.mode == .batch && Self.isOpenAI($0) }) else {
             Console.out(json ? try PlanDocument(plan).json() : PlanFormatter.table(plan))
             LeftForExit.keep(outcome)
             return
         }
-        let (priced, waves) = Self.batchPriced(plan)
+        let (priced, waves) = Self.batchPriced(plan, all: batch)
         Console.out(json ? try PlanDocument(priced).json() : PlanFormatter.table(priced))
         if !json, waves > 0 {
-            Console.out("with --batch: OpenAI steps at the Batch API's half price; \(waves) wave\(waves == 1 ? "" : "s") "
+            Console.out("\(batch ? "with --batch: OpenAI steps" : "steps marked `mode: batch`") at the Batch API's half price; \(waves) wave\(waves == 1 ? "" : "s") "
                 + "(an edit of a generated image waits for the batch that makes it), each answered within 24 h, "
                 + "so everything within \(waves * 24) h at the latest\n")
         }
         LeftForExit.keep(outcome)
     }
 
+    static func isOpenAI(_ step: PlannedStep) -> Bool {
+        step.kind.usesProvider && step.provider == "openai"
+    }
+
     /// The plan with each OpenAI step's estimate halved, and how many waves of batches it takes
     /// (the longest chain of OpenAI steps reading one another).
-    static func batchPriced(_ plan: Plan) -> (Plan, waves: Int) {
+    static func batchPriced(_ plan: Plan, all: Bool = true) -> (Plan, waves: Int) {
         var priced = plan
         var wave = [StepID: Int]()
         for i in priced.steps.indices {
             let step = priced.steps[i]
             let upstream = step.dependencies.compactMap { wave[$0] }.max() ?? 0
-            let paid = step.kind.usesProvider && step.provider == "openai"
+            let paid = isOpenAI(step) && (all || step.mode == .batch)
             wave[step.id] = upstream + (paid ? 1 : 0)
             for alias in step.aliases { wave[alias] = wave[step.id] }
             if paid { priced.steps[i].estimate?.usd *= 0.5 }

@@ -56,18 +56,22 @@ struct BuildSession: Sendable {
             return .refused
         }
         var batchOutcome: BatchRound.Outcome?
-        if arguments.batch {
+        let batchRecords = BatchRecords(root: project.root)
+        if needsBatchRound(plan, records: batchRecords, remote: remoteCache != nil) {
             do {
-                let outcomeNow = try await BatchRound(records: BatchRecords(root: project.root), environment: frontend.workspace.environment,
-                                                      prices: Frontend.prices(outcome.manifests))
-                    .run(plan: plan, check: check, project: project)
+                var batchRound = BatchRound(records: batchRecords, environment: frontend.workspace.environment,
+                                            prices: Frontend.prices(outcome.manifests))
+                batchRound.sendsInBatch = { [arguments] in arguments.sendsInBatch($0) }
+                batchRound.remote = remoteCache?.tier
+                var outcomeNow = try await batchRound.run(plan: plan, check: check, project: project)
+                outcomeNow.rerun = arguments.batch ? "kiln build --batch" : "kiln build"
                 batchOutcome = outcomeNow
                 round?.outcome = outcomeNow
                 if !outcomeNow.excluded.isEmpty {
                     // Left out of this build; kiln.lock keeps what it had for them, as after a shard.
                     plan.steps.removeAll { outcomeNow.excluded.contains($0.id) }
                     outcome.partial = true
-                    check = UpToDateCheck(plan: plan, baseline: project.baseline(), force: [])
+                    check = UpToDateCheck(plan: plan, baseline: project.baseline(), force: check.forced)
                 }
             } catch {
                 Console.err("error: \(error)")
@@ -77,7 +81,7 @@ struct BuildSession: Sendable {
         }
         var options = buildOptions(outcome, outputDirectory: project.outputDirectory)
         // A step whose request is in a batch still running is never asked for again here.
-        options.heldKeys = BatchRecords(root: project.root).held()
+        options.heldKeys = batchOutcome?.held ?? batchRecords.held()
         if arguments.cacheOnly {
             options.cacheOnly = true
             options.keepGoing = true   // every missing step is listed, not just the first
@@ -135,6 +139,16 @@ struct BuildSession: Sendable {
         }
         keep((project, outcome, plan, check, result))
         return status
+    }
+
+    /// Whether this build has batch work before the engine runs: steps to send in batches (`--batch`,
+    /// `mode: batch`), batches out to collect, or — with a shared remote cache — OpenAI steps another
+    /// machine may have in a batch. Never for a build that makes no provider call.
+    func needsBatchRound(_ plan: Plan, records: BatchRecords, remote: Bool) -> Bool {
+        guard !arguments.locked, !arguments.cacheOnly else { return false }
+        if plan.steps.contains(where: arguments.sendsInBatch) { return true }
+        if remote && plan.steps.contains(where: { $0.kind.usesProvider && $0.provider == "openai" }) { return true }
+        return records.all().contains { !$0.collected }
     }
 
     /// Under `--cache-only`: the steps no cache had, as a list to act on; nil when there were none.

@@ -49,6 +49,12 @@ public enum Moderation: String, Sendable, Codable, CaseIterable, Hashable {
     case auto, low
 }
 
+/// How a paid step reaches OpenAI (`mode:`): a request now, or a line in a Batch API batch at half
+/// price, answered within 24 h. Not part of the cache key: both make the same image.
+public enum RequestMode: String, Sendable, Codable, CaseIterable, Hashable {
+    case direct, batch
+}
+
 /// The Images API's `input_fidelity` (edits only).
 public enum InputFidelity: String, Sendable, Codable, CaseIterable, Hashable {
     case high, low

@@ -33,6 +33,7 @@ extension PrettyJSONWriter {
         closeArray()
         member("kind", step.kind.rawValue)
         if let mask = step.mask { key("mask"); value(mask) }
+        member("mode", step.mode?.rawValue)
         member("model", step.model)
         key("outputs")
         openArray()
@@ -57,7 +58,7 @@ extension PrettyJSONWriter {
 
     /// The number of stored properties `value(_: PlannedStep)` writes: a test compares it with
     /// the type's, so a property added to `PlannedStep` without a line above fails loudly.
-    package static let plannedStepFieldsWritten = 18
+    package static let plannedStepFieldsWritten = 19
 
     package mutating func value(_ input: StepInput) {
         openObject()

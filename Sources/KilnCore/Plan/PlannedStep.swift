@@ -102,12 +102,16 @@ public struct PlannedStep: Hashable, Sendable, Codable {
     public var cacheKey: String
     /// Planned cost; nil for derive.
     public var estimate: CostEstimate?
+    /// `.batch` when the manifest says `mode: batch` (sent through OpenAI's Batch API); nil for a
+    /// direct request and for derive. Not part of the cache key.
+    public var mode: RequestMode?
 
     public init(id: StepID, aliases: [StepID] = [], kind: StepKind, provider: String? = nil, model: String? = nil,
                 prompt: String? = nil, parameters: ImageParameters? = nil, inputs: [StepInput] = [],
                 mask: StepInput? = nil, derive: DeriveOperations? = nil, outputs: [StepOutput] = [],
                 dependencies: [StepID] = [], salt: String? = nil, candidate: Int? = nil, reroll: String? = nil,
-                variantValues: [String: String] = [:], cacheKey: String, estimate: CostEstimate? = nil) {
+                variantValues: [String: String] = [:], cacheKey: String, estimate: CostEstimate? = nil,
+                mode: RequestMode? = nil) {
         self.id = id
         self.aliases = aliases
         self.kind = kind
@@ -126,6 +130,7 @@ public struct PlannedStep: Hashable, Sendable, Codable {
         self.variantValues = variantValues
         self.cacheKey = cacheKey
         self.estimate = estimate
+        self.mode = mode
     }
 
     /// The format of the image(s) this step produces.

@@ -41,6 +41,7 @@ extension ManifestDecoder {
         case "input_fidelity": set.inputFidelity = choice(entry, spec.type).flatMap(InputFidelity.init(rawValue:))
         case "user": set.user = string(entry)?.value
         case "salt": set.salt = string(entry)?.value
+        case "mode": set.mode = choice(entry, spec.type).flatMap(RequestMode.init(rawValue:))
         default: ok = false
         }
         if ok { set.locations[entry.name] = entry.location }

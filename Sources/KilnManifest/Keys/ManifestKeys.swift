@@ -36,6 +36,8 @@ public enum ManifestKeys {
         KeySpec("input_fidelity", .choice(InputFidelity.allCases.map(\.rawValue)), "How closely an edit keeps its inputs (edits only)."),
         KeySpec("user", .string, "An end-user id passed to the provider."),
         KeySpec("salt", .scalar, "Part of the cache key only: change it to deliberately re-roll."),
+        KeySpec("mode", .choice(RequestMode.allCases.map(\.rawValue)),
+                "direct (default), or batch: OpenAI's Batch API at half price, answered within 24 h (docs/batch.md). Not in the cache key."),
     ])
 
     /// Keys that are not Kiln's, with what to write instead.

@@ -16,13 +16,15 @@ public struct ParameterSet: Sendable, Hashable {
     public var user: String?
     /// Part of the cache key only: change it to deliberately re-roll an image.
     public var salt: String?
+    /// How the step reaches OpenAI (`mode:`); not part of the cache key.
+    public var mode: RequestMode?
     /// Where each set field was written, by manifest key (`size`, `input_fidelity`, …).
     public var locations: [String: SourceLocation]
 
     public init(provider: String? = nil, model: String? = nil, size: SizeSpec? = nil, quality: RenderQuality? = nil,
                 background: BackgroundMode? = nil, format: ImageFormat? = nil, compression: Int? = nil,
                 moderation: Moderation? = nil, n: Int? = nil, inputFidelity: InputFidelity? = nil,
-                user: String? = nil, salt: String? = nil, locations: [String: SourceLocation] = [:]) {
+                user: String? = nil, salt: String? = nil, mode: RequestMode? = nil, locations: [String: SourceLocation] = [:]) {
         self.provider = provider
         self.model = model
         self.size = size
@@ -35,6 +37,7 @@ public struct ParameterSet: Sendable, Hashable {
         self.inputFidelity = inputFidelity
         self.user = user
         self.salt = salt
+        self.mode = mode
         self.locations = locations
     }
 
@@ -45,7 +48,7 @@ public struct ParameterSet: Sendable, Hashable {
                      format: top.format ?? format, compression: top.compression ?? compression,
                      moderation: top.moderation ?? moderation, n: top.n ?? n,
                      inputFidelity: top.inputFidelity ?? inputFidelity, user: top.user ?? user,
-                     salt: top.salt ?? salt,
+                     salt: top.salt ?? salt, mode: top.mode ?? mode,
                      locations: locations.merging(top.locations) { _, new in new })
     }
 }

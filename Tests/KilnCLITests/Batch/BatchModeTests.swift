@@ -1,0 +1,126 @@
+import Foundation
+import KilnCore
+import KilnFakeOpenAI
+import Testing
+
+/// `mode: batch` in manifests, `--direct`, and batches shared between machines through the remote
+/// cache, through the real binary against the fake's Batch API.
+@Suite(.serialized) struct BatchModeTests {
+    /// RemoteProject's manifest with its six icons marked `mode: batch` (the logo and the poster's
+    /// edit stay direct).
+    static let iconsInBatch = RemoteProject.manifest.replacingOccurrences(of: "    prompt: \"icon number",
+                                                                          with: "    mode: batch\n    prompt: \"icon number")
+
+    @Test func stepsMarkedBatchGoInBatchesAndTheRestDirectlyWithTheSameFiles() async throws {
+        try await RemoteProject.withFakeOpenAI { server, environment in
+            let direct = try RemoteProject(), mixed = try RemoteProject()
+            defer { direct.remove(); mixed.remove() }
+            try direct.write("pipelines/p.yaml", Self.iconsInBatch)
+            try mixed.write("pipelines/p.yaml", Self.iconsInBatch)
+
+            // The plan prices the six icons at half and says when they come back.
+            let plan = try await mixed.kiln(["plan"], environment: environment)
+            #expect(plan.status == 0 && plan.stdout.contains("steps marked `mode: batch`") && plan.stdout.contains("1 wave"), "\(plan.stdout)\(plan.stderr)")
+
+            // --direct overrides the manifest: everything is asked for now, nothing batched.
+            let now = try await direct.kiln(["build", "--direct"], environment: environment)
+            #expect(now.status == 0, "\(now.stderr)")
+            #expect(await BatchBuildTests.directCalls(server) == RemoteProject.paidSteps)
+            #expect(await server.batches.batchCount == 0)
+            await server.state.resetRecording()
+
+            // Without --wait: the icons are submitted, the logo and the poster are built directly, exit 0.
+            let submitted = try await mixed.kiln(["build"], environment: environment)
+            #expect(submitted.status == 0, "\(submitted.stderr)")
+            #expect(submitted.stderr.contains("submitted 6 step(s)") && submitted.stderr.contains("run `kiln build` again to collect"), "\(submitted.stderr)")
+            #expect(await BatchBuildTests.directCalls(server) == 2, "only the logo and the poster are direct")
+            #expect(mixed.exists("outputs/brand/poster.png"))
+
+            // --wait collects; nothing is sent twice; the files and lock equal the direct build's.
+            let collected = try await mixed.kiln(["build", "--wait"], environment: environment)
+            #expect(collected.status == 0, "\(collected.stderr)")
+            let counts = await server.batches.submissionCounts
+            #expect(counts.count == 6 && counts.values.allSatisfy { $0 == 1 }, "\(counts)")
+            #expect(await BatchBuildTests.directCalls(server) == 2)
+            #expect(try mixed.images() == direct.images(), "the files differ from a direct build's")
+            #expect(try BatchBuildTests.lockSteps(mixed) == BatchBuildTests.lockSteps(direct))
+        }
+    }
+
+    @Test func modeIsCheckedAndNotPartOfTheCacheKey() throws {
+        let project = try RemoteProject()
+        defer { project.remove() }
+        let environment = ["OPENAI_API_KEY": "sk-test-kiln-remote-0123456789"]
+        let before = try project.kilnSync(["plan", "--json"], environment: environment)
+        try project.write("pipelines/p.yaml", RemoteProject.manifest.replacingOccurrences(
+            of: "defaults: { provider: openai,", with: "defaults: { mode: batch, provider: openai,"))
+        let after = try project.kilnSync(["plan", "--json"], environment: environment)
+        #expect(before.status == 0 && after.status == 0, "\(before.stderr)\(after.stderr)")
+        func keys(_ json: String) -> [String] {
+            let object = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:]
+            return (object["steps"] as? [[String: Any]] ?? []).compactMap { $0["cacheKey"] as? String }.sorted()
+        }
+        #expect(!keys(before.stdout).isEmpty && keys(before.stdout) == keys(after.stdout), "mode changed a cache key")
+        #expect(after.stdout.components(separatedBy: #""mode" : "batch""#).count - 1 == RemoteProject.paidSteps, "\(after.stdout.prefix(1500))")
+
+        try project.write("pipelines/p.yaml", Self.iconsInBatch.replacingOccurrences(of: "mode: batch", with: "mode: later"))
+        let wrong = try project.kilnSync(["validate"], environment: environment)
+        #expect(wrong.status != 0 && wrong.stderr.contains("p.yaml:") && wrong.stderr.contains("direct") && wrong.stderr.contains("batch"), "\(wrong.stderr)")
+
+        let both = try project.kilnSync(["build", "--batch", "--direct"], environment: environment)
+        #expect(both.status != 0 && both.stderr.contains("--batch and --direct"), "\(both.stderr)")
+    }
+
+    @Test func aBatchSentFromOneMachineIsNeverPaidForAgainOnAnotherAndIsCollectedThere() async throws {
+        let remote = try RemoteStore.folder()
+        defer { remote.remove() }
+        // A line a second: the batch is still out when the second machine looks.
+        try await RemoteProject.withFakeOpenAI(batch: FakeBatchConfiguration(linesPerSecond: 1)) { server, environment in
+            let a = try RemoteProject(), b = try RemoteProject()
+            defer { a.remove(); b.remove() }
+            let sent = try await a.kiln(["build", "--batch", "--remote-cache", remote.url], environment: environment)
+            #expect(sent.status == 0 && sent.stderr.contains("submitted 7 step(s)"), "\(sent.stderr)")
+
+            // Another clone builds directly: the seven steps are in A's batch, so none is paid for.
+            let direct = try await b.kiln(["build", "--remote-cache", remote.url], environment: environment)
+            #expect(direct.status == 0, "\(direct.stderr)")
+            #expect(direct.stderr.contains("sent from another machine"), "\(direct.stderr)")
+            #expect(await BatchBuildTests.directCalls(server) == 0, "a step in another machine's batch was paid for: \(direct.stderr)")
+
+            // B collects A's batch and sends the poster's edit (the next wave) itself.
+            let collected = try await b.kiln(["build", "--batch", "--wait", "--remote-cache", remote.url], environment: environment)
+            #expect(collected.status == 0, "\(collected.stderr)")
+            #expect(b.exists("outputs/brand/poster.png") && b.exists("outputs/icons/5-16.png"))
+
+            // A collects its own batch and finds the poster in the shared cache: nothing more is sent.
+            let finished = try await a.kiln(["build", "--batch", "--wait", "--remote-cache", remote.url], environment: environment)
+            #expect(finished.status == 0, "\(finished.stderr)")
+            let counts = await server.batches.submissionCounts
+            #expect(counts.count == RemoteProject.paidSteps && counts.values.allSatisfy { $0 == 1 }, "a line was sent twice: \(counts)")
+            #expect(await server.batches.batchCount == 2)
+            #expect(await BatchBuildTests.directCalls(server) == 0)
+            #expect(try a.images() == b.images())
+        }
+    }
+
+    @Test func aForgedHoldInTheRemoteCacheHoldsNothing() async throws {
+        let remote = try RemoteStore.folder()
+        defer { remote.remove() }
+        try await RemoteProject.withFakeOpenAI { server, environment in
+            let a = try RemoteProject(), b = try RemoteProject()
+            defer { a.remove(); b.remove() }
+            #expect(try await a.kiln(["build", "--batch", "--remote-cache", remote.url], environment: environment).status == 0)
+            // Every record in the shared cache now names a batch OpenAI does not have.
+            let folder = remote.folder.path
+            for path in (FileManager.default.enumerator(atPath: folder)?.allObjects as? [String] ?? []) {
+                let url = URL(fileURLWithPath: folder + "/" + path)
+                guard let text = try? String(contentsOf: url, encoding: .utf8), text.contains("\"inputFileID\"") else { continue }
+                try Data(text.replacingOccurrences(of: "\"batch_", with: "\"batch_forged").utf8).write(to: url)
+            }
+            let run = try await b.kiln(["build", "--remote-cache", remote.url], environment: environment)
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stderr.contains("does not show to this key"), "\(run.stderr)")
+            #expect(b.exists("outputs/brand/poster.png"), "the forged hold stopped the build")
+        }
+    }
+}
