@@ -133,7 +133,7 @@ struct BatchCollector {
         // Lines with no answer at all (a batch that failed validation, expired or was cancelled first).
         let reason: String = switch batch.status {
         case .failed: "the batch failed validation: " + (batch.validationErrors.map { item in
-            (item.line.map { "line \($0): " } ?? "") + (item.message ?? item.code ?? "rejected") }.joined(separator: "; "))
+            (item.line.map { "line \($0): " } ?? "") + (Self.said(item.code, item.message)) }.joined(separator: "; "))
         case .expired: "the batch expired before this line ran; the next kiln build --batch submits it again"
         case .cancelled: "the batch was cancelled before this line ran; the next kiln build --batch submits it again"
         default: "the batch finished without an answer for this line; the next kiln build --batch submits it again"
@@ -144,6 +144,12 @@ struct BatchCollector {
         record.failures = failures
         record.final = finals
         return storedKeys.count
+    }
+
+    /// `code: message`, either alone, or `rejected` when the service said neither.
+    static func said(_ code: String?, _ message: String?) -> String {
+        let parts = [code, message].compactMap { $0 }.filter { !$0.isEmpty }
+        return parts.isEmpty ? "rejected" : parts.joined(separator: ": ")
     }
 
     /// The step id a record gives a line, or a stand-in naming the key when it is not one.

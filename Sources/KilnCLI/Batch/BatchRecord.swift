@@ -93,9 +93,9 @@ struct BatchRecords: Sendable {
             for (key, message) in record.failures {
                 tries[key, default: 0] += 1
                 if record.final.contains(key) {
-                    failures[key] = message
+                    failures[key] = message + " (asking again would not change that: change the step's prompt or parameters)"
                 } else if tries[key, default: 0] >= Self.attempts {
-                    failures[key] = message + " (\(Self.attempts) batches failed it; build it directly with kiln build)"
+                    failures[key] = message + " (\(Self.attempts) batches failed it; build it with `kiln build --direct`)"
                 }
             }
         }

@@ -30,7 +30,7 @@ enum BatchReport {
             lines.append("batch: \(outcome.waiting) step(s) read images still in batches; they go in a later round")
         }
         for refusal in outcome.refused {
-            lines.append("error: \(refusal.step): its batch answer was a refusal: \(refusal.message); not sent again until the step changes")
+            lines.append("error: \(refusal.step): not sent in a batch again: \(refusal.message)")
         }
         if !outcome.notBatched.isEmpty {
             lines.append("note: \(outcome.notBatched.count) candidate step(s) were sent directly, at the full price: candidates are not sent in batches")

@@ -121,14 +121,14 @@ import Testing
             let run = try await project.kiln(["build", "--batch", "--wait"], environment: environment)
             #expect(run.status == 1, "\(run.stderr)")
             // One step refused (each round of --wait repeats it while other batches are out).
-            let refusals = Set(run.stderr.split(separator: "\n").filter { $0.contains("its batch answer was a refusal") })
+            let refusals = Set(run.stderr.split(separator: "\n").filter { $0.contains("not sent in a batch again") })
             #expect(refusals.count == 1, "\(run.stderr)")
             // Everything else was built.
             let images = try project.images()
             #expect(images.count >= 12, "\(images.keys.sorted())")
             // Asked again: still refused, and not sent again.
             let again = try await project.kiln(["build", "--batch", "--wait"], environment: environment)
-            #expect(again.status == 1 && again.stderr.contains("its batch answer was a refusal"), "\(again.stderr)")
+            #expect(again.status == 1 && again.stderr.contains("not sent in a batch again"), "\(again.stderr)")
             let counts = await server.batches.submissionCounts
             #expect(counts.values.allSatisfy { $0 == 1 }, "the refused line was sent again: \(counts)")
             #expect(await Self.directCalls(server) == 0)
