@@ -23,6 +23,12 @@ final class TierState: Sendable {
         /// again instead of trusting the store's HEAD, so one damaged copy is not paid for by
         /// every machine that reads it.
         var damagedBlobs: Set<String> = []
+        /// Keys whose value in the store was refused (damaged, wrongly signed): not asked again —
+        /// a batch round and the engine both look keys up, and one damaged value is one report.
+        var rejectedKeys: Set<String> = []
+        /// Keys counted as misses: looked up again later (another machine may have made them
+        /// since), but counted once.
+        var missedKeys: Set<String> = []
     }
 
     let lock = Mutex(Values())
@@ -44,6 +50,7 @@ struct Core: Sendable {
 
     func fetch(_ key: String) async throws -> Bool {
         guard CacheAddress.action(key: key).isValid else { return false }
+        if state.lock.withLock({ $0.rejectedKeys.contains(key) }) { return false }
         if isGivenUp {
             state.lock.withLock { $0.stats.errors += 1 }
             if options.required {
@@ -54,24 +61,31 @@ struct Core: Sendable {
         do {
             let found = try await attempt("look-up of \(key.prefix(12))…", writing: false) { try await self.fetchNow(key) }
             state.lock.withLock {
-                if found { $0.stats.hits += 1 } else { $0.stats.misses += 1 }
+                if found { $0.stats.hits += 1 } else if $0.missedKeys.insert(key).inserted { $0.stats.misses += 1 }
             }
             return found
         } catch let rejection as RemoteActionValue.Rejection {
             reject("the record for \(key.prefix(12))… was not used: \(rejection)")
+            settle(key)
             return false
         } catch let mismatch as BlobMismatch {
             reject(mismatch.description)
+            settle(key)
             return false
         } catch let error as RemoteStoreError where error.kind == .invalid {
             // An answer the store gave that cannot be used (a damaged value, a body cut short): a
             // miss to report, not a store to give up on.
             reject(error.message)
+            settle(key)
             return false
         } catch {
             try failed(error, writing: false)
             return false
         }
+    }
+
+    private func settle(_ key: String) {
+        state.lock.withLock { _ = $0.rejectedKeys.insert(key) }
     }
 
     /// The file work (checks, renames, the entry) runs off the cooperative pool, one hop per image:

@@ -1,5 +1,6 @@
 import Foundation
 import KilnCore
+import KilnFakeOpenAI
 import KilnTestSupport
 import Testing
 
@@ -49,6 +50,24 @@ struct RemoteCacheNginxTests {
             let lines = nginx.accessLog.split(separator: "\n").filter { $0.contains("/\(path)/") }
             #expect(lines.contains { $0.contains("\"GET ") }, "the build did not read the cache: \(lines.count) lines")
             #expect(!lines.contains { $0.contains("\"PUT ") }, "a read-only build sent a PUT")
+        }
+    }
+
+    /// A batch sent from one clone holds its steps for another through nginx, which collects it.
+    @Test func aBatchHeldInNginxIsNotPaidForByAnotherClone() async throws {
+        let store = RemoteStore.nginx(try nginx)
+        try await RemoteProject.withFakeOpenAI(batch: FakeBatchConfiguration(linesPerSecond: 1)) { server, environment in
+            let a = try RemoteProject(), b = try RemoteProject()
+            defer { a.remove(); b.remove() }
+            let sent = try await a.kiln(["build", "--batch", "--remote-cache", store.url], environment: environment)
+            #expect(sent.status == 0 && sent.stderr.contains("submitted 7 step(s)"), "\(sent.stderr)")
+            let collected = try await b.kiln(["build", "--wait", "--remote-cache", store.url], environment: environment)
+            #expect(collected.status == 0 && collected.stderr.contains("sent from another machine"), "\(collected.stderr)")
+            // Only the poster's edit, which no batch held, was asked for directly.
+            #expect(await BatchBuildTests.directCalls(server) == 1, "\(collected.stderr)")
+            let counts = await server.batches.submissionCounts
+            #expect(counts.count == 7 && counts.values.allSatisfy { $0 == 1 }, "\(counts)")
+            #expect(b.exists("outputs/brand/poster.png") && b.exists("outputs/icons/5-16.png"))
         }
     }
 
