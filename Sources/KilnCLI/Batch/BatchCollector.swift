@@ -17,6 +17,8 @@ struct BatchCollector {
     let secrets: [String]
     /// Given each key stored, to send it on to the shared remote cache (nil without one).
     var share: (@Sendable (String) -> Void)?
+    /// The shared remote cache's batch records, told when a batch is created or collected (nil without one).
+    var holds: RemoteBatchHolds?
 
     /// What one pass over the records found.
     struct Pass {
@@ -26,29 +28,40 @@ struct BatchCollector {
         var collected: [BatchRecord] = []
     }
 
+    /// How long a batch another machine uploaded the input of may go without being created before
+    /// this machine creates it (that machine, rerun, finds it by its input file).
+    static let adoptedCreationGrace: Double = 15 * 60
+
     /// Polls every record of `current` not collected; collects those whose batch is final.
-    func pass(_ current: [BatchRecord]) async throws -> Pass {
+    func pass(_ current: [BatchRecord], now: Double = Date().timeIntervalSince1970) async throws -> Pass {
         var pass = Pass()
         for var record in current where !record.collected {
             if record.batchID == nil {
                 // The upload happened, the creation's answer never arrived: find the batch, else create it.
                 var batch = try await client.findBatch(inputFileID: record.inputFileID)
                 if batch == nil {
+                    if record.adopted == true && now - record.submittedAt < Self.adoptedCreationGrace {
+                        pass.running.append(record)   // the machine that uploaded it is creating it
+                        continue
+                    }
                     batch = try await client.createBatch(inputFileID: record.inputFileID,
                                                          endpoint: BatchEndpoint(rawValue: record.endpoint) ?? .generations,
                                                          metadata: ["kiln_record": record.name])
                 }
                 record.batchID = batch?.id
                 try records.save(record)
+                await tell(record)
             }
             guard let id = record.batchID else { continue }
             let batch: BatchObject
             do {
                 batch = try await client.batch(id: id)
             } catch let error as ProviderError where record.adopted == true && [.invalidRequest, .modelNotFound, .permission].contains(error.kind) {
-                // A hold in the shared cache naming a batch this key cannot see: it holds nothing.
-                Console.err("warning: the remote cache names batch \(id), which OpenAI does not show to this key (\(error.kind.rawValue)); its steps are not held by it")
-                records.remove(record)
+                drop(record, "names batch \(id), which OpenAI does not show to this key (\(error.kind.rawValue))")
+                continue
+            }
+            if record.adopted == true && batch.inputFileId != record.inputFileID {
+                drop(record, "names batch \(id), which was made from another input file")
                 continue
             }
             record.status = batch.status.description
@@ -61,22 +74,43 @@ struct BatchCollector {
                 pass.running.append(record)
                 continue
             }
-            let stored = try await collect(&record, batch)
+            let stored: Int
+            do {
+                stored = try await collect(&record, batch)
+            } catch let error as ProviderError where record.adopted == true && error.kind == .invalidRequest {
+                drop(record, "names batch \(id), whose files OpenAI no longer has (it keeps them 30 days)")
+                continue
+            }
             pass.stored += stored
             for (key, message) in record.failures.sorted(by: { $0.key < $1.key }) {
                 pass.failed.append((record.lines[key] ?? key, id, message))
             }
             record.collected = true
             try records.save(record)
+            // Other machines read the collected state (and each failure) instead of downloading again.
+            await tell(record)
             pass.collected.append(record)
             // The service keeps files 30 days; these are Kiln's to remove once stored (best effort),
             // unless machines sharing the remote cache may collect the same batch.
-            if record.published == true || record.adopted == true { continue }
+            if holds != nil || record.published != nil || record.adopted == true { continue }
             for file in [batch.outputFileId, batch.errorFileId, record.inputFileID].compactMap({ $0 }) {
                 _ = try? await client.deleteFile(id: file)
             }
         }
         return pass
+    }
+
+    /// Sends a shared record's new state to the remote cache (best effort: a reader that misses it
+    /// polls the batch itself).
+    private func tell(_ record: BatchRecord) async {
+        guard let holds, record.published != nil || record.adopted == true else { return }
+        _ = await holds.publish(record, holds: false)
+    }
+
+    /// Forgets a record found through the remote cache that holds nothing.
+    private func drop(_ record: BatchRecord, _ why: String) {
+        Console.err("warning: the remote cache's batch record \(record.name) \(why); its steps are not held by it")
+        records.remove(record)
     }
 
     /// Stores the batch's images and fills `record.failures`; returns how many lines were stored.

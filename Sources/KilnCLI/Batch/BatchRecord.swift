@@ -52,11 +52,13 @@ struct BatchRecords: Sendable {
             .sorted { ($0.submittedAt, $0.name) < ($1.submittedAt, $1.name) }
     }
 
-    /// Whether `name` can be a record's file name: what Kiln makes (digits, letters, dashes), never
-    /// a path (a name read from a shared remote cache is checked before use).
+    /// Whether `name` is a record name as Kiln makes them — `<epoch>-<hex>-<n>` — and so never a
+    /// path nor another file of the folder (a name read from a shared remote cache is checked first).
     static func isSafeName(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.count <= 100 && name.utf8.first != UInt8(ascii: "-")
-            && name.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 122) || ($0 >= 65 && $0 <= 90) || $0 == 45 }
+        let parts = name.split(separator: "-", omittingEmptySubsequences: false)
+        guard name.utf8.count <= 80, parts.count == 3, parts.allSatisfy({ !$0.isEmpty }) else { return false }
+        let digits = { (part: Substring) in part.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } }
+        return digits(parts[0]) && digits(parts[2]) && parts[1].utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }
     }
 
     func remove(_ record: BatchRecord) {

@@ -16,6 +16,16 @@ enum BatchReport {
             lines.append("  \(failure.step): no image from batch \(failure.batch): \(failure.message)")
         }
         if outcome.failed.count > 20 { lines.append("  … and \(outcome.failed.count - 20) more (kiln batch status lists them)") }
+        if let note = outcome.notCollected { lines.append("batch: " + note) }
+        if outcome.uncheckedHolds > 0 {
+            lines.append("warning: the remote cache did not answer whether \(outcome.uncheckedHolds) step(s) are in another machine's batch; they were built as if not")
+        }
+        if outcome.refusedHolds > 0 {
+            lines.append("warning: \(outcome.refusedHolds) batch hold(s) or record(s) in the remote cache were not used (unsigned, altered or not Kiln's)")
+        }
+        if outcome.unshared > 0 {
+            lines.append("warning: \(outcome.unshared) batch(es) could not be recorded in the remote cache; other machines may send their steps again (the next run tries again)")
+        }
         for record in outcome.adopted {
             lines.append("batch \(record.shownID): sent from another machine (found in the remote cache) with \(record.lines.count) step(s); collected here when done, never sent again")
         }

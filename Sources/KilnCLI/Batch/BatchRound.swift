@@ -42,6 +42,15 @@ struct BatchRound {
         /// Every key in a batch not collected yet → the batch (what the engine must not send).
         var held: [String: String] = [:]
 
+        /// Steps whose holds the remote cache did not answer for (they may be in another machine's batch).
+        var uncheckedHolds = 0
+        /// Holds or records in the remote cache that were refused (unsigned, altered, not Kiln's).
+        var refusedHolds = 0
+        /// Batches the remote cache could not be told about (other machines may send their steps).
+        var unshared = 0
+        /// Why batches out were not looked at (no key), if they were not.
+        var notCollected: String?
+
         /// The command that collects (what this build was run as).
         var rerun = "kiln build --batch"
 
@@ -53,17 +62,21 @@ struct BatchRound {
         var outcome = Outcome()
         let toRun = check.stepsToRun(plan)
         var current = records.pruned(records.all())
-        if let remote {
-            // Steps about to be paid for: results another machine made come from the cache;
-            // for the rest, a hold says another machine has them in a batch.
-            let missing = toRun.filter { $0.kind.usesProvider && $0.provider == "openai" && !project.cache.hasEntry($0.cacheKey) }
+        let holds = remote.map { RemoteBatchHolds(tier: $0) }
+        if let remote, let holds {
+            // Steps about to be paid for (and not in a batch of this checkout): results another
+            // machine made come from the cache; for the rest, a hold says another machine has them
+            // in a batch.
+            let heldHere = BatchRecords.held(in: current)
+            let missing = toRun.filter { $0.kind.usesProvider && $0.provider == "openai" && heldHere[$0.cacheKey] == nil
+                && !project.cache.hasEntry($0.cacheKey) }.map(\.cacheKey)
             if !missing.isEmpty {
-                let fetched = await remote.fetchAll(missing.map(\.cacheKey))
-                let heldHere = BatchRecords.held(in: current)
-                let keys = missing.map(\.cacheKey).filter { !fetched.contains($0) && heldHere[$0] == nil }
-                outcome.adopted = await RemoteBatchHolds(tier: remote).records(holding: keys, known: Set(current.map(\.name)))
-                for record in outcome.adopted { try records.save(record) }
-                current += outcome.adopted
+                let fetched = await remote.fetchAll(missing)
+                let found = await holds.find(holding: missing.filter { !fetched.contains($0) }, known: Set(current.map(\.name)))
+                for record in found.records { try records.save(record) }
+                outcome.adopted = found.records.filter { !$0.collected }
+                (outcome.uncheckedHolds, outcome.refusedHolds) = (found.unchecked, found.refused)
+                current += found.records
             }
         }
         outcome.held = BatchRecords.held(in: current)
@@ -73,7 +86,12 @@ struct BatchRound {
 
         var configuration = OpenAIConfiguration(environment: environment, settings: plan.providers["openai"], kilnVersion: Kiln.version)
         guard configuration.apiKey?.isEmpty == false else {
-            throw SetupError(message: "batch mode sends steps to OpenAI's Batch API, which needs a key: export OPENAI_API_KEY=… (or build with --direct)")
+            guard batchSteps.isEmpty else {
+                throw SetupError(message: "batch mode sends steps to OpenAI's Batch API, which needs a key: export OPENAI_API_KEY=… (or build with --direct)")
+            }
+            // Nothing to send: the batches out wait for a build with a key; their steps stay held.
+            outcome.notCollected = "\(open.count) batch(es) out are not collected without OPENAI_API_KEY; their steps wait for them"
+            return outcome
         }
         configuration.retries = max(configuration.retries, 4)
         let steps = Dictionary(plan.steps.map { ($0.cacheKey, $0) }, uniquingKeysWith: { a, _ in a })
@@ -83,7 +101,7 @@ struct BatchRound {
         return try await BatchClient.withClient(configuration: configuration, logger: logger) { client in
             let collector = BatchCollector(client: client, records: records, cache: project.cache, steps: steps,
                                            prices: prices, secrets: configuration.apiKey.map { [$0] } ?? [],
-                                           share: share)
+                                           share: share, holds: holds)
             let pass = try await collector.pass(known)
             outcome.stored = pass.stored
             outcome.failed = pass.failed
@@ -131,27 +149,30 @@ struct BatchRound {
                 ready.append((step.cacheKey, try await StepRequest.make(step, upstream: upstream, toolkit: VipsToolkit())))
             }
             outcome.excluded = excluded
-            outcome.submitted = try await BatchSubmitter(client: client, records: records).submit(ready)
-            outcome.held = BatchRecords.held(in: current + outcome.submitted)
-            if let remote { await publish(current + outcome.submitted, to: remote) }
+            var submitter = BatchSubmitter(client: client, records: records)
+            submitter.holds = holds
+            outcome.submitted = try await submitter.submit(ready)
+            let now = records.all()
+            outcome.held = BatchRecords.held(in: now)
+            if let holds { outcome.unshared = await publish(now, to: holds) }
             return outcome
         }
     }
 
     /// Tells machines sharing the remote cache about every batch still out that they have not been
-    /// told about (those sent now, and any whose publication a crash or an outage stopped).
-    private func publish(_ records: [BatchRecord], to remote: RemoteTier) async {
-        let holds = RemoteBatchHolds(tier: remote)
-        for var record in records where !record.collected && record.published != true && record.batchID != nil {
-            guard await holds.publish(record) else {
-                if !remote.options.readOnly {
-                    Console.err("warning: batch \(record.shownID) could not be recorded in the remote cache; other machines may send its steps again (the next run tries again)")
-                }
-                return
+    /// told about (those a crash or an outage kept from it); returns how many could not be told.
+    private func publish(_ records: [BatchRecord], to holds: RemoteBatchHolds) async -> Int {
+        guard holds.canWrite else { return 0 }
+        var unshared = 0
+        for var record in records where !record.collected && record.published != true {
+            guard await holds.publish(record, holds: true) else {
+                unshared += 1
+                continue
             }
             record.published = true
             try? self.records.save(record)
         }
+        return unshared
     }
 
     /// Every id and alias → the step's own id.

@@ -10,6 +10,8 @@ struct BatchSubmitter {
     let client: BatchClient
     let records: BatchRecords
     var limits = BatchLimits.service
+    /// The shared remote cache's holds: each file's lines are held there before its batch is created.
+    var holds: RemoteBatchHolds?
 
     /// Submits `requests` (cache key → request); returns the records of the batches created.
     func submit(_ requests: [(key: String, request: ImageRequest)]) async throws -> [BatchRecord] {
@@ -43,12 +45,21 @@ struct BatchSubmitter {
                                      lines: Dictionary(file.customIDs.map { ($0, stepOf[$0] ?? $0) }, uniquingKeysWith: { a, _ in a }),
                                      submittedAt: Date().timeIntervalSince1970, status: "uploaded", total: file.customIDs.count)
             try records.save(record)
+            if let holds {
+                // Held for every machine before the batch exists: none of them pays for these lines
+                // from here on (a crash now leaves the upload, which any of them can turn into the batch).
+                record.published = false
+                try records.save(record)
+                record.published = await holds.publish(record, holds: true)
+                try records.save(record)
+            }
             let batch = try await client.createBatch(inputFileID: input.id, endpoint: file.endpoint,
                                                      metadata: ["kiln_record": record.name])
             record.batchID = batch.id
             record.status = batch.status.description
             record.expiresAt = batch.expiresAt.map(Double.init)
             try records.save(record)
+            if let holds, record.published == true { _ = await holds.publish(record, holds: false) }
             made.append(record)
         }
         return made

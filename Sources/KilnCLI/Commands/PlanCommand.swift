@@ -73,7 +73,8 @@ struct PlanCommand: AsyncParsableCommand {
         for i in priced.steps.indices {
             let step = priced.steps[i]
             let upstream = step.dependencies.compactMap { wave[$0] }.max() ?? 0
-            let paid = isOpenAI(step) && (all || step.mode == .batch)
+            // Candidates are sent directly, at the full price, even in batch mode.
+            let paid = isOpenAI(step) && (all || step.mode == .batch) && step.candidate == nil
             wave[step.id] = upstream + (paid ? 1 : 0)
             for alias in step.aliases { wave[alias] = wave[step.id] }
             if paid { priced.steps[i].estimate?.usd *= 0.5 }

@@ -116,6 +116,10 @@ struct BuildSession: Sendable {
         if let batchOutcome {
             for line in BatchReport.lines(batchOutcome) { Console.err(line) }
             if !batchOutcome.refused.isEmpty && status == .success { status = .buildFailed }
+            if remoteCache?.tier.options.required == true, batchOutcome.unshared + batchOutcome.uncheckedHolds > 0, status == .success {
+                Console.err("error: batches could not be shared through the remote cache and --remote-cache-required is set")
+                status = .buildFailed
+            }
         }
         if arguments.cacheOnly, let missing = notCachedRefusal(result) {
             Console.err(missing)

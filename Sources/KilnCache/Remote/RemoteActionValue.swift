@@ -33,9 +33,9 @@ public enum RemoteActionValue {
             key = SymmetricKey(data: bytes)
         }
 
-        func signature(key cacheKey: String, entry: Data) -> String {
+        func signature(key cacheKey: String, entry: Data, magic: String = RemoteActionValue.magic) -> String {
             var mac = HMAC<SHA256>(key: key)
-            mac.update(data: Data(RemoteActionValue.magic.utf8))
+            mac.update(data: Data(magic.utf8))
             mac.update(data: Data(cacheKey.utf8))
             mac.update(data: Data("\n".utf8))
             mac.update(data: entry)
@@ -100,6 +100,43 @@ public enum RemoteActionValue {
         }
         guard record.cacheKey == key else { throw .otherKey }
         return record
+    }
+
+    // MARK: - Other values beside the records
+
+    static let sealedMagic = "kiln-remote-value 1\n"
+
+    /// A small value Kiln keeps beside the records (a batch's record, a hold), under the same
+    /// header and signed the same way over its address and bytes — but with its own first line, so
+    /// neither can pass for the other.
+    public static func seal(_ payload: Data, address: String, signing: SigningKey?) -> Data {
+        let signature = signing.map { "hmac-sha256 " + $0.signature(key: address, entry: payload, magic: sealedMagic) } ?? "none"
+        var value = Data((sealedMagic + "signature: \(signature)\n\n").utf8)
+        value.append(payload)
+        return value
+    }
+
+    /// The payload of a value `seal` made for `address`, its signature checked when `signing` is set.
+    public static func unseal(_ value: Data, address: String, signing: SigningKey?) throws(Rejection) -> Data {
+        guard value.count <= maxBytes * 64 else { throw .malformed }
+        let bytes = [UInt8](value)
+        guard bytes.starts(with: Array(sealedMagic.utf8)) else { throw .malformed }
+        let start = sealedMagic.utf8.count
+        guard let lineEnd = bytes[start...].firstIndex(of: 0x0A), lineEnd + 1 < bytes.count, bytes[lineEnd + 1] == 0x0A else {
+            throw .malformed
+        }
+        let line = String(decoding: bytes[start..<lineEnd], as: UTF8.self)
+        let payload = Data(bytes[(lineEnd + 2)...])
+        guard line.hasPrefix("signature: ") else { throw .malformed }
+        if let signing {
+            let signature = String(line.dropFirst("signature: ".count))
+            guard signature.hasPrefix("hmac-sha256 ") else { throw .unsigned }
+            let expected = signing.signature(key: address, entry: payload, magic: sealedMagic)
+            guard constantTimeEqual(Array(signature.dropFirst("hmac-sha256 ".count).utf8), Array(expected.utf8)) else {
+                throw .badSignature
+            }
+        }
+        return payload
     }
 
     private static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {

@@ -73,6 +73,8 @@ public final class RemoteTier: Sendable {
     public var failure: String? { core.state.lock.withLock { $0.failure } }
     /// Whether the store was given up for the rest of the build.
     public var isGivenUp: Bool { core.isGivenUp }
+    /// Whether uploads were given up for the rest of the build (look-ups may go on).
+    public var uploadsGivenUp: Bool { core.uploadsGivenUp }
 
     /// After a local miss: copies `key`'s answer from the store into the local cache. True when the
     /// local cache now has it. Throws only with `Options.required`, when the store failed.

@@ -3,8 +3,7 @@ import KilnCore
 import KilnFakeOpenAI
 import Testing
 
-/// `mode: batch` in manifests, `--direct`, and batches shared between machines through the remote
-/// cache, through the real binary against the fake's Batch API.
+/// `mode: batch` in manifests and `--direct`, through the real binary against the fake's Batch API.
 @Suite(.serialized) struct BatchModeTests {
     /// RemoteProject's manifest with its six icons marked `mode: batch` (the logo and the poster's
     /// edit stay direct).
@@ -69,58 +68,5 @@ import Testing
 
         let both = try project.kilnSync(["build", "--batch", "--direct"], environment: environment)
         #expect(both.status != 0 && both.stderr.contains("--batch and --direct"), "\(both.stderr)")
-    }
-
-    @Test func aBatchSentFromOneMachineIsNeverPaidForAgainOnAnotherAndIsCollectedThere() async throws {
-        let remote = try RemoteStore.folder()
-        defer { remote.remove() }
-        // A line a second: the batch is still out when the second machine looks.
-        try await RemoteProject.withFakeOpenAI(batch: FakeBatchConfiguration(linesPerSecond: 1)) { server, environment in
-            let a = try RemoteProject(), b = try RemoteProject()
-            defer { a.remove(); b.remove() }
-            let sent = try await a.kiln(["build", "--batch", "--remote-cache", remote.url], environment: environment)
-            #expect(sent.status == 0 && sent.stderr.contains("submitted 7 step(s)"), "\(sent.stderr)")
-
-            // Another clone builds directly: the seven steps are in A's batch, so none is paid for.
-            let direct = try await b.kiln(["build", "--remote-cache", remote.url], environment: environment)
-            #expect(direct.status == 0, "\(direct.stderr)")
-            #expect(direct.stderr.contains("sent from another machine"), "\(direct.stderr)")
-            #expect(await BatchBuildTests.directCalls(server) == 0, "a step in another machine's batch was paid for: \(direct.stderr)")
-
-            // B collects A's batch and sends the poster's edit (the next wave) itself.
-            let collected = try await b.kiln(["build", "--batch", "--wait", "--remote-cache", remote.url], environment: environment)
-            #expect(collected.status == 0, "\(collected.stderr)")
-            #expect(b.exists("outputs/brand/poster.png") && b.exists("outputs/icons/5-16.png"))
-
-            // A collects its own batch and finds the poster in the shared cache: nothing more is sent.
-            let finished = try await a.kiln(["build", "--batch", "--wait", "--remote-cache", remote.url], environment: environment)
-            #expect(finished.status == 0, "\(finished.stderr)")
-            let counts = await server.batches.submissionCounts
-            #expect(counts.count == RemoteProject.paidSteps && counts.values.allSatisfy { $0 == 1 }, "a line was sent twice: \(counts)")
-            #expect(await server.batches.batchCount == 2)
-            #expect(await BatchBuildTests.directCalls(server) == 0)
-            #expect(try a.images() == b.images())
-        }
-    }
-
-    @Test func aForgedHoldInTheRemoteCacheHoldsNothing() async throws {
-        let remote = try RemoteStore.folder()
-        defer { remote.remove() }
-        try await RemoteProject.withFakeOpenAI { server, environment in
-            let a = try RemoteProject(), b = try RemoteProject()
-            defer { a.remove(); b.remove() }
-            #expect(try await a.kiln(["build", "--batch", "--remote-cache", remote.url], environment: environment).status == 0)
-            // Every record in the shared cache now names a batch OpenAI does not have.
-            let folder = remote.folder.path
-            for path in (FileManager.default.enumerator(atPath: folder)?.allObjects as? [String] ?? []) {
-                let url = URL(fileURLWithPath: folder + "/" + path)
-                guard let text = try? String(contentsOf: url, encoding: .utf8), text.contains("\"inputFileID\"") else { continue }
-                try Data(text.replacingOccurrences(of: "\"batch_", with: "\"batch_forged").utf8).write(to: url)
-            }
-            let run = try await b.kiln(["build", "--remote-cache", remote.url], environment: environment)
-            #expect(run.status == 0, "\(run.stderr)")
-            #expect(run.stderr.contains("does not show to this key"), "\(run.stderr)")
-            #expect(b.exists("outputs/brand/poster.png"), "the forged hold stopped the build")
-        }
     }
 }
