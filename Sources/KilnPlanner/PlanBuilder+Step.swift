@@ -170,7 +170,8 @@ extension PlanBuilder {
         step.prompt = prompt
         step.parameters = parameters
         step.salt = context.parameters.salt
-        step.mode = context.parameters.mode == .batch ? .batch : nil
+        // Only OpenAI has a Batch API: a placeholder step is made locally whatever its mode.
+        step.mode = context.parameters.mode == .batch && provider == ProviderNames.openai ? .batch : nil
         key.append(fragment: context.keyFragment)
         key.field("prompt", prompt)
         let estimate = prices.estimate(model: model, parameters: parameters, promptCharacters: prompt.count,

@@ -5,7 +5,10 @@ import KilnCore
 public enum PlanFormatter {
     /// One row per step in order, with its dependencies, then totals.
     public static func table(_ plan: Plan) -> String {
-        let header = ["STEP", "KIND", "PROVIDER", "MODEL", "SIZE", "QUALITY", "AFTER", "EST. USD"]
+        // VIA (batch or direct) only when some step goes in a batch (`mode: batch`, `--batch`).
+        let via = plan.steps.contains { $0.mode == .batch }
+        var header = ["STEP", "KIND", "PROVIDER", "MODEL", "SIZE", "QUALITY", "AFTER", "EST. USD"]
+        if via { header.insert("VIA", at: 3) }
         let index = plan.index()
         var rows = [header]
         for step in plan.steps {
@@ -16,12 +19,14 @@ public enum PlanFormatter {
             } else {
                 size = step.parameters?.size?.description ?? "auto"
             }
-            rows.append([
+            var row = [
                 "#\(rows.count) \(step.id)" + (step.aliases.isEmpty ? "" : " (+\(step.aliases.count) same)"),
                 step.kind.rawValue, step.provider ?? "local", step.model ?? "—", size,
                 step.parameters?.quality?.rawValue ?? "—", after.isEmpty ? "—" : after,
                 step.estimate.map { money($0.usd) } ?? "—",
-            ])
+            ]
+            if via { row.insert(step.mode == .batch ? "batch" : step.kind.usesProvider ? "direct" : "—", at: 3) }
+            rows.append(row)
         }
         var out = align(rows)
         let t = PlanDocument.Totals(of: plan)

@@ -77,7 +77,12 @@ struct PlanCommand: AsyncParsableCommand {
             let paid = isOpenAI(step) && (all || step.mode == .batch) && step.candidate == nil
             wave[step.id] = upstream + (paid ? 1 : 0)
             for alias in step.aliases { wave[alias] = wave[step.id] }
-            if paid { priced.steps[i].estimate?.usd *= 0.5 }
+            if paid {
+                priced.steps[i].estimate?.usd *= 0.5
+                priced.steps[i].mode = .batch
+            } else if isOpenAI(step) {
+                priced.steps[i].mode = nil   // a candidate: sent directly
+            }
         }
         return (priced, wave.values.max() ?? 0)
     }

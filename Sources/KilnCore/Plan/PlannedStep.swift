@@ -102,8 +102,8 @@ public struct PlannedStep: Hashable, Sendable, Codable {
     public var cacheKey: String
     /// Planned cost; nil for derive.
     public var estimate: CostEstimate?
-    /// `.batch` when the manifest says `mode: batch` (sent through OpenAI's Batch API); nil for a
-    /// direct request and for derive. Not part of the cache key.
+    /// `.batch` when the manifest says `mode: batch` for an OpenAI step (sent through OpenAI's Batch
+    /// API); nil for a direct request, another provider and derive. Not part of the cache key.
     public var mode: RequestMode?
 
     public init(id: StepID, aliases: [StepID] = [], kind: StepKind, provider: String? = nil, model: String? = nil,

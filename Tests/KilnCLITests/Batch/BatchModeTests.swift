@@ -20,6 +20,10 @@ import Testing
             // The plan prices the six icons at half and says when they come back.
             let plan = try await mixed.kiln(["plan"], environment: environment)
             #expect(plan.status == 0 && plan.stdout.contains("steps marked `mode: batch`") && plan.stdout.contains("1 wave"), "\(plan.stdout)\(plan.stderr)")
+            // The table says how each paid step goes: six icons by batch, the logo and poster direct.
+            let via = plan.stdout.split(separator: "\n").filter { $0.contains(" openai ") }
+            #expect(plan.stdout.contains(" VIA ") && via.filter { $0.contains(" batch ") }.count == 6
+                && via.filter { $0.contains(" direct ") }.count == 2, "\(plan.stdout)")
 
             // --direct overrides the manifest: everything is asked for now, nothing batched.
             let now = try await direct.kiln(["build", "--direct"], environment: environment)
