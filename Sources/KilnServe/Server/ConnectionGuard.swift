@@ -69,19 +69,20 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         return true
     }
 
+    /// Uncounts the connection, once, whichever of the two ends comes first.
+    private func uncount() {
+        guard counted else { return }
+        count.leave()
+        counted = false
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
-        if counted {
-            count.leave()
-            counted = false
-        }
+        uncount()
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        if counted {
-            count.leave()
-            counted = false
-        }
+        uncount()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
