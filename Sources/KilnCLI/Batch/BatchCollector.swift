@@ -64,11 +64,7 @@ struct BatchCollector {
                 drop(record, "names batch \(id), which was made from another input file")
                 continue
             }
-            record.status = batch.status.description
-            record.completed = batch.requestCounts?.completed ?? record.completed
-            record.failed = batch.requestCounts?.failed ?? record.failed
-            record.total = batch.requestCounts?.total ?? record.lines.count
-            record.expiresAt = batch.expiresAt.map(Double.init) ?? record.expiresAt
+            record.update(from: batch)
             guard batch.status.isFinal else {
                 try records.save(record)
                 pass.running.append(record)

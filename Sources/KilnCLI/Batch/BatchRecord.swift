@@ -1,5 +1,6 @@
 import Foundation
 import KilnCore
+import KilnOpenAI
 
 /// One batch Kiln submitted, kept in `.kiln/batches/<name>.json` from the moment its input file is
 /// uploaded (before the batch exists) until its results are collected: what lets a rerun — after
@@ -34,6 +35,15 @@ struct BatchRecord: Codable, Sendable, Hashable {
     var adopted: Bool?
 
     var shownID: String { batchID ?? "(being created from \(inputFileID))" }
+
+    /// Takes the batch's state, counts and expiry as the service reports them.
+    mutating func update(from batch: BatchObject) {
+        status = batch.status.description
+        completed = batch.requestCounts?.completed ?? completed
+        failed = batch.requestCounts?.failed ?? failed
+        total = batch.requestCounts?.total ?? max(total, lines.count)
+        expiresAt = batch.expiresAt.map(Double.init) ?? expiresAt
+    }
 }
 
 /// The folder of batch records, `.kiln/batches/`. Each record is rewritten whole (temp file, then

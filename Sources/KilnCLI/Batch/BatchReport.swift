@@ -45,8 +45,8 @@ enum BatchReport {
         if !outcome.notBatched.isEmpty {
             lines.append("note: \(outcome.notBatched.count) candidate step(s) were sent directly, at the full price: candidates are not sent in batches")
         }
-        if outcome.pending {
-            lines.append("batch: run `\(outcome.rerun)` again to collect (or add --wait); nothing in a batch is sent twice")
+        if outcome.pending, let rerun = outcome.rerun {
+            lines.append("batch: run `\(rerun)` again to collect (or add --wait); nothing in a batch is sent twice")
         }
         return lines
     }

@@ -51,8 +51,11 @@ struct BatchRound {
         /// Why batches out were not looked at (no key), if they were not.
         var notCollected: String?
 
-        /// The command that collects (what this build was run as).
-        var rerun = "kiln build --batch"
+        /// Where this project's batch records are (for the wait between rounds).
+        var records: BatchRecords?
+
+        /// The command that collects (what this build was run as); nil under `--wait`, which does.
+        var rerun: String? = "kiln build --batch"
 
         /// Batches still to collect: the build is not done.
         var pending: Bool { !running.isEmpty || !submitted.isEmpty }
@@ -60,6 +63,7 @@ struct BatchRound {
 
     func run(plan: Plan, check: UpToDateCheck, project: ProjectFiles) async throws -> Outcome {
         var outcome = Outcome()
+        outcome.records = records
         let toRun = check.stepsToRun(plan)
         var current = records.pruned(records.all())
         let holds = remote.map { RemoteBatchHolds(tier: $0) }

@@ -38,11 +38,7 @@ struct BatchCommand: AsyncParsableCommand {
                 guard let client else { return false }
                 for i in all.indices where !all[i].collected {
                     guard let id = all[i].batchID, let batch = try? await client.batch(id: id) else { continue }
-                    all[i].status = batch.status.description
-                    all[i].completed = batch.requestCounts?.completed ?? all[i].completed
-                    all[i].failed = batch.requestCounts?.failed ?? all[i].failed
-                    all[i].total = batch.requestCounts?.total ?? all[i].total
-                    all[i].expiresAt = batch.expiresAt.map(Double.init) ?? all[i].expiresAt
+                    all[i].update(from: batch)
                     try? records.save(all[i])
                 }
                 return true

@@ -34,8 +34,9 @@ struct BuildCommand: AsyncParsableCommand {
             if status != .success { throw ExitCode(status.rawValue) }
             return
         }
-        // --wait (with --batch or steps marked `mode: batch`): a round (collect, submit what is ready, build the rest), then wait and
-        // go again while batches are out. A poll is one GET per batch; the wait grows to a minute.
+        // --wait (with --batch or steps marked `mode: batch`): a round (collect, submit what is ready,
+        // build the rest), then quiet polls (`BatchWatch`: one GET per batch, the wait growing to a
+        // minute) until a batch is final, and round again while batches are out.
         var delay = 1.0
         while true {
             let round = BatchRoundBox()
@@ -45,9 +46,12 @@ struct BuildCommand: AsyncParsableCommand {
                 if status != .success { throw ExitCode(status.rawValue) }
                 return
             }
-            Console.err("batch: waiting \(BatchReport.duration(delay)) before looking again (Ctrl-C stops waiting; the batches go on)")
-            try await Task.sleep(for: .seconds(delay))
-            delay = min(delay * 1.5, 60)
+            if let records = round.outcome?.records {
+                delay = try await BatchWatch(records: records).wait(after: delay)
+            } else {
+                try await Task.sleep(for: .seconds(delay))
+                delay = min(delay * 1.5, 60)
+            }
         }
     }
 }

@@ -64,7 +64,7 @@ struct BuildSession: Sendable {
                 batchRound.sendsInBatch = { [arguments] in arguments.sendsInBatch($0) }
                 batchRound.remote = remoteCache?.tier
                 var outcomeNow = try await batchRound.run(plan: plan, check: check, project: project)
-                outcomeNow.rerun = arguments.batch ? "kiln build --batch" : "kiln build"
+                outcomeNow.rerun = arguments.wait ? nil : arguments.batch ? "kiln build --batch" : "kiln build"
                 batchOutcome = outcomeNow
                 round?.outcome = outcomeNow
                 if !outcomeNow.excluded.isEmpty {

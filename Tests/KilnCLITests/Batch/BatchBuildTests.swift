@@ -17,6 +17,10 @@ import Testing
             let run = try await batched.kiln(["build", "--batch", "--wait"], environment: environment)
             #expect(run.status == 0, "\(run.stderr)")
             #expect(await Self.directCalls(server) == 0, "a step was paid for directly: \(run.stderr)")
+            // Three rounds (send, collect and send the poster, collect): between them the wait polls
+            // quietly instead of printing a build summary each time.
+            let summaries = run.stderr.components(separatedBy: "build succeeded").count - 1
+            #expect(summaries == 3 && run.stderr.contains("batch: waiting for"), "\(summaries) summaries: \(run.stderr)")
             let counts = await server.batches.submissionCounts
             #expect(counts.count == RemoteProject.paidSteps, "\(counts)")
             #expect(counts.values.allSatisfy { $0 == 1 }, "a line was submitted twice: \(counts)")
