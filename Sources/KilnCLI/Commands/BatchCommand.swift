@@ -22,10 +22,12 @@ struct BatchCommand: AsyncParsableCommand {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List this project's batches: state, progress, expected end, and why lines failed.",
-            discussion: "With OPENAI_API_KEY set, each batch not yet collected is asked for its state; without, what .kiln/batches/ last recorded is shown. Collecting is `kiln build --batch`'s work.")
+            discussion: "With OPENAI_API_KEY set, each batch not yet collected is asked for its state, and a finished one is collected: its images stored in the cache (`kiln build` then writes the outputs and sends the next wave). Without a key, what .kiln/batches/ last recorded is shown.")
 
         @Flag(help: "Also list every failed line of collected batches.")
         var failures = false
+
+        @OptionGroup var cache: CacheArguments
 
         func run() async throws {
             let records = BatchRecords(root: Workspace().root)
@@ -36,11 +38,23 @@ struct BatchCommand: AsyncParsableCommand {
             }
             let live = try await BatchCommand.client { client -> Bool in
                 guard let client else { return false }
-                for i in all.indices where !all[i].collected {
-                    guard let id = all[i].batchID, let batch = try? await client.batch(id: id) else { continue }
-                    all[i].update(from: batch)
-                    try? records.save(all[i])
+                guard all.contains(where: { !$0.collected }) else { return true }
+                // Polls every batch out and collects the finished ones, as a build's round does.
+                let frontend = Frontend()
+                guard let (project, outcome, plan) = ProjectFiles.plan([], provider: nil, outputDirectory: "outputs",
+                                                                       cacheDirectory: cache.cacheDir, lockedProvider: false,
+                                                                       frontend: frontend, notices: false) else {
+                    throw ExitCode(ExitStatus.invalid.rawValue)
                 }
+                let collector = BatchCollector(client: client, records: records, cache: project.cache,
+                                               steps: Dictionary(plan.steps.map { ($0.cacheKey, $0) }, uniquingKeysWith: { a, _ in a }),
+                                               prices: Frontend.prices(outcome.manifests),
+                                               secrets: frontend.workspace.environment["OPENAI_API_KEY"].map { [$0] } ?? [])
+                let pass = try await collector.pass(all)
+                if !pass.collected.isEmpty {
+                    Console.err("batch: collected \(pass.stored) image(s) from \(pass.collected.count) finished batch(es) into the cache; `kiln build` writes the outputs and sends the next wave")
+                }
+                all = records.all()
                 return true
             }
             if !live { Console.err("note: no OPENAI_API_KEY: the states below are the last ones recorded\n") }

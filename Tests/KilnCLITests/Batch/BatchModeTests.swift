@@ -73,4 +73,27 @@ import Testing
         let both = try project.kilnSync(["build", "--batch", "--direct"], environment: environment)
         #expect(both.status != 0 && both.stderr.contains("--batch and --direct"), "\(both.stderr)")
     }
+
+    @Test func batchStatusCollectsWhatFinishedAndTheNextBuildUsesIt() async throws {
+        try await RemoteProject.withFakeOpenAI { server, environment in
+            let project = try RemoteProject()
+            defer { project.remove() }
+            #expect(try await project.kiln(["build", "--batch"], environment: environment).status == 0)
+            var status = try await project.kiln(["batch", "status"], environment: environment)
+            for _ in 0..<100 where !status.stdout.contains("collected: 7 image(s)") {
+                try await Task.sleep(for: .milliseconds(100))
+                status = try await project.kiln(["batch", "status"], environment: environment)
+            }
+            #expect(status.status == 0 && status.stdout.contains("collected: 7 image(s), 0 failed"), "\(status.stdout)\(status.stderr)")
+            #expect(!project.exists("outputs/brand/logo.png"), "status writes no outputs")
+
+            // The build finds the seven in the cache, sends the poster's edit, and collects it.
+            let build = try await project.kiln(["build", "--batch", "--wait"], environment: environment)
+            #expect(build.status == 0, "\(build.stderr)")
+            let counts = await server.batches.submissionCounts
+            #expect(counts.count == RemoteProject.paidSteps && counts.values.allSatisfy { $0 == 1 }, "\(counts)")
+            #expect(await server.batches.batchCount == 2)
+            #expect(project.exists("outputs/brand/poster.png") && project.exists("outputs/icons/5-16.png"))
+        }
+    }
 }
