@@ -81,7 +81,10 @@ public struct ResultCache: Sendable {
 
     /// `key`'s record and images as stored, the images' digests not checked here: for an upload,
     /// whose backend checks each image against its digest before it sends it (so a damaged local
-    /// copy is still never sent, and the bytes are hashed once). Nil when there is no readable entry.
+    /// copy is still never sent, and the bytes are hashed once). A format-4 entry's images are not
+    /// read at all: `images` is empty and `blobs` names the files, which the upload streams (reading
+    /// each ~2 MB image whole here only to stream it again cost a third of a push's reads). Nil
+    /// when there is no readable entry, or an image's blob is missing.
     package func unverifiedEntry(_ key: String) -> CachedResult? {
         guard (try? Self.validate(key)) != nil, let data = try? store.readNow(.action(key: key)),
               let (record, start) = CacheEntryFile.record(in: data), record.cacheKey == key else { return nil }
@@ -89,14 +92,13 @@ public struct ResultCache: Sendable {
             return CacheEntryFile.images(in: data, record: record, payloadStart: start, verify: false)
                 .map { CachedResult(record: record, images: $0) }
         }
-        var images = [Data](), paths = [String]()
+        var paths = [String]()
         for image in record.images {
-            let path = store.path(for: .blob(sha256: image.sha256))
-            guard CacheAddress.blob(sha256: image.sha256).isValid, let bytes = PosixFile.read(path) else { return nil }
-            images.append(bytes)
-            paths.append(path)
+            let address = CacheAddress.blob(sha256: image.sha256)
+            guard address.isValid, store.existsNow(address) else { return nil }
+            paths.append(store.path(for: address))
         }
-        return CachedResult(record: record, images: images, blobs: paths)
+        return CachedResult(record: record, images: [], blobs: paths)
     }
 
     /// Whether `key`'s entry is whole: its record reads and every image matches its digest. A

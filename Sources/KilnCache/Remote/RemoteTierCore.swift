@@ -278,16 +278,20 @@ struct Uploader: Sendable {
         guard let hit = try await BlockingIO.run({ local.unverifiedEntry(key) }) else { return nil }
         var blobs = 0
         var bytes: Int64 = 0
-        for (image, data) in zip(hit.record.images, hit.images) {
+        for (index, image) in hit.record.images.enumerated() {
             let address = CacheAddress.blob(sha256: image.sha256)
             if !damaged.contains(image.sha256), try await backend.contains(address) { continue }
-            if let path = hit.blobs?.first(where: { $0.hasSuffix(image.sha256) }) {
-                try await backend.upload(URL(fileURLWithPath: path), to: address)
+            if let paths = hit.blobs, index < paths.count {
+                // Streamed from the blob; the backend checks its digest before sending.
+                try await backend.upload(URL(fileURLWithPath: paths[index]), to: address)
+                bytes += Int64(image.bytes)
+            } else if index < hit.images.count {
+                try await backend.put(hit.images[index], at: address)   // a format-3 entry holds its images
+                bytes += Int64(hit.images[index].count)
             } else {
-                try await backend.put(data, at: address)
+                return nil
             }
             blobs += 1
-            bytes += Int64(data.count)
         }
         let value = RemoteActionValue.encode(hit.record, signing: signing)
         try await backend.put(value, at: .action(key: key))
