@@ -24,18 +24,14 @@ struct StallTests {
         let sleeps = SleepRecorder()
         // A long connect timeout, so failing fast cannot come from it: each attempt must fail on the refusal.
         let provider = provider(closed.baseURL, sleeps: sleeps, retries: 4) { $0.connectTimeout = 60 }
-        let start = ContinuousClock.now
         let error = await expectProviderError { _ = try await provider.run(generateRequest()) }
-        let elapsed = ContinuousClock.now - start
         try await provider.shutdown()
+        // A timeout would be `.timeout`, "could not connect within 60 s": the kind and the words say
+        // each attempt failed on the refusal itself (wall time is no proof on a loaded machine).
         #expect(error?.kind == .transport)
         #expect(error?.message.contains("refused") == true, "\(error?.message ?? "")")
         #expect(error?.message.contains("gave up after 5 attempts") == true, "\(error?.message ?? "")")
         #expect(sleeps.delays == [0.1, 0.2, 0.4, 0.8])  // the connect backoff: 1.5 s in all
-        // Waiting out the connect timeout on each attempt would take 5 × 60 s; a loose bound, since a
-        // loaded two-core machine (the whole suite in parallel beside another build) has been seen
-        // to take 100 s here.
-        #expect(elapsed < .seconds(180), "\(elapsed)")
     }
 
     @Test("A full accept queue (the SYN is dropped) is abandoned at the connect timeout and retried")
@@ -67,17 +63,17 @@ struct StallTests {
         let big = InputImage(name: "big.png", data: TinyImageSamples.png(width: 16, height: 16) + Data(count: 16 << 20), format: .png)
         let edit = ImageRequest(stepID: testStep, kind: .edit, model: "gpt-image-1.5", prompt: "brighter",
                                 parameters: ImageParameters(), images: [big])
-        let start = ContinuousClock.now
         let error = await expectProviderError { _ = try await provider.run(edit) }
-        let elapsed = ContinuousClock.now - start
         try await provider.shutdown()
+        // The 60 s attempt deadline would say "did not answer within 60 s": "abandoned the connection"
+        // and "for 0.5 s" come only from the progress watchdog. Wall time is no proof here: with the
+        // whole suite in parallel on two cores this test has taken 120 s while the watchdog did its job.
         #expect(error?.kind == .timeout)
         #expect(error?.message.contains("abandoned the connection") == true, "\(error?.message ?? "")")
         #expect(error?.message.contains("for 0.5 s") == true, "\(error?.message ?? "")")
         #expect(error?.message.contains("gave up after 3 attempts") == true, "\(error?.message ?? "")")
         #expect(listener.drainAcceptQueue() == 3)  // one new connection per attempt
-        // Waiting for the attempt deadline would take 3 × 60 s; a loaded machine has taken 64 s here.
-        #expect(elapsed < .seconds(120), "\(elapsed)")
+        #expect(error?.message.contains("within 60 s") == false, "\(error?.message ?? "")")
     }
 
     @Test("A slow but alive server (silent longer than the progress window) is waited for, not abandoned")

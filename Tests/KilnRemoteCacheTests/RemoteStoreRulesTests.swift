@@ -62,15 +62,13 @@ import Testing
     }
 
     /// Connection refused fails at once: not retried inside the pool until the connect timeout
-    /// (set to 240 s here, so a retry loop could not pass unnoticed). The bound is half of it: in a
-    /// full test run on two cores the cooperative pool is starved and a refused connection was seen
-    /// to take 45 s of wall time (20 s was the bound then); a retry loop takes the whole 240 s.
+    /// (set to 240 s here). A retry loop would end in the connect timeout's words, not "refused":
+    /// the message tells them apart, where wall time cannot (a full test run on two cores has
+    /// starved a test's tasks for two minutes).
     @Test func aDeadPortIsUnavailableAtOnce() async throws {
         let address = CacheAddress.blob(sha256: Digest.sha256(Data("x".utf8)))
         for backend in try Self.backends(settings: RemoteTransferSettings(connectTimeout: 240)) {
-            let start = ContinuousClock.now
             let error = await #expect(throws: RemoteStoreError.self) { _ = try await backend.get(address) }
-            #expect(ContinuousClock.now - start < .seconds(120), "a refused connection took \(ContinuousClock.now - start)")
             #expect(error?.kind == .unavailable)
             let message = error?.description ?? ""
             #expect(message.contains(backend.name) && message.contains("GET \(address)") && message.contains("refused"), "\(message)")
