@@ -79,26 +79,34 @@ public struct ResultCache: Sendable {
         return nil
     }
 
-    /// `key`'s record and images as stored, the images' digests not checked here: for an upload,
-    /// whose backend checks each image against its digest before it sends it (so a damaged local
-    /// copy is still never sent, and the bytes are hashed once). A format-4 entry's images are not
-    /// read at all: `images` is empty and `blobs` names the files, which the upload streams (reading
-    /// each ~2 MB image whole here only to stream it again cost a third of a push's reads). Nil
-    /// when there is no readable entry, or an image's blob is missing.
-    package func unverifiedEntry(_ key: String) -> CachedResult? {
-        guard (try? Self.validate(key)) != nil, let data = try? store.readNow(.action(key: key)),
-              let (record, start) = CacheEntryFile.record(in: data), record.cacheKey == key else { return nil }
+    /// `key`'s record and where its images are on disk, their digests not checked here: for an
+    /// upload, whose backend checks each image against its digest before it sends it (so a damaged
+    /// local copy is still never sent, and the bytes are hashed once). Only the entry's header and
+    /// record are read: a format-4 entry's images are its blobs, a format-3 entry's the bytes after
+    /// its record, and the upload streams them from there (reading each ~2 MB entry whole, then
+    /// copying its image out, cost a push a fifth of its CPU). Nil when there is no readable entry,
+    /// a blob is missing, or a format-3 entry's size is not its record's.
+    package func unverifiedEntry(_ key: String) -> StoredImages? {
+        guard (try? Self.validate(key)) != nil else { return nil }
+        let entry = entryPath(key)
+        guard let (record, payloadStart) = CacheEntryFile.head(at: entry), record.cacheKey == key else { return nil }
+        var files = [StoredImages.File]()
         if record.version != CacheEntryFile.version {
-            return CacheEntryFile.images(in: data, record: record, payloadStart: start, verify: false)
-                .map { CachedResult(record: record, images: $0) }
+            var offset = payloadStart
+            for image in record.images {
+                guard image.bytes >= 0 else { return nil }
+                files.append(StoredImages.File(path: entry, range: offset..<offset + image.bytes))
+                offset += image.bytes
+            }
+            guard let size = PosixFile.status(entry)?.st_size, Int(size) == offset else { return nil }
+            return StoredImages(record: record, files: files)
         }
-        var paths = [String]()
         for image in record.images {
             let address = CacheAddress.blob(sha256: image.sha256)
             guard address.isValid, store.existsNow(address) else { return nil }
-            paths.append(store.path(for: address))
+            files.append(StoredImages.File(path: store.path(for: address), range: nil))
         }
-        return CachedResult(record: record, images: [], blobs: paths)
+        return StoredImages(record: record, files: files)
     }
 
     /// Whether `key`'s entry is whole: its record reads and every image matches its digest. A

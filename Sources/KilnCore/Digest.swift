@@ -1,5 +1,10 @@
 import Crypto
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// SHA-256 digests as lowercase hex, the one hash Kiln uses for files, cache keys and outputs.
 public enum Digest {
@@ -13,13 +18,29 @@ public enum Digest {
         return string.withUTF8 { bytes in hex(SHA256.hash(data: UnsafeRawBufferPointer(bytes))) }
     }
 
-    /// Hashes a file without holding more than a chunk of it in memory.
-    public static func sha256(fileAt url: URL) throws -> String {
-        let handle = try FileHandle(forReadingFrom: url)
-        defer { try? handle.close() }
+    /// Hashes a file, or the bytes `range` of it, through one 1 MiB buffer (read with `pread`, so
+    /// no chunk is allocated, zeroed or copied again). Throws when the file cannot be read or ends
+    /// before the range does.
+    public static func sha256(fileAt url: URL, range: Range<Int>? = nil) throws -> String {
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: url.path]) }
+        defer { close(fd) }
+        let chunk = 1 << 20
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 64)
+        defer { buffer.deallocate() }
         var hasher = SHA256()
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            hasher.update(data: chunk)
+        var offset = range?.lowerBound ?? 0
+        let end = range?.upperBound ?? .max
+        while offset < end {
+            let n = pread(fd, buffer.baseAddress, min(chunk, end - offset), off_t(offset))
+            if n < 0, errno == EINTR { continue }
+            guard n >= 0 else { throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: url.path]) }
+            if n == 0 {
+                guard range == nil else { throw CocoaError(.fileReadCorruptFile, userInfo: [NSFilePathErrorKey: url.path]) }
+                break
+            }
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            offset += n
         }
         return hex(hasher.finalize())
     }

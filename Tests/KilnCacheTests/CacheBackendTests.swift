@@ -47,6 +47,16 @@ enum CacheBackendContract {
         #expect(leftovers.isEmpty, "a download left \(leftovers)")
         await #expect(throws: CacheKeyError.self) { try await backend.upload(source, to: wrong) }
         #expect(try await !backend.contains(wrong))
+
+        // The bytes `range` of a file (an image inside a format-3 entry); wrong bytes are refused,
+        // and so is a range past the file's end.
+        let inner = large[1000..<1_201_000]
+        let innerBlob = CacheAddress.blob(sha256: Digest.sha256(inner))
+        try await backend.upload(source, range: 1000..<1_201_000, to: innerBlob)
+        #expect(try await backend.get(innerBlob) == Data(inner))
+        await #expect(throws: CacheKeyError.self) { try await backend.upload(source, range: 1001..<1_201_001, to: wrong) }
+        await #expect(throws: (any Error).self) { try await backend.upload(source, range: large.count - 10..<large.count + 10, to: wrong) }
+        #expect(try await !backend.contains(wrong))
     }
 }
 
@@ -56,8 +66,8 @@ enum CacheBackendContract {
         let store = LocalDiskStore(root: root.path)
         try await CacheBackendContract.check(store, scratch: TemporaryFolder.make("kiln-scratch"))
         #expect(PosixFile.names(in: store.tmpPath).isEmpty, "a temp file was left behind")
-        let blobs = PosixFile.fanOut(store.blobsPath).map(\.name)
-        #expect(blobs.count == 2 && blobs.allSatisfy { CacheAddress.blob(sha256: $0).isValid })
+        let blobs = PosixFile.fanOut(store.blobsPath).map(\.name)  // the small value, the large one, and the range of it
+        #expect(blobs.count == 3 && blobs.allSatisfy { CacheAddress.blob(sha256: $0).isValid })
     }
 
     @Test func theResultCacheStoresItsEntriesInItsStore() async throws {

@@ -250,7 +250,7 @@ final class FaultyStore: CacheBackend {
     func get(_ address: CacheAddress) async throws -> Data? { try await fail() }
     func put(_ data: Data, at address: CacheAddress) async throws { _ = try await fail() }
     func download(_ address: CacheAddress, to destination: URL) async throws -> Bool { try await fail() != nil }
-    func upload(_ source: URL, to address: CacheAddress) async throws { _ = try await fail() }
+    func upload(_ source: URL, range: Range<Int>?, to address: CacheAddress) async throws { _ = try await fail() }
 }
 
 /// A store that serves reads and refuses every write (credentials without PutObject).
@@ -262,5 +262,5 @@ final class WriteRefusingStore: CacheBackend {
     func get(_ address: CacheAddress) async throws -> Data? { try await inner.get(address) }
     func download(_ address: CacheAddress, to destination: URL) async throws -> Bool { try await inner.download(address, to: destination) }
     func put(_ data: Data, at address: CacheAddress) async throws { throw RemoteStoreError(.refused, "403 Forbidden") }
-    func upload(_ source: URL, to address: CacheAddress) async throws { throw RemoteStoreError(.refused, "403 Forbidden") }
+    func upload(_ source: URL, range: Range<Int>?, to address: CacheAddress) async throws { throw RemoteStoreError(.refused, "403 Forbidden") }
 }

@@ -60,8 +60,9 @@ public protocol CacheBackend: Sendable {
     func put(_ data: Data, at address: CacheAddress) async throws
     /// Writes the value into the file `destination` (replacing it); false when there is none.
     func download(_ address: CacheAddress, to destination: URL) async throws -> Bool
-    /// Stores the bytes of the file `source`, replacing any earlier value.
-    func upload(_ source: URL, to address: CacheAddress) async throws
+    /// Stores the bytes of the file `source` — all of them, or the bytes `range` (an image inside
+    /// a format-3 entry) — replacing any earlier value. Throws when the file ends before the range.
+    func upload(_ source: URL, range: Range<Int>?, to address: CacheAddress) async throws
     /// Whether `download` of a blob checks the bytes against the blob's digest as they arrive (and
     /// refuses them otherwise), so a caller need not read the file again to check it.
     var verifiesBlobDownloads: Bool { get }
@@ -69,4 +70,9 @@ public protocol CacheBackend: Sendable {
 
 extension CacheBackend {
     public var verifiesBlobDownloads: Bool { false }
+
+    /// Stores the whole file `source`.
+    public func upload(_ source: URL, to address: CacheAddress) async throws {
+        try await upload(source, range: nil, to: address)
+    }
 }

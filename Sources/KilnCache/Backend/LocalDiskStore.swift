@@ -146,12 +146,24 @@ public struct LocalDiskStore: CacheBackend {
         }
     }
 
-    public func upload(_ source: URL, to address: CacheAddress) async throws {
+    public func upload(_ source: URL, range: Range<Int>?, to address: CacheAddress) async throws {
         try Self.check(address)
         let target = path(for: address)
         try await BlockingIO.run {
-            if case let .blob(digest) = address, try Digest.sha256(fileAt: source) != digest {
+            if case let .blob(digest) = address, try Digest.sha256(fileAt: source, range: range) != digest {
                 throw CacheKeyError("cache: \(source.path) does not have the digest \(digest); it was not stored")
+            }
+            if let range {
+                // Part of a file (an image inside a format-3 entry): read whole, at most one image.
+                let handle = try FileHandle(forReadingFrom: source)
+                defer { try? handle.close() }
+                try handle.seek(toOffset: UInt64(range.lowerBound))
+                let data = try handle.read(upToCount: range.count) ?? Data()
+                guard data.count == range.count else {
+                    throw CacheKeyError("cache: \(source.path) ends before byte \(range.upperBound); it was not stored")
+                }
+                try writeFile(data, to: target, mode: address.isBlob ? 0o444 : 0o644)
+                return
             }
             try withFolders(for: target) {
                 try Self.copy(source, to: target, temp: tmpPath + "/" + TemporaryName.next(),

@@ -73,10 +73,16 @@ package enum CacheEntryFile {
     /// The record of the entry file at `path`, reading only the header and the record (the images
     /// are not read): for `stats` and `collectGarbage`, which look at every entry.
     package static func record(at path: String) -> CacheRecord? {
+        head(at: path)?.record
+    }
+
+    /// The record of the entry file at `path` and the offset its image bytes start at, reading
+    /// only the header and the record (not a format-3 entry's images).
+    package static func head(at path: String) -> (record: CacheRecord, payloadStart: Int)? {
         guard let head = PosixFile.read(path, upTo: headerLimit),
               let (_, jsonStart, length) = header(of: head),
               let data = PosixFile.read(path, upTo: jsonStart - head.startIndex + length) else { return nil }
-        return record(in: data)?.record
+        return record(in: data)
     }
 
     /// A format-3 entry's images, each checked against the size and SHA-256 its record gives; nil

@@ -152,6 +152,19 @@ public struct CachedResult: Sendable {
     }
 }
 
+/// Where a cached answer's images are on disk, in its record's order, for an upload that streams
+/// them without reading them here (`ResultCache.unverifiedEntry`).
+package struct StoredImages: Sendable {
+    package struct File: Sendable {
+        package var path: String
+        /// The bytes of `path` that are the image: inside a format-3 entry; nil for a blob (all of it).
+        package var range: Range<Int>?
+    }
+
+    package var record: CacheRecord
+    package var files: [File]
+}
+
 /// What `ResultCache.store` wrote: the record, and each image's blob in the record's order (nil
 /// for an entry that holds its images).
 public struct StoredResult: Sendable {

@@ -278,19 +278,12 @@ struct Uploader: Sendable {
         guard let hit = try await BlockingIO.run({ local.unverifiedEntry(key) }) else { return nil }
         var blobs = 0
         var bytes: Int64 = 0
-        for (index, image) in hit.record.images.enumerated() {
+        for (image, file) in zip(hit.record.images, hit.files) {
             let address = CacheAddress.blob(sha256: image.sha256)
             if !damaged.contains(image.sha256), try await backend.contains(address) { continue }
-            if let paths = hit.blobs, index < paths.count {
-                // Streamed from the blob; the backend checks its digest before sending.
-                try await backend.upload(URL(fileURLWithPath: paths[index]), to: address)
-                bytes += Int64(image.bytes)
-            } else if index < hit.images.count {
-                try await backend.put(hit.images[index], at: address)   // a format-3 entry holds its images
-                bytes += Int64(hit.images[index].count)
-            } else {
-                return nil
-            }
+            // Streamed from the blob or the entry; the backend checks its digest before sending it.
+            try await backend.upload(URL(fileURLWithPath: file.path), range: file.range, to: address)
+            bytes += Int64(image.bytes)
             blobs += 1
         }
         let value = RemoteActionValue.encode(hit.record, signing: signing)

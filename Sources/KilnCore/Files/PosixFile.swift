@@ -63,18 +63,22 @@ package enum PosixFile {
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        var data = Data(count: min(Int(info.st_size), limit))
-        let complete = data.withUnsafeMutableBytes { buffer -> Bool in
-            var offset = 0
-            while offset < buffer.count {
-                let n = systemRead(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0, errno == EINTR { continue }
-                guard n > 0 else { return false }
-                offset += n
+        let count = min(Int(info.st_size), limit)
+        guard count > 0 else { return Data() }
+        // Read into memory the Data then owns, not into `Data(count:)`: that zeroes every byte
+        // first (3–4 % of a push's CPU, reading ~2 MB entries).
+        guard let memory = malloc(count) else { return nil }
+        var offset = 0
+        while offset < count {
+            let n = systemRead(fd, memory + offset, count - offset)
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else {
+                free(memory)
+                return nil
             }
-            return true
+            offset += n
         }
-        return complete ? data : nil
+        return Data(bytesNoCopy: memory, count: count, deallocator: .free)
     }
 
 

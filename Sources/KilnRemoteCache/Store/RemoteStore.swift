@@ -67,17 +67,18 @@ final class RemoteStore: CacheBackend, RemoteBackendLifecycle {
         return try found(answer, request)
     }
 
-    /// PUT streamed from `source`, after hashing it (a blob's digest is checked; S3 signs the hash).
-    func upload(_ source: URL, to address: CacheAddress) async throws {
+    /// PUT streamed from `source` (or the bytes `range` of it), after hashing them: a blob's digest
+    /// is checked, so a damaged local copy is never sent; S3 signs the hash.
+    func upload(_ source: URL, range: Range<Int>?, to address: CacheAddress) async throws {
         try Self.check(address, in: name)
-        let (digest, length) = try await BlockingIO.run {
-            let length = try FileManager.default.attributesOfItem(atPath: source.path)[.size] as? Int ?? 0
-            return (try Digest.sha256(fileAt: source), Int64(length))
+        let (digest, bytes) = try await BlockingIO.run {
+            let bytes = try range ?? 0..<(FileManager.default.attributesOfItem(atPath: source.path)[.size] as? Int ?? 0)
+            return (try Digest.sha256(fileAt: source, range: bytes), bytes)
         }
         if case let .blob(expected) = address, digest != expected {
             throw CacheKeyError("remote cache \(name): \(source.path) does not have the digest \(expected); it was not sent")
         }
-        try await store(request(.PUT, address, payloadSHA256: digest), body: .file(source, length: length))
+        try await store(request(.PUT, address, payloadSHA256: digest), body: .file(source, range: bytes))
     }
 
     /// Closes the backend's connections. Call once, after the last call; later calls do nothing.

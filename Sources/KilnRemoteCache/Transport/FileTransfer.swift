@@ -15,40 +15,81 @@ struct LocalFileError: Error {
     var underlying: any Error
 }
 
-/// The bytes of a file as buffers for an upload's body, read a chunk at a time off the cooperative
-/// pool (`BlockingIO`), so a value is never held in memory whole.
+/// The bytes `range` of a file as buffers for an upload's body, read a chunk at a time off the
+/// cooperative pool (`BlockingIO`) with `pread` straight into each buffer (no `Data` in between),
+/// so a value is never held in memory whole. Throws when the file ends before the range does:
+/// the body would not match its Content-Length.
 struct FileChunks: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
     let url: URL
+    let range: Range<Int>
     /// 256 KiB: few enough hops to the I/O queue for a ~2 MB value, small next to the socket's buffers.
     static let chunkSize = 256 << 10
 
-    func makeAsyncIterator() -> Iterator { Iterator(url: url) }
+    func makeAsyncIterator() -> Iterator { Iterator(url: url, range: range) }
 
     struct Iterator: AsyncIteratorProtocol {
         let url: URL
-        private var handle: FileHandle?
-        private var finished = false
+        private var offset: Int
+        private let end: Int
+        private var file: OpenFile?
 
-        init(url: URL) { self.url = url }
+        init(url: URL, range: Range<Int>) {
+            self.url = url
+            offset = range.lowerBound
+            end = range.upperBound
+        }
 
         mutating func next() async throws -> ByteBuffer? {
-            guard !finished else { return nil }
+            guard offset < end else {
+                file = nil
+                return nil
+            }
             do {
-                if handle == nil { handle = try FileHandle(forReadingFrom: url) }
-                let file = handle!
-                let chunk = try await BlockingIO.run { try file.read(upToCount: FileChunks.chunkSize) ?? Data() }
-                if chunk.isEmpty {
-                    finished = true
-                    try? file.close()
-                    return nil
-                }
-                return ByteBuffer(data: chunk)
+                if file == nil { file = try OpenFile(url.path) }
+                let (reader, at, count) = (file!, offset, Swift.min(FileChunks.chunkSize, end - offset))
+                let chunk = try await BlockingIO.run { try reader.read(count, at: at) }
+                offset += chunk.readableBytes
+                return chunk
             } catch {
-                finished = true
-                try? handle?.close()
+                offset = end
+                file = nil
                 throw LocalFileError(underlying: error)
             }
+        }
+    }
+
+    /// A descriptor closed when the last iterator holding it goes (a body abandoned mid-way too).
+    final class OpenFile: @unchecked Sendable {
+        let descriptor: Int32
+        let path: String
+
+        init(_ path: String) throws {
+            descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            self.path = path
+            guard descriptor >= 0 else { throw PosixFile.failure("open", path, label: "cache") }
+        }
+
+        deinit { close(descriptor) }
+
+        /// Exactly `count` bytes from `offset`, read into a new buffer.
+        func read(_ count: Int, at offset: Int) throws -> ByteBuffer {
+            var buffer = ByteBufferAllocator().buffer(capacity: count)
+            while buffer.readableBytes < count {
+                let done = buffer.readableBytes
+                var code: Int32 = 0
+                let n = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count - done) { space -> Int in
+                    let n = pread(descriptor, space.baseAddress, count - done, off_t(offset + done))
+                    code = n < 0 ? errno : 0
+                    return Swift.max(n, 0)
+                }
+                if code == EINTR { continue }
+                if code != 0 { throw PosixFile.failure("read", path, code: code, label: "cache") }
+                if n == 0 {
+                    throw FileError("cache: \(path) ends at byte \(offset + done), inside the bytes being sent", diskFull: false)
+                }
+            }
+            return buffer
         }
     }
 }

@@ -15,8 +15,8 @@ struct RemoteRequest: Sendable {
 enum RemoteBody: Sendable {
     case none
     case data(Data)
-    /// The bytes of a file, streamed with a known Content-Length.
-    case file(URL, length: Int64)
+    /// The bytes `range` of a file, streamed with their count as the Content-Length.
+    case file(URL, range: Range<Int>)
 }
 
 /// The store's answer, as far as the caller needs it: the status, the headers, and for a failed

@@ -124,7 +124,7 @@ final class RemoteTransport: Sendable {
         switch body {
         case .none: break
         case let .data(data): http.body = .bytes(data)
-        case let .file(url, length): http.body = .stream(FileChunks(url: url), length: .known(length))
+        case let .file(url, range): http.body = .stream(FileChunks(url: url, range: range), length: .known(Int64(range.count)))
         }
         let seconds = settings.requestTimeout
         let deadline = NIODeadline.now() + .milliseconds(Int64(seconds * 1000))

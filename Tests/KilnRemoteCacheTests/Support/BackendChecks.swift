@@ -67,6 +67,15 @@ enum BackendChecks {
         #expect(try Data(contentsOf: destination) == big)
         #expect(try await backend.get(blob) == big)
 
+        // An image inside a format-3 entry: the bytes `range` of a file, not the file.
+        let inner = randomBytes(1_000_000 + 7)
+        let entry3 = folder.appendingPathComponent("entry3")
+        try (randomBytes(777) + inner + randomBytes(33)).write(to: entry3)
+        let innerBlob = CacheAddress.blob(sha256: Digest.sha256(inner))
+        try await backend.upload(entry3, range: 777..<777 + inner.count, to: innerBlob)
+        #expect(try await backend.get(innerBlob) == inner)
+        try FileManager.default.removeItem(at: entry3)
+
         let action = CacheAddress.action(key: newKey())
         let entry = randomBytes(300_000)
         try entry.write(to: source)
@@ -88,6 +97,10 @@ enum BackendChecks {
         let file = folder.appendingPathComponent("other")
         try randomBytes(64).write(to: file)
         await #expect(throws: CacheKeyError.self) { try await backend.upload(file, to: claimed) }
+        // A range of a file: the wrong bytes, and a range past the file's end (the body would be
+        // short of its Content-Length).
+        await #expect(throws: CacheKeyError.self) { try await backend.upload(file, range: 8..<40, to: claimed) }
+        await #expect(throws: (any Error).self) { try await backend.upload(file, range: 32..<100, to: claimed) }
         #expect(try await backend.contains(claimed) == false)
         return claimed
     }
