@@ -23,7 +23,7 @@ public enum Digest {
     /// before the range does.
     public static func sha256(fileAt url: URL, range: Range<Int>? = nil) throws -> String {
         let fd = open(url.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: url.path]) }
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         defer { close(fd) }
         let chunk = 1 << 20
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 64)
@@ -34,7 +34,7 @@ public enum Digest {
         while offset < end {
             let n = pread(fd, buffer.baseAddress, min(chunk, end - offset), off_t(offset))
             if n < 0, errno == EINTR { continue }
-            guard n >= 0 else { throw CocoaError(.fileReadUnknown, userInfo: [NSFilePathErrorKey: url.path]) }
+            guard n >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
             if n == 0 {
                 guard range == nil else { throw CocoaError(.fileReadCorruptFile, userInfo: [NSFilePathErrorKey: url.path]) }
                 break

@@ -2,6 +2,7 @@ import Foundation
 import KilnCache
 import KilnCore
 import Logging
+import NIOCore
 import NIOHTTP1
 
 /// A remote cache backend: the `CacheBackend` calls over HTTP, in the layout of one kind of store
@@ -67,19 +68,30 @@ final class RemoteStore: CacheBackend, RemoteBackendLifecycle {
         return try found(answer, request)
     }
 
-    /// PUT streamed from `source` (or the bytes `range` of it), after hashing them: a blob's digest
-    /// is checked, so a damaged local copy is never sent; S3 signs the hash.
+    /// PUT of the file `source` (or the bytes `range` of it), after hashing them: a blob's digest is
+    /// checked, so a damaged local copy is never sent; S3 signs the hash. A value up to
+    /// `wholeReadLimit` (an image) is read once into the buffer that is sent and hashed there; a
+    /// larger one is hashed, then streamed, so it is never held in memory whole.
     func upload(_ source: URL, range: Range<Int>?, to address: CacheAddress) async throws {
         try Self.check(address, in: name)
-        let (digest, bytes) = try await BlockingIO.run {
-            let bytes = try range ?? 0..<(FileManager.default.attributesOfItem(atPath: source.path)[.size] as? Int ?? 0)
-            return (try Digest.sha256(fileAt: source, range: bytes), bytes)
+        let (digest, bytes, buffer) = try await BlockingIO.run { () throws -> (String, Range<Int>, ByteBuffer?) in
+            let file = try FileChunks.OpenFile(source.path)
+            let bytes = try range ?? 0..<file.size()
+            guard bytes.count <= Self.wholeReadLimit else {
+                return (try Digest.sha256(fileAt: source, range: bytes), bytes, nil)
+            }
+            let buffer = try file.read(bytes.count, at: bytes.lowerBound)
+            return (buffer.withUnsafeReadableBytes { Digest.sha256($0) }, bytes, buffer)
         }
         if case let .blob(expected) = address, digest != expected {
             throw CacheKeyError("remote cache \(name): \(source.path) does not have the digest \(expected); it was not sent")
         }
-        try await store(request(.PUT, address, payloadSHA256: digest), body: .file(source, range: bytes))
+        try await store(request(.PUT, address, payloadSHA256: digest), body: buffer.map { RemoteBody.buffer($0) } ?? .file(source, range: bytes))
     }
+
+    /// The largest value `upload` reads whole: 16 MiB, well above an image, so eight uploads at
+    /// once hold at most 128 MiB.
+    static let wholeReadLimit = 16 << 20
 
     /// Closes the backend's connections. Call once, after the last call; later calls do nothing.
     func shutdown() async throws {

@@ -72,6 +72,13 @@ struct FileChunks: AsyncSequence, Sendable {
 
         deinit { close(descriptor) }
 
+        /// The file's size in bytes.
+        func size() throws -> Int {
+            var info = stat()
+            guard fstat(descriptor, &info) == 0 else { throw PosixFile.failure("read", path, label: "cache") }
+            return Int(info.st_size)
+        }
+
         /// Exactly `count` bytes from `offset`, read into a new buffer.
         func read(_ count: Int, at offset: Int) throws -> ByteBuffer {
             var buffer = ByteBufferAllocator().buffer(capacity: count)

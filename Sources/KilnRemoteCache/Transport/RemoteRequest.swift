@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import NIOHTTP1
 
 /// One request to a remote store, ready to send: the URL, its headers (authorization included),
@@ -15,6 +16,8 @@ struct RemoteRequest: Sendable {
 enum RemoteBody: Sendable {
     case none
     case data(Data)
+    /// Bytes already in a buffer (a file read once, then hashed): sent without another copy.
+    case buffer(ByteBuffer)
     /// The bytes `range` of a file, streamed with their count as the Content-Length.
     case file(URL, range: Range<Int>)
 }

@@ -124,6 +124,7 @@ final class RemoteTransport: Sendable {
         switch body {
         case .none: break
         case let .data(data): http.body = .bytes(data)
+        case let .buffer(buffer): http.body = .bytes(buffer)
         case let .file(url, range): http.body = .stream(FileChunks(url: url, range: range), length: .known(Int64(range.count)))
         }
         let seconds = settings.requestTimeout

@@ -76,6 +76,22 @@ enum BackendChecks {
         #expect(try await backend.get(innerBlob) == inner)
         try FileManager.default.removeItem(at: entry3)
 
+        // Larger than `upload` reads whole: hashed, then streamed from the file (all of it, and a range).
+        var huge = Data(count: 17 << 20)
+        huge.replaceSubrange(0..<64, with: randomBytes(64))
+        huge.replaceSubrange(huge.count - 64..<huge.count, with: randomBytes(64))
+        try huge.write(to: entry3)
+        let hugeBlob = CacheAddress.blob(sha256: Digest.sha256(huge))
+        try await backend.upload(entry3, to: hugeBlob)
+        #expect(try await backend.download(hugeBlob, to: destination))
+        #expect(try Data(contentsOf: destination) == huge)
+        let tail = huge[100...]
+        let tailBlob = CacheAddress.blob(sha256: Digest.sha256(tail))
+        try await backend.upload(entry3, range: 100..<huge.count, to: tailBlob)
+        #expect(try await backend.download(tailBlob, to: destination))
+        #expect(try Data(contentsOf: destination) == Data(tail))
+        try FileManager.default.removeItem(at: entry3)
+
         let action = CacheAddress.action(key: newKey())
         let entry = randomBytes(300_000)
         try entry.write(to: source)
