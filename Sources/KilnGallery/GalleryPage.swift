@@ -39,7 +39,9 @@ public enum GalleryPage {
         <script id="kiln-data" type="application/json">
         """
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        // Sorted: on Linux an object's keys otherwise come out in a new order in every process, so
+        // the same build wrote a different page each time (and a test reading it was flaky).
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         html += String(decoding: try encoder.encode(model), as: UTF8.self).scriptSafe
         html += "</script>\n<script>\(GalleryAssets.script)</script>\n</body>\n</html>\n"
         return Data(html.utf8)

@@ -17,13 +17,14 @@ final class SleepRecorder: @unchecked Sendable {
 
     /// - Parameter frozenClock: a monotonic time that never moves, for tests that assert exact
     ///   waits (the live clock moves on a loaded machine between two calls).
-    func runtime(random: Double = 0, frozenClock: Double? = nil) -> OpenAIRuntime {
+    /// - Parameter now: the wall clock's fixed time (for `retry-after` dates); nil reads the real one.
+    func runtime(random: Double = 0, frozenClock: Double? = nil, now: Date? = nil) -> OpenAIRuntime {
         let clock: @Sendable () -> Double
         if let frozenClock { clock = { frozenClock } } else { clock = OpenAIRuntime.live.monotonicSeconds }
         return OpenAIRuntime(sleep: { duration in
             self.lock.withLock { self.recorded.append(duration.inSeconds) }
             try await Task.sleep(for: .milliseconds(1))
-        }, monotonicSeconds: clock, now: { Date() }, random: { random })
+        }, monotonicSeconds: clock, now: { now ?? Date() }, random: { random })
     }
 }
 
