@@ -95,18 +95,22 @@ public struct LocalDiskStore: CacheBackend {
     private static func copy(_ source: URL, to target: String, temp: String, mode: mode_t = 0o644) throws {
         let input = try FileHandle(forReadingFrom: source)
         defer { try? input.close() }
-        guard FileManager.default.createFile(atPath: temp, contents: nil) else {
-            throw PosixFile.failure("create", temp, label: "cache")
-        }
+        // One `open` that makes the file (`FileManager.createFile` wrote it atomically first: a
+        // second temp file and a rename, then another open).
+        let output = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard output >= 0 else { throw PosixFile.failure("create", temp, label: "cache") }
+        var isOpen = true
         do {
-            let output = try FileHandle(forWritingTo: URL(fileURLWithPath: temp))
-            defer { try? output.close() }
             while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
-                try output.write(contentsOf: chunk)
+                guard chunk.withUnsafeBytes({ PosixFile.writeAll(output, $0) }) else {
+                    throw PosixFile.failure("write", temp, label: "cache")
+                }
             }
-            try output.close()
+            isOpen = false
+            guard close(output) == 0 else { throw PosixFile.failure("write", temp, label: "cache") }
             guard chmod(temp, mode) == 0, rename(temp, target) == 0 else { throw PosixFile.failure("rename into place", target, label: "cache") }
         } catch {
+            if isOpen { close(output) }
             unlink(temp)
             throw error
         }

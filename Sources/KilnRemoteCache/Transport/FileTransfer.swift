@@ -82,6 +82,12 @@ struct FileChunks: AsyncSequence, Sendable {
         /// Exactly `count` bytes from `offset`, read into a new buffer.
         func read(_ count: Int, at offset: Int) throws -> ByteBuffer {
             var buffer = ByteBufferAllocator().buffer(capacity: count)
+            try read(count, at: offset, into: &buffer)
+            return buffer
+        }
+
+        /// Exactly `count` bytes from `offset`, appended to `buffer` (which must start empty).
+        func read(_ count: Int, at offset: Int, into buffer: inout ByteBuffer) throws {
             while buffer.readableBytes < count {
                 let done = buffer.readableBytes
                 var code: Int32 = 0
@@ -96,7 +102,6 @@ struct FileChunks: AsyncSequence, Sendable {
                     throw FileError("cache: \(path) ends at byte \(offset + done), inside the bytes being sent", diskFull: false)
                 }
             }
-            return buffer
         }
     }
 }
@@ -116,15 +121,11 @@ struct FileDownload {
                accept: (_ count: Int, _ sha256: String) throws -> Void) async throws {
         let folder = destination.deletingLastPathComponent().path
         let temp = folder + "/" + AtomicFile.temporaryName(for: destination.lastPathComponent)
-        let file: FileHandle
-        do {
-            guard FileManager.default.createFile(atPath: temp, contents: nil) else {
-                throw PosixFile.failure("create", temp, label: "cache")
-            }
-            file = try FileHandle(forWritingTo: URL(fileURLWithPath: temp))
-        } catch {
-            throw LocalFileError(underlying: error)
-        }
+        // One `open` that makes the file, and nothing else: `FileManager.createFile` wrote an empty
+        // file atomically (a second temp and a rename) before it was opened again to be written.
+        let descriptor = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw LocalFileError(underlying: PosixFile.failure("create", temp, label: "cache")) }
+        var isOpen = true
         do {
             var hash = Digest.Running()
             var pending = [ByteBuffer]()
@@ -136,39 +137,33 @@ struct FileDownload {
                 pendingBytes += chunk.readableBytes
                 count += chunk.readableBytes
                 if pendingBytes >= Self.batchSize {
-                    try await Self.append(pending, to: file, at: temp)
+                    try await Self.append(pending, to: descriptor, at: temp)
                     pending.removeAll(keepingCapacity: true)
                     pendingBytes = 0
                 }
             }
-            try await Self.append(pending, to: file, at: temp)
+            try await Self.append(pending, to: descriptor, at: temp)
             try accept(count, hash.finish())
-            try await Self.local { try file.close() }
-            guard rename(temp, destination.path) == 0 else {
-                throw LocalFileError(underlying: PosixFile.failure("rename into place", destination.path, label: "cache"))
+            isOpen = false
+            try await Self.local {
+                guard close(descriptor) == 0 else { throw PosixFile.failure("write", temp, label: "cache") }
+                guard rename(temp, destination.path) == 0 else {
+                    throw PosixFile.failure("rename into place", destination.path, label: "cache")
+                }
             }
         } catch {
-            try? file.close()
+            if isOpen { close(descriptor) }
             unlink(temp)
             throw error
         }
     }
 
-    private static func append(_ chunks: [ByteBuffer], to file: FileHandle, at path: String) async throws {
+    private static func append(_ chunks: [ByteBuffer], to descriptor: Int32, at path: String) async throws {
         guard !chunks.isEmpty else { return }
-        let descriptor = file.fileDescriptor
         try await local {
             for chunk in chunks {
-                try chunk.withUnsafeReadableBytes { bytes in
-                    var offset = 0
-                    while offset < bytes.count, let base = bytes.baseAddress {
-                        let written = Glibc.write(descriptor, base + offset, bytes.count - offset)
-                        if written < 0 {
-                            if errno == EINTR { continue }
-                            throw PosixFile.failure("write", path, label: "cache")
-                        }
-                        offset += written
-                    }
+                guard chunk.withUnsafeReadableBytes({ PosixFile.writeAll(descriptor, $0) }) else {
+                    throw PosixFile.failure("write", path, label: "cache")
                 }
             }
         }
