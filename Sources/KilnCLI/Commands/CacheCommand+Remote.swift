@@ -100,7 +100,7 @@ extension CacheCommand {
     /// `kiln cache push`: uploads what the local cache has and the remote cache lacks.
     struct Push: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Upload every local cache entry to the remote cache (images it has already are not sent again).",
+            abstract: "Upload every local cache entry the remote cache lacks (an entry whose record it has is not sent again).",
             discussion: """
             For a build run with --no-wait-upload, or a cache filled before the remote cache was set up. Each image is checked against its digest before it is sent; records are signed with KILN_CACHE_SIGNING_KEY when it is set.
 

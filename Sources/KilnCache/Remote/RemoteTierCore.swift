@@ -27,8 +27,11 @@ final class TierState: Sendable {
         /// a batch round and the engine both look keys up, and one damaged value is one report.
         var rejectedKeys: Set<String> = []
         /// Keys counted as misses: looked up again later (another machine may have made them
-        /// since), but counted once.
+        /// since), but counted once. An upload of one sends its images without asking for them.
         var missedKeys: Set<String> = []
+        /// Images this process sent to the store or fetched from it whole: not asked for or sent
+        /// again (a pick's image is its candidate's).
+        var blobsInStore: Set<String> = []
     }
 
     let lock = Mutex(Values())
@@ -112,7 +115,8 @@ struct Core: Sendable {
                     return false
                 }
                 downloaded += try await BlockingIO.run {
-                    let size = (try? FileManager.default.attributesOfItem(atPath: temp.path)[.size] as? Int) ?? -1
+                    // stat(2), not `FileManager.attributesOfItem`, which also looks the owner up in /etc/passwd.
+                    let size = PosixFile.status(temp.path).map { Int($0.st_size) } ?? -1
                     // Hashed as it arrived by a backend that says so; read and hashed here otherwise.
                     let digest = verifies ? image.sha256 : try Digest.sha256(fileAt: temp)
                     guard digest == image.sha256, size == image.bytes else {
@@ -124,6 +128,7 @@ struct Core: Sendable {
                     }
                     return Int64(size)
                 }
+                state.lock.withLock { _ = $0.blobsInStore.insert(image.sha256) }
             } catch {
                 unlink(temp.path)
                 if error is BlobMismatch || (error as? RemoteStoreError)?.kind == .invalid {
@@ -160,8 +165,7 @@ struct Core: Sendable {
             state.lock.withLock { $0.stats.notUploaded += 1 }
             return
         }
-        let uploader = Uploader(backend: backend, local: local, signing: options.signing, replacing: replacing,
-                                damaged: state.lock.withLock { $0.damagedBlobs })
+        let uploader = Uploader(backend: backend, local: local, signing: options.signing, replacing: replacing, state: state)
         do {
             guard let sent = try await attempt("upload of \(key.prefix(12))…", writing: true, { try await uploader.upload(key) }) else { return }
             state.lock.withLock {
@@ -261,28 +265,47 @@ struct Core: Sendable {
 }
 
 /// Uploads one answer: each image the store lacks, then its record.
+///
+/// An answer whose record the store lacks (a push's HEAD said so, or the build's look-up missed it)
+/// has its images sent without asking for each first: they are new to the store all but always, and
+/// a HEAD per image cost a push of 1,000 answers a third of its time (6.1 s → 4.4 s on loopback). An
+/// image this process already sent or fetched is not sent again; one the store has a damaged copy
+/// of is always sent. Otherwise each image is asked for (HEAD) and sent only when missing. This is
+/// what bazel does with an HTTP cache, which cannot say which blobs it lacks: it sends them.
 struct Uploader: Sendable {
     let backend: any CacheBackend
     let local: ResultCache
     let signing: RemoteActionValue.SigningKey?
     var replacing = true
-    /// Images the store has a damaged copy of: sent even though it answers HEAD.
-    var damaged: Set<String> = []
+    /// What the tier knows of the store: its damaged images, the keys it missed, the images in it.
+    let state: TierState
 
     /// Nil when the local cache no longer has the answer (nothing to send). With `replacing` false,
     /// an answer whose record the store has is not sent (counted as uploaded: it is there).
     func upload(_ key: String) async throws -> (blobs: Int, bytes: Int64)? {
         let local = self.local
-        if !replacing, try await backend.contains(.action(key: key)) { return (0, 0) }
+        var recordMissing = state.lock.withLock { $0.missedKeys.contains(key) }
+        if !replacing {
+            if try await backend.contains(.action(key: key)) { return (0, 0) }
+            recordMissing = true
+        }
         // Not checked here: the backend checks each image against its digest before sending it.
         guard let hit = try await BlockingIO.run({ local.unverifiedEntry(key) }) else { return nil }
         var blobs = 0
         var bytes: Int64 = 0
         for (image, file) in zip(hit.record.images, hit.files) {
             let address = CacheAddress.blob(sha256: image.sha256)
-            if !damaged.contains(image.sha256), try await backend.contains(address) { continue }
+            let (damaged, sent) = state.lock.withLock { ($0.damagedBlobs.contains(image.sha256), $0.blobsInStore.contains(image.sha256)) }
+            if !damaged {
+                if sent { continue }
+                if !recordMissing, try await backend.contains(address) { continue }
+            }
             // Streamed from the blob or the entry; the backend checks its digest before sending it.
             try await backend.upload(URL(fileURLWithPath: file.path), range: file.range, to: address)
+            state.lock.withLock {
+                $0.damagedBlobs.remove(image.sha256)
+                $0.blobsInStore.insert(image.sha256)
+            }
             bytes += Int64(image.bytes)
             blobs += 1
         }
@@ -291,4 +314,3 @@ struct Uploader: Sendable {
         return (blobs, bytes + Int64(value.count))
     }
 }
-
