@@ -166,6 +166,7 @@ let package = Package(
         // The backends against real servers: nginx with WebDAV and moto's S3, started on loopback.
         .testTarget(name: "KilnRemoteCacheTests", dependencies: [
             "KilnRemoteCache", "KilnCache", "KilnCore", "KilnTestSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
         ], exclude: ["Fixtures"]),
         // `kiln serve` over real sockets, with openai-fake as the upstream.
         .testTarget(name: "KilnServeTests", dependencies: [

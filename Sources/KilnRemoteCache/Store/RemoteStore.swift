@@ -74,20 +74,27 @@ final class RemoteStore: CacheBackend, RemoteBackendLifecycle {
     /// larger one is hashed, then streamed, so it is never held in memory whole.
     func upload(_ source: URL, range: Range<Int>?, to address: CacheAddress) async throws {
         try Self.check(address, in: name)
+        let buffers = self.buffers
         let (digest, bytes, buffer) = try await BlockingIO.run { () throws -> (String, Range<Int>, ByteBuffer?) in
             let file = try FileChunks.OpenFile(source.path)
             let bytes = try range ?? 0..<file.size()
             guard bytes.count <= Self.wholeReadLimit else {
                 return (try Digest.sha256(fileAt: source, range: bytes), bytes, nil)
             }
-            let buffer = try file.read(bytes.count, at: bytes.lowerBound)
+            var buffer = buffers.take(capacity: bytes.count)
+            try file.read(bytes.count, at: bytes.lowerBound, into: &buffer)
             return (buffer.withUnsafeReadableBytes { Digest.sha256($0) }, bytes, buffer)
         }
         if case let .blob(expected) = address, digest != expected {
             throw CacheKeyError("remote cache \(name): \(source.path) does not have the digest \(expected); it was not sent")
         }
         try await store(request(.PUT, address, payloadSHA256: digest), body: buffer.map { RemoteBody.buffer($0) } ?? .file(source, range: bytes))
+        // Kept for the next upload only once sent: a failed request may still be writing it.
+        if let buffer { buffers.give(buffer) }
     }
+
+    /// The buffers uploads read values into, reused (see `BufferPool`).
+    let buffers = BufferPool()
 
     /// The largest value `upload` reads whole: 16 MiB, well above an image, so eight uploads at
     /// once hold at most 128 MiB.
