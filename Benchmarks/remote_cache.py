@@ -12,13 +12,17 @@ same objects (each answer's image and its record), in the same sitting, interlea
 The project is built once with openai-fake answering realistic ~1.8 MB PNGs (not measured). Wall
 time from outside, MB/s over the image bytes, CPU and peak RSS from wait4.
 
-Before each measured command the page cache is written back (`sync`) and the driver waits
---settle seconds (35: longer than the kernel's 30 s dirty_expire): otherwise each command pays for
-the previous one's writeback, and on ext4 without a journal (this machine's) for its deletions —
-inodes freed in the last 30 s are skipped one by one when new files are made, which cost a
-download that creates 2,000 files up to a fifth of its CPU. Both sides get the same pause.
+Before each measured command both sides get the same start: the page cache is written back
+(`sync`), and, run as root, the kernel's caches are dropped and the files the command reads are
+read back in (the local cache or outputs/ for an upload, the store's objects for a download): a
+warm store and a machine that has not just deleted thousands of files. Without that each command
+paid for the one before: its writeback, and on ext4 without a journal (this machine's) its
+deletions — when it makes a file, ext4 skips each inode freed in the last 60 s (6 min while the
+inode table is unwritten) whose table block is cached, one by one; that cost a download that makes
+2,000 files up to a fifth of its CPU, and the time between runs decided how much. Not root: `sync`
+and --settle seconds (35) only.
 
-  python3 Benchmarks/remote_cache.py --kiln .build/release/kiln --fake .build/release/openai-fake \
+  sudo python3 Benchmarks/remote_cache.py --kiln .build/release/kiln --fake .build/release/openai-fake \
       [--count 1000] [--answer-bytes 1800000] [--runs 3] [--parallel 16] [--settle 35]
 """
 import argparse
@@ -33,6 +37,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import FakeOpenAI, install_signal_handlers, median, run_measured  # noqa: E402
 from benchprojects import write_generations_project  # noqa: E402
+
+DROP_CACHES = "/proc/sys/vm/drop_caches"
 
 NGINX_CONF = """daemon off;
 {user}
@@ -131,7 +137,8 @@ def main():
     parser.add_argument("--answer-bytes", type=int, default=1_800_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--parallel", type=int, default=16, help="curl --parallel-max (kiln: 8 uploads, 16 downloads)")
-    parser.add_argument("--settle", type=float, default=35, help="seconds to wait after sync before each measured command")
+    parser.add_argument("--settle", type=float, default=None,
+                        help="seconds to wait after sync before each measured command (35; 3 when caches are dropped)")
     parser.add_argument("--dir", default=None)
     options = parser.parse_args()
     install_signal_handlers()
@@ -164,31 +171,49 @@ def main():
 
     curl = ["curl", "--silent", "--show-error", "--fail", "--parallel", "--parallel-max", str(options.parallel)]
 
-    def settle():
+    def settle(*reads):
+        """The same start for every command: see the module's docstring."""
         subprocess.run(["sync"], check=True)
-        time.sleep(options.settle)
+        if can_drop:
+            with open(DROP_CACHES, "w") as f:
+                f.write("3\n")
+            # The programs' own pages too: kiln's binary, curl, nginx (a request it answers 404).
+            for warm in ([options.kiln, "--version"], ["curl", "-s", "-o", "/dev/null", nginx.url("warm")]):
+                subprocess.run(warm, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for top in reads:
+                for folder, _, names in os.walk(top):
+                    for name in names:
+                        with open(os.path.join(folder, name), "rb") as f:
+                            while f.read(1 << 20):
+                                pass
+        time.sleep(options.settle if options.settle is not None else (3 if can_drop else 35))
+
+    can_drop = os.access(DROP_CACHES, os.W_OK)
+    print("before each command: sync, " + ("caches dropped and the command's inputs read in" if can_drop
+                                           else "no cache drop (not root)"), flush=True)
+    store = os.path.join(nginx.root, "data")
 
     try:
         for run in range(options.runs):
             nginx.clear("kiln")
-            settle()
+            settle(os.path.join(project, ".kiln/cache"))
             results["kiln push"].append(run_measured([options.kiln, "cache", "push", "--remote-cache", nginx.url("kiln")],
                                                      cwd=project, env=env))
             if run == 0:
                 put_config, get_config = curl_configs()
             nginx.clear("peer")
-            settle()
+            settle(os.path.join(project, "outputs"), os.path.join(work, "records"))
             results["curl PUT"].append(run_measured(curl + ["--config", put_config], cwd=work))
             # An empty local cache (--cache-dir): every answer kiln.lock names comes from nginx.
             empty = os.path.join(work, "empty-cache")
             shutil.rmtree(empty, ignore_errors=True)
-            settle()
+            settle(os.path.join(store, "kiln"))
             results["kiln pull"].append(run_measured([options.kiln, "cache", "pull", "--cache-dir", empty,
                                                       "--remote-cache", nginx.url("kiln")], cwd=project, env=env))
             shutil.rmtree(empty, ignore_errors=True)
             shutil.rmtree(scratch, ignore_errors=True)
             os.makedirs(scratch)
-            settle()
+            settle(os.path.join(store, "peer"))
             results["curl GET"].append(run_measured(curl + ["--config", get_config], cwd=work))
             shutil.rmtree(scratch, ignore_errors=True)
             print(f"run {run + 1}: " + "; ".join(f"{k} {v[-1].wall:.2f} s" for k, v in results.items()), flush=True)

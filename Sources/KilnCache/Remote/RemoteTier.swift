@@ -16,7 +16,7 @@ import Synchronization
 ///   apart — stop for the rest of the build (one warning); `Options.required` makes any failure
 ///   throw instead;
 /// - uploads run in the background, a few at a time, after the local store: images first (skipping
-///   those the store has), then the record, so a reader never sees a record without its images.
+///   those it knows the store has; see `Uploader`), then the record, so a reader never sees a record without its images.
 ///   `waitForUploads` lets the build finish them before it exits.
 public final class RemoteTier: Sendable {
     public struct Options: Sendable {
@@ -110,14 +110,15 @@ public final class RemoteTier: Sendable {
         return stats.uploaded - before
     }
 
-    /// Copies the answers of `keys` the local cache lacks from the store, 16 at a time (before a
+    /// Copies the answers of `keys` the local cache lacks from the store, 32 at a time (before a
     /// `--locked` check, which reads only the local cache).
     public func prefetch(_ keys: [String]) async {
         _ = await fetchAll(keys.filter { !core.local.hasEntry($0) })
     }
 
-    /// Fetches `keys`, `limit` at a time; returns those the local cache has afterwards.
-    public func fetchAll(_ keys: [String], limit: Int = 64) async -> Set<String> {
+    /// Fetches `keys`, `limit` at a time; returns those the local cache has afterwards. 32: a pull
+    /// of 1,000 answers from nginx on loopback took as long as with 64, in 90 MiB instead of 115.
+    public func fetchAll(_ keys: [String], limit: Int = 32) async -> Set<String> {
         let core = self.core
         let found = Mutex(Set<String>())
         await Self.forEach(keys, limit: limit) { key in
