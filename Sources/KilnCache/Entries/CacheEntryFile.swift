@@ -87,16 +87,14 @@ package enum CacheEntryFile {
 
     /// A format-3 entry's images, each checked against the size and SHA-256 its record gives; nil
     /// when any is missing or damaged (the entry must not be used).
-    /// - Parameter verify: false skips the SHA-256 (the sizes are still checked): for a reader that
-    ///   checks each image itself, as an upload's backend does before sending it.
-    package static func images(in data: Data, record: CacheRecord, payloadStart: Int, verify: Bool = true) -> [Data]? {
+    package static func images(in data: Data, record: CacheRecord, payloadStart: Int) -> [Data]? {
         var offset = data.startIndex + payloadStart
         var images = [Data]()
         images.reserveCapacity(record.images.count)
         for image in record.images {
             guard image.bytes >= 0, data.endIndex - offset >= image.bytes else { return nil }
             let bytes = Data(data[offset..<offset + image.bytes])
-            guard !verify || Digest.sha256(bytes) == image.sha256 else { return nil }
+            guard Digest.sha256(bytes) == image.sha256 else { return nil }
             images.append(bytes)
             offset += image.bytes
         }
