@@ -226,8 +226,8 @@ def main():
         wall = median([m.wall for m in ms])
         rates[name] = total / 1e6 / wall
         print(f"| {name} | {wall:.2f} s | {rates[name]:.0f} | {median([m.cpu for m in ms]):.2f} | {max(m.rss_mib for m in ms):.0f} |")
-    print(f"\nupload: kiln {rates['kiln push'] / rates['curl PUT']:.2f} × curl; "
-          f"download: kiln {rates['kiln pull'] / rates['curl GET']:.2f} × curl (target ≥ 0.80)")
+    print(f"\nupload: kiln {rates['kiln push'] / rates['curl PUT']:.3f} × curl; "
+          f"download: kiln {rates['kiln pull'] / rates['curl GET']:.3f} × curl (target ≥ 0.80)")
     print(f"load after {os.getloadavg()[0]:.2f}")
     if not options.dir:
         shutil.rmtree(work, ignore_errors=True)
