@@ -16,8 +16,8 @@ import Synchronization
 ///   apart — stop for the rest of the build (one warning); `Options.required` makes any failure
 ///   throw instead;
 /// - uploads run in the background, a few at a time, after the local store: images first (skipping
-///   those it knows the store has; see `Uploader`), then the record, so a reader never sees a record without its images.
-///   `waitForUploads` lets the build finish them before it exits.
+///   those it knows the store has; see `Uploader`), then the record, so a reader never sees a
+///   record without its images. `waitForUploads` lets the build finish them before it exits.
 public final class RemoteTier: Sendable {
     public struct Options: Sendable {
         /// Read, never write (pull requests from forks).
