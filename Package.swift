@@ -29,7 +29,9 @@ let package = Package(
     ],
     targets: [
         // Values every other target shares: ids, digests, steps, plans, the provider protocol.
-        .target(name: "KilnCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "KilnCore", dependencies: ["CKilnXattr", .product(name: "Crypto", package: "swift-crypto")]),
+        // Extended attributes (the seal on a cache file's images), which Glibc's module leaves out.
+        .target(name: "CKilnXattr"),
         // YAML → typed manifest with source locations, plus single-file validation.
         .target(name: "KilnManifest", dependencies: ["KilnCore", .product(name: "Yams", package: "Yams")]),
         // Manifests → concrete steps, references, cache keys, targets.

@@ -80,8 +80,8 @@ public struct ResultCache: Sendable {
     }
 
     /// `key`'s record and where its images are on disk, their digests not checked here: for an
-    /// upload, whose backend checks each image against its digest before it sends it (so a damaged
-    /// local copy is still never sent, and the bytes are hashed once). Only the entry's header and
+    /// upload, whose backend checks each image before it sends it — by the file's seal (`ImageSeal`)
+    /// or its digest — so a damaged local copy is still never sent, and the bytes are read once. Only the entry's header and
     /// record are read: a format-4 entry's images are its blobs, a format-3 entry's the bytes after
     /// its record, and the upload streams them from there (reading each ~2 MB entry whole, then
     /// copying its image out, cost a push a fifth of its CPU). Nil when there is no readable entry,
@@ -174,7 +174,8 @@ public struct ResultCache: Sendable {
                                  resolved: resolved, images: stored, adopted: adopted)
         guard layout == .blobs else {
             record.version = CacheEntryFile.inlineVersion
-            try store.writeNow(pieces: CacheEntryFile.pieces(record, images: images), at: .action(key: key))
+            let seal = ImageSeal(zip(stored, images).map { image, data in data.withUnsafeBytes { ImageSeal.Image(sha256: image.sha256, bytes: $0) } })
+            try store.writeNow(pieces: CacheEntryFile.pieces(record, images: images), at: .action(key: key), seal: seal)
             return StoredResult(record: record, blobs: nil)
         }
         // Always written, even when a blob of that digest exists: the one on disk may have been
@@ -182,7 +183,7 @@ public struct ResultCache: Sendable {
         var paths = [String]()
         for (image, data) in zip(stored, images) {
             let path = store.path(for: .blob(sha256: image.sha256))
-            try store.writeFile(data, to: path, mode: 0o444)
+            try store.writeFile(data, to: path, mode: 0o444, seal: data.withUnsafeBytes { ImageSeal(sha256: image.sha256, bytes: $0) })
             paths.append(path)
         }
         try store.writeNow(CacheEntryFile.encode(record), at: .action(key: key))

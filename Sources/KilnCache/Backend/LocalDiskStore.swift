@@ -52,24 +52,26 @@ public struct LocalDiskStore: CacheBackend {
     /// once more if it was removed since). A blob must have the digest it is stored under.
     package func writeNow(_ data: Data, at address: CacheAddress) throws {
         try Self.check(address)
-        if case let .blob(digest) = address, Digest.sha256(data) != digest {
+        guard case let .blob(digest) = address else { return try writeFile(data, to: path(for: address)) }
+        guard Digest.sha256(data) == digest else {
             throw CacheKeyError("cache: a blob stored as \(digest) has another digest; it was not stored")
         }
-        try writeFile(data, to: path(for: address), mode: address.isBlob ? 0o444 : 0o644)
+        try writeFile(data, to: path(for: address), mode: 0o444, seal: data.withUnsafeBytes { ImageSeal(sha256: digest, bytes: $0) })
     }
 
     /// Writes a cache entry made of `pieces` (its record, then its images) as one file, without
-    /// joining them in memory first.
-    package func writeNow(pieces: [Data], at address: CacheAddress) throws {
+    /// joining them in memory first. `seal`: its images' (`ImageSeal`), set where the filesystem takes it.
+    package func writeNow(pieces: [Data], at address: CacheAddress, seal: ImageSeal? = nil) throws {
         try Self.check(address)
         precondition(!address.isBlob, "a blob is written whole, with its digest checked")
         let target = path(for: address)
-        try withFolders(for: target) { try PosixFile.write(pieces, to: target, tmp: tmpPath, label: "cache") }
+        try withFolders(for: target) { try PosixFile.write(pieces, to: target, tmp: tmpPath, label: "cache", seal: seal) }
     }
 
     /// Writes any file under the root (`last-build.json`, a blob) the way values are written.
-    package func writeFile(_ data: Data, to target: String, mode: mode_t = 0o644) throws {
-        try withFolders(for: target) { try PosixFile.write(data, to: target, tmp: tmpPath, label: "cache", mode: mode) }
+    /// `seal`: a blob's (`ImageSeal`), set where the filesystem takes it.
+    package func writeFile(_ data: Data, to target: String, mode: mode_t = 0o644, seal: ImageSeal? = nil) throws {
+        try withFolders(for: target) { try PosixFile.write(data, to: target, tmp: tmpPath, label: "cache", mode: mode, seal: seal) }
     }
 
     /// Runs `write` once the folders `target` needs exist; if it fails, makes them again (another

@@ -15,19 +15,23 @@ package enum PosixFile {
     /// Writes `data` to `<tmp>/<pid>-<random>` and renames it to `path`. The temp file is removed
     /// when anything fails. The pid in the name lets `sweepTemporaries` tell a dead writer's leftovers
     /// from a live writer's file in flight. `mode`: the file's permissions (a cache blob is
-    /// read-only: outputs may be hard links to it).
-    package static func write(_ data: Data, to path: String, tmp: String, label: String, mode: mode_t = 0o644) throws {
-        try write([data], to: path, tmp: tmp, label: label, mode: mode)
+    /// read-only: outputs may be hard links to it). `seal`: set on the file before it is renamed
+    /// into place, where the filesystem takes it (a cache file's images', see `ImageSeal`).
+    package static func write(_ data: Data, to path: String, tmp: String, label: String, mode: mode_t = 0o644,
+                              seal: ImageSeal? = nil) throws {
+        try write([data], to: path, tmp: tmp, label: label, mode: mode, seal: seal)
     }
 
     /// `write` of a file made of `pieces` one after another (a cache entry's record, then its
     /// images), without first copying them into one buffer.
-    package static func write(_ pieces: [Data], to path: String, tmp: String, label: String, mode: mode_t = 0o644) throws {
+    package static func write(_ pieces: [Data], to path: String, tmp: String, label: String, mode: mode_t = 0o644,
+                              seal: ImageSeal? = nil) throws {
         let temp = tmp + "/" + TemporaryName.next()
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw failure("create", temp, label: label) }
         var ok = true
         for piece in pieces where ok { ok = piece.withUnsafeBytes { writeAll(fd, $0) } }
+        if ok { seal?.set(on: fd) }
         let code = errno
         if close(fd) != 0 { ok = false }
         guard ok else {

@@ -68,10 +68,11 @@ final class RemoteStore: CacheBackend, RemoteBackendLifecycle {
         return try found(answer, request)
     }
 
-    /// PUT of the file `source` (or the bytes `range` of it), after hashing them: a blob's digest is
-    /// checked, so a damaged local copy is never sent; S3 signs the hash. A value up to
-    /// `wholeReadLimit` (an image) is read once into the buffer that is sent and hashed there; a
-    /// larger one is hashed, then streamed, so it is never held in memory whole.
+    /// PUT of the file `source` (or the bytes `range` of it), after checking them: a blob's digest is
+    /// checked, so a damaged local copy is never sent; S3 signs it as the payload's hash. A value up
+    /// to `wholeReadLimit` (an image) is read once into the buffer that is sent and checked there —
+    /// an image in a file Kiln sealed when it wrote it by the seal's XXH64 (`ImageSeal`), anything else by
+    /// its SHA-256; a larger one is hashed, then streamed, so it is never held in memory whole.
     func upload(_ source: URL, range: Range<Int>?, to address: CacheAddress) async throws {
         try Self.check(address, in: name)
         let buffers = self.buffers
@@ -83,7 +84,9 @@ final class RemoteStore: CacheBackend, RemoteBackendLifecycle {
             }
             var buffer = buffers.take(capacity: bytes.count)
             try file.read(bytes.count, at: bytes.lowerBound, into: &buffer)
-            return (buffer.withUnsafeReadableBytes { Digest.sha256($0) }, bytes, buffer)
+            let seal = address.isBlob ? ImageSeal.read(from: file.descriptor) : nil
+            let digest = buffer.withUnsafeReadableBytes { ImageSeal.digest(of: $0, sealedAs: seal, expected: address.name).sha256 }
+            return (digest, bytes, buffer)
         }
         if case let .blob(expected) = address, digest != expected {
             throw CacheKeyError("remote cache \(name): \(source.path) does not have the digest \(expected); it was not sent")
