@@ -131,15 +131,25 @@ final class RemoteTransport: Sendable {
         let deadline = NIODeadline.now() + .milliseconds(Int64(seconds * 1000))
         let client = client, prepared = http
         do {
-            // AsyncHTTPClient's deadline ends with the response head; the race holds the body to it too.
-            let result = try await withThrowingTaskGroup(of: T.self) { group in
-                group.addTask { try await read(client.execute(prepared, deadline: deadline)) }
-                group.addTask {
-                    try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
-                    throw HTTPClientError.deadlineExceeded
+            // AsyncHTTPClient's deadline ends with the response head (a request's own body is sent
+            // before it). A response body still to come is raced against what is left of it, so a
+            // server that drips one cannot hold the request longer; an answer to HEAD, or one with
+            // `Content-Length: 0` (a PUT's), has none, and is read without a timer of its own.
+            let response = try await client.execute(prepared, deadline: deadline)
+            let result: T
+            if request.method == .HEAD || response.headers.first(name: "content-length") == "0" {
+                result = try await read(response)
+            } else {
+                result = try await withThrowingTaskGroup(of: T.self) { group in
+                    group.addTask { try await read(response) }
+                    group.addTask {
+                        let left = (deadline - .now()).nanoseconds
+                        if left > 0 { try await Task.sleep(for: .nanoseconds(left)) }
+                        throw HTTPClientError.deadlineExceeded
+                    }
+                    defer { group.cancelAll() }
+                    return try await group.next()!
                 }
-                defer { group.cancelAll() }
-                return try await group.next()!
             }
             logger.debug("remote cache request", metadata: ["store": "\(failures.store)", "request": "\(request.label)"])
             return result
