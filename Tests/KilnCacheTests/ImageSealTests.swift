@@ -77,6 +77,9 @@ import Glibc
         let stored = try cache.store(key: blobs.cacheKey, step: blobs, images: images, usage: nil, requestID: nil, resolved: [:], layout: .blobs)
         for (path, bytes) in zip(try #require(stored.blobs), images) {
             #expect(Self.seal(at: path) == ImageSeal([sealed(bytes)]), "\(path)")
+            // Sealed while still writable by its owner (a user attribute needs that), read-only after.
+            let mode = try #require(PosixFile.status(path)).st_mode & 0o777
+            #expect(mode & 0o222 == 0 && mode & 0o400 != 0, "a blob is read-only: \(String(mode, radix: 8))")
         }
         #expect(Self.seal(at: cache.entryPath(blobs.cacheKey)) == nil, "an entry that holds no image is not sealed")
         let inline = TestSteps.generate("i", n: 2)

@@ -27,11 +27,19 @@ package enum PosixFile {
     package static func write(_ pieces: [Data], to path: String, tmp: String, label: String, mode: mode_t = 0o644,
                               seal: ImageSeal? = nil) throws {
         let temp = tmp + "/" + TemporaryName.next()
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        // A user attribute can only be set on a file its owner may write, whatever the descriptor
+        // (root aside): a read-only file to be sealed (a cache blob) is made writable by its
+        // owner, sealed, then given its mode (the umask's bits kept) before it is renamed in.
+        let readOnly = seal != nil && mode & S_IWUSR == 0
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, readOnly ? mode | S_IWUSR : mode)
         guard fd >= 0 else { throw failure("create", temp, label: label) }
         var ok = true
         for piece in pieces where ok { ok = piece.withUnsafeBytes { writeAll(fd, $0) } }
         if ok { seal?.set(on: fd) }
+        if ok && readOnly {
+            var info = stat()
+            ok = fstat(fd, &info) == 0 && fchmod(fd, info.st_mode & 0o7777 & ~S_IWUSR) == 0
+        }
         let code = errno
         if close(fd) != 0 { ok = false }
         guard ok else {
