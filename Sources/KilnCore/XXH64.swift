@@ -1,7 +1,7 @@
 /// XXH64 (Yann Collet's xxHash, 64-bit): a checksum ~5× faster than SHA-256 here, for telling a
 /// file that is still the one Kiln wrote from one damaged since (`ImageSeal`). Not a digest: it
 /// names nothing, and it is no defence against someone who means to forge it.
-public enum XXH64 {
+package enum XXH64 {
     private static let p1: UInt64 = 11_400_714_785_074_694_791
     private static let p2: UInt64 = 14_029_467_366_897_019_727
     private static let p3: UInt64 = 1_609_587_929_392_839_161
@@ -9,7 +9,7 @@ public enum XXH64 {
     private static let p5: UInt64 = 2_870_177_450_012_600_261
 
     /// The checksum of `bytes` (seed 0 unless given), as the reference implementation computes it.
-    public static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
+    package static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
         let count = bytes.count
         guard let base = bytes.baseAddress else { return finish(seed &+ p5 &+ 0) }
         var offset = 0

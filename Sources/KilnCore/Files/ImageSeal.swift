@@ -93,12 +93,9 @@ package struct ImageSeal: Equatable, Sendable {
     /// `bySeal` says which.
     package static func digest(of bytes: UnsafeRawBufferPointer, sealedAs seal: ImageSeal?,
                                expected: String) -> (sha256: String, bySeal: Bool) {
-        if let seal, let start = digestStart(expected) {
-            let sealed = seal.images.filter { $0.digestStart == start }
-            if !sealed.isEmpty {
-                let xxh64 = XXH64.hash(bytes)
-                if sealed.contains(where: { $0.xxh64 == xxh64 }) { return (expected, true) }
-            }
+        if let seal, let start = digestStart(expected), seal.images.contains(where: { $0.digestStart == start }),
+           seal.images.contains(Image(digestStart: start, xxh64: XXH64.hash(bytes))) {
+            return (expected, true)
         }
         return (Digest.sha256(bytes), false)
     }
