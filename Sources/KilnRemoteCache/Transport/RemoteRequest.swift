@@ -20,6 +20,16 @@ enum RemoteBody: Sendable {
     case buffer(ByteBuffer)
     /// The bytes `range` of a file, streamed with their count as the Content-Length.
     case file(URL, range: Range<Int>)
+
+    /// How many bytes the body has.
+    var count: Int {
+        switch self {
+        case .none: 0
+        case let .data(data): data.count
+        case let .buffer(buffer): buffer.readableBytes
+        case let .file(_, range): range.count
+        }
+    }
 }
 
 /// The store's answer, as far as the caller needs it: the status, the headers, and for a failed

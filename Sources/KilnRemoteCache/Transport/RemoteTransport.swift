@@ -127,6 +127,7 @@ final class RemoteTransport: Sendable {
         case let .buffer(buffer): http.body = .bytes(buffer)
         case let .file(url, range): http.body = .stream(FileChunks(url: url, range: range), length: .known(Int64(range.count)))
         }
+        HeadPadding.pad(&http, bodyBytes: body.count)
         let seconds = settings.requestTimeout
         let deadline = NIODeadline.now() + .milliseconds(Int64(seconds * 1000))
         let client = client, prepared = http

@@ -5,6 +5,9 @@ Usage: misbehaving_server.py PORT MODE
   stall       answer 200 with Content-Length 1000000, send 1000 bytes, then send nothing for 120 s
   trickle     answer 200 with Content-Length 1000000, then send one byte every 0.2 s
   status:NNN  answer every request with status NNN and a short body
+  record:FILE take every PUT (201), answer anything else 404, and append a line to FILE for each
+              request: the method, the path, the bytes of its head (request line to blank line
+              included), of its body, and the names of its headers
 Each connection is served on its own thread; the process runs until it is killed (and at most 300 s).
 """
 import socket, sys, threading, time
@@ -21,8 +24,10 @@ def read_request(conn):
         data += chunk
     head, _, rest = data.partition(b"\r\n\r\n")
     length = 0
+    names = []
     for line in head.split(b"\r\n")[1:]:
         name, _, value = line.partition(b":")
+        names.append(name.strip().decode())
         if name.strip().lower() == b"content-length":
             length = int(value.strip())
     while len(rest) < length:
@@ -30,7 +35,11 @@ def read_request(conn):
         if not chunk:
             break
         rest += chunk
-    return head.split(b" ")[0]
+    method, path = head.split(b" ")[:2]
+    if mode.startswith("record:"):
+        with open(mode[len("record:"):], "a") as log:
+            log.write(f"{method.decode()} {path.decode()} {len(head) + 4} {len(rest)} {','.join(names)}\n")
+    return method
 
 
 def serve(conn):
@@ -39,6 +48,10 @@ def serve(conn):
             method = read_request(conn)
             if method is None:
                 return
+            if mode.startswith("record:"):
+                status = b"201 Created" if method == b"PUT" else b"404 Not Found"
+                conn.sendall(b"HTTP/1.1 " + status + b"\r\nContent-Length: 0\r\n\r\n")
+                continue
             if mode.startswith("status:"):
                 code = int(mode.split(":")[1])
                 body = b"" if method == b"HEAD" else b"<Error><Code>Scripted</Code><Message>scripted failure</Message></Error>"
