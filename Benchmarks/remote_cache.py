@@ -23,7 +23,10 @@ inode table is unwritten) whose table block is cached, one by one; that cost a d
 and --settle seconds (35) only.
 
   sudo python3 Benchmarks/remote_cache.py --kiln .build/release/kiln --fake .build/release/openai-fake \
-      [--count 1000] [--answer-bytes 1800000] [--runs 3] [--parallel 16] [--settle 35]
+      [--count 1000] [--answer-bytes 1800000] [--runs 3] [--parallel 16] [--settle 35] [--only upload]
+
+--only upload|download measures one direction (twice the runs in the same time, for a sitting on a
+noisy machine); a download-only sitting still pushes once, unmeasured, to fill the store.
 """
 import argparse
 import json
@@ -136,7 +139,8 @@ def main():
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--answer-bytes", type=int, default=1_800_000)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--parallel", type=int, default=16, help="curl --parallel-max (kiln: 8 uploads, 16 downloads)")
+    parser.add_argument("--parallel", type=int, default=16, help="curl --parallel-max (kiln: 16 uploads, 32 downloads)")
+    parser.add_argument("--only", choices=["upload", "download"], default=None, help="measure one direction only")
     parser.add_argument("--settle", type=float, default=None,
                         help="seconds to wait after sync before each measured command (35; 3 when caches are dropped)")
     parser.add_argument("--dir", default=None)
@@ -194,16 +198,27 @@ def main():
     store = os.path.join(nginx.root, "data")
 
     try:
+        uploads, downloads = options.only != "download", options.only != "upload"
         for run in range(options.runs):
-            nginx.clear("kiln")
-            settle(os.path.join(project, ".kiln/cache"))
-            results["kiln push"].append(run_measured([options.kiln, "cache", "push", "--remote-cache", nginx.url("kiln")],
-                                                     cwd=project, env=env))
+            if uploads or run == 0:
+                nginx.clear("kiln")
+                settle(os.path.join(project, ".kiln/cache"))
+                push = run_measured([options.kiln, "cache", "push", "--remote-cache", nginx.url("kiln")], cwd=project, env=env)
+                if uploads:
+                    results["kiln push"].append(push)
             if run == 0:
                 put_config, get_config = curl_configs()
-            nginx.clear("peer")
-            settle(os.path.join(project, "outputs"), os.path.join(work, "records"))
-            results["curl PUT"].append(run_measured(curl + ["--config", put_config], cwd=work))
+            if uploads:
+                nginx.clear("peer")
+                settle(os.path.join(project, "outputs"), os.path.join(work, "records"))
+                results["curl PUT"].append(run_measured(curl + ["--config", put_config], cwd=work))
+            if not downloads:
+                print(f"run {run + 1}: " + "; ".join(f"{k} {v[-1].wall:.2f} s" for k, v in results.items() if v), flush=True)
+                continue
+            if run == 0 and not uploads:
+                # The store of the peer's objects, once: curl's GETs read it.
+                nginx.clear("peer")
+                subprocess.run(curl + ["--config", put_config], cwd=work, check=True)
             # An empty local cache (--cache-dir): every answer kiln.lock names comes from nginx.
             empty = os.path.join(work, "empty-cache")
             shutil.rmtree(empty, ignore_errors=True)
@@ -216,18 +231,26 @@ def main():
             settle(os.path.join(store, "peer"))
             results["curl GET"].append(run_measured(curl + ["--config", get_config], cwd=work))
             shutil.rmtree(scratch, ignore_errors=True)
-            print(f"run {run + 1}: " + "; ".join(f"{k} {v[-1].wall:.2f} s" for k, v in results.items()), flush=True)
+            print(f"run {run + 1}: " + "; ".join(f"{k} {v[-1].wall:.2f} s" for k, v in results.items() if v), flush=True)
     finally:
         nginx.stop()
     print(f"\n| what | wall (median of {options.runs}) | MB/s | CPU s | peak RSS MiB |")
     print("|---|---|---|---|---|")
     rates = {}
     for name, ms in results.items():
+        if not ms:
+            continue
         wall = median([m.wall for m in ms])
         rates[name] = total / 1e6 / wall
         print(f"| {name} | {wall:.2f} s | {rates[name]:.0f} | {median([m.cpu for m in ms]):.2f} | {max(m.rss_mib for m in ms):.0f} |")
-    print(f"\nupload: kiln {rates['kiln push'] / rates['curl PUT']:.3f} × curl; "
-          f"download: kiln {rates['kiln pull'] / rates['curl GET']:.3f} × curl (target ≥ 0.80)")
+    ratios = [f"{direction}: kiln {rates[ours] / rates[peer]:.3f} × curl"
+              for direction, ours, peer in (("upload", "kiln push", "curl PUT"), ("download", "kiln pull", "curl GET"))
+              if ours in rates]
+    print("\n" + "; ".join(ratios) + " (target ≥ 0.80)")
+    for direction, ours, peer in (("upload", "kiln push", "curl PUT"), ("download", "kiln pull", "curl GET")):
+        if results[ours]:
+            each = [p.wall / k.wall for k, p in zip(results[ours], results[peer])]
+            print(f"{direction}, run by run (curl's wall / kiln's): " + ", ".join(f"{r:.2f}" for r in each))
     print(f"load after {os.getloadavg()[0]:.2f}")
     if not options.dir:
         shutil.rmtree(work, ignore_errors=True)
