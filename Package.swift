@@ -29,9 +29,9 @@ let package = Package(
     ],
     targets: [
         // Values every other target shares: ids, digests, steps, plans, the provider protocol.
-        .target(name: "KilnCore", dependencies: ["CKilnXattr", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "KilnCore", dependencies: ["CKilnFiles", .product(name: "Crypto", package: "swift-crypto")]),
         // Extended attributes (the seal on a cache file's images), which Glibc's module leaves out.
-        .target(name: "CKilnXattr"),
+        .target(name: "CKilnFiles"),
         // YAML → typed manifest with source locations, plus single-file validation.
         .target(name: "KilnManifest", dependencies: ["KilnCore", .product(name: "Yams", package: "Yams")]),
         // Manifests → concrete steps, references, cache keys, targets.
@@ -135,7 +135,7 @@ let package = Package(
         .executableTarget(name: "kiln-bench-imaging", dependencies: ["KilnCore", "KilnImaging"],
                           path: "Benchmarks/ImagingBench", exclude: ["peer_pyvips.py"]),
 
-        .testTarget(name: "KilnCoreTests", dependencies: ["KilnCore"]),
+        .testTarget(name: "KilnCoreTests", dependencies: ["KilnCore", "KilnTestSupport"]),
         .testTarget(name: "KilnManifestTests", dependencies: ["KilnManifest", .product(name: "Yams", package: "Yams")],
                     exclude: ["Fixtures"]),
         .testTarget(name: "KilnPlannerTests", dependencies: ["KilnPlanner", "KilnManifest"], exclude: ["Golden"]),

@@ -11,9 +11,16 @@ import Glibc
 /// An upload checks an image the local cache sealed (`ImageSeal`) by the seal's XXH64 instead of its
 /// SHA-256, and still never sends a damaged or misplaced copy. Both kinds of backend, at a dead
 /// port (`RemoteStoreRulesTests`): a `CacheKeyError` shows the upload was refused before any
-/// request; `.unavailable` shows it passed the check and went out.
+/// request; `.unavailable` shows it passed the check and went out. Each with the file in memory
+/// (read on the calling task) and dropped from the page cache first (read on the I/O queue).
 @Suite struct SealedUploadTests {
-    @Test func aSealedBlobIsSentOnlyUnchangedAndUnderItsOwnName() async throws {
+    /// With `fromDisk`, drops the file from the page cache, so the upload cannot read it from memory.
+    func ready(_ file: URL, fromDisk: Bool) {
+        if fromDisk { PageCache.evict(file.path, check: false) }
+    }
+
+    @Test(arguments: [false, true])
+    func aSealedBlobIsSentOnlyUnchangedAndUnderItsOwnName(fromDisk: Bool) async throws {
         let folder = TemporaryFolder.make("kiln-sealed-upload")
         defer { try? FileManager.default.removeItem(at: folder) }
         let store = LocalDiskStore(root: folder.path)
@@ -28,8 +35,10 @@ import Glibc
                             seal: bytes.withUnsafeBytes { ImageSeal(sha256: digest, bytes: $0) })
 
         for backend in try RemoteStoreRulesTests.backends() {
+            ready(blob, fromDisk: fromDisk)
             let sent = await #expect(throws: RemoteStoreError.self) { try await backend.upload(blob, to: .blob(sha256: digest)) }
             #expect(sent?.kind == .unavailable, "the intact blob was checked and sent: \(String(describing: sent))")
+            ready(misplaced, fromDisk: fromDisk)
             await #expect(throws: CacheKeyError.self) { try await backend.upload(misplaced, to: other) }
             try await backend.shutdown()
         }
@@ -43,6 +52,7 @@ import Glibc
         close(fd)
         #expect(seal(at: blob.path) == before, "the change left the seal (if the filesystem set one) in place")
         for backend in try RemoteStoreRulesTests.backends() {
+            ready(blob, fromDisk: fromDisk)
             let refused = await #expect(throws: CacheKeyError.self) { try await backend.upload(blob, to: .blob(sha256: digest)) }
             #expect(refused?.description.contains("does not have the digest \(digest)") == true, "\(String(describing: refused))")
             try await backend.shutdown()
@@ -50,7 +60,8 @@ import Glibc
     }
 
     /// The same for an image inside an entry that holds its images (sent as a range of the file).
-    @Test func anImageInsideASealedEntryIsSentOnlyUnchanged() async throws {
+    @Test(arguments: [false, true])
+    func anImageInsideASealedEntryIsSentOnlyUnchanged(fromDisk: Bool) async throws {
         let folder = TemporaryFolder.make("kiln-sealed-upload")
         defer { try? FileManager.default.removeItem(at: folder) }
         let cache = ResultCache(directory: folder)
@@ -61,9 +72,11 @@ import Glibc
         let second = CacheAddress.blob(sha256: entry.record.images[1].sha256)
         let file = URL(fileURLWithPath: entry.files[1].path), range = try #require(entry.files[1].range)
         for backend in try RemoteStoreRulesTests.backends() {
+            ready(file, fromDisk: fromDisk)
             let sent = await #expect(throws: RemoteStoreError.self) { try await backend.upload(file, range: range, to: second) }
             #expect(sent?.kind == .unavailable, "the intact image was checked and sent: \(String(describing: sent))")
             // The first image's bytes under the second's name: refused.
+            ready(file, fromDisk: fromDisk)
             await #expect(throws: CacheKeyError.self) { try await backend.upload(file, range: try #require(entry.files[0].range), to: second) }
             try await backend.shutdown()
         }
@@ -74,6 +87,7 @@ import Glibc
         #expect(pwrite(fd, &byte, 1, at) == 1)
         close(fd)
         for backend in try RemoteStoreRulesTests.backends() {
+            ready(file, fromDisk: fromDisk)
             await #expect(throws: CacheKeyError.self) { try await backend.upload(file, range: range, to: second) }
             try await backend.shutdown()
         }

@@ -1,4 +1,4 @@
-import CKilnXattr
+import CKilnFiles
 import Foundation
 #if canImport(Glibc)
 import Glibc

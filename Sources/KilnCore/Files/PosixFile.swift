@@ -1,3 +1,4 @@
+import CKilnFiles
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -65,6 +66,19 @@ package enum PosixFile {
             offset += n
         }
         return true
+    }
+
+    /// Reads into `buffer` from `offset` only what is already in memory (the page cache), never
+    /// waiting for the disk: the count read, which is short — 0 when the first bytes are not in
+    /// memory, at the end of the file, or on any error, and on a system that cannot read this way
+    /// (no `preadv2` with `RWF_NOWAIT`). The caller reads the rest the usual way, off the
+    /// cooperative pool, and meets any error there.
+    package static func readCached(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Int {
+        while true {
+            let n = kiln_pread_cached(fd, buffer.baseAddress, buffer.count, off_t(offset))
+            if n < 0 && errno == EINTR { continue }
+            return Swift.max(n, 0)
+        }
     }
 
     /// The whole file (at most `limit` bytes of it), or nil when it cannot be read (missing,

@@ -86,6 +86,21 @@ struct FileChunks: AsyncSequence, Sendable {
             return buffer
         }
 
+        /// Exactly `count` bytes from `offset` appended to `buffer` (which must start empty), when
+        /// every one of them is in memory (`PosixFile.readCached`: no wait for the disk); false
+        /// otherwise, with `buffer` holding what was.
+        func readCached(_ count: Int, at offset: Int, into buffer: inout ByteBuffer) -> Bool {
+            while buffer.readableBytes < count {
+                let done = buffer.readableBytes
+                let n = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count - done) { space in
+                    PosixFile.readCached(descriptor, into: UnsafeMutableRawBufferPointer(rebasing: space[..<(count - done)]),
+                                         at: offset + done)
+                }
+                if n == 0 { return false }
+            }
+            return true
+        }
+
         /// Exactly `count` bytes from `offset`, appended to `buffer` (which must start empty).
         func read(_ count: Int, at offset: Int, into buffer: inout ByteBuffer) throws {
             while buffer.readableBytes < count {
