@@ -75,8 +75,9 @@ final class RemoteStore: CacheBackend, RemoteBackendLifecycle {
     /// its SHA-256; a larger one is hashed, then streamed, so it is never held in memory whole.
     ///
     /// The read happens on this task when every byte is in memory (an image written or read a moment
-    /// ago, as in a push after a build): no wait for the disk, and no hop to the I/O queue and back,
-    /// which was a tenth of a push's CPU. Anything else is read on the I/O queue.
+    /// ago, as in a push after a build): no wait for the disk, and no hop to the I/O queue and back
+    /// (two thread wake-ups an image). Anything else is read on the I/O queue. Opening the file and
+    /// reading its seal still happen here: an inode not in memory costs one small read.
     func upload(_ source: URL, range: Range<Int>?, to address: CacheAddress) async throws {
         try Self.check(address, in: name)
         let read = UploadRead(source: source, range: range, address: address, buffers: buffers, wholeReadLimit: Self.wholeReadLimit)
