@@ -30,7 +30,7 @@ let package = Package(
     targets: [
         // Values every other target shares: ids, digests, steps, plans, the provider protocol.
         .target(name: "KilnCore", dependencies: ["CKilnFiles", .product(name: "Crypto", package: "swift-crypto")]),
-        // Extended attributes (the seal on a cache file's images), which Glibc's module leaves out.
+        // File calls Glibc's module leaves out: extended attributes (the seal), reads from memory only.
         .target(name: "CKilnFiles"),
         // YAML → typed manifest with source locations, plus single-file validation.
         .target(name: "KilnManifest", dependencies: ["KilnCore", .product(name: "Yams", package: "Yams")]),

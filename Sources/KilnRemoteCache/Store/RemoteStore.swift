@@ -70,7 +70,7 @@ final class RemoteStore: CacheBackend, RemoteBackendLifecycle {
 
     /// PUT of the file `source` (or the bytes `range` of it), after checking them: a blob's digest is
     /// checked, so a damaged local copy is never sent; S3 signs it as the payload's hash. A value up
-    /// to `wholeReadLimit` (an image) is read once into the buffer that is sent and checked there —
+    /// to `UploadRead.wholeReadLimit` (an image) is read once into the buffer that is sent and checked there —
     /// an image in a file Kiln sealed when it wrote it by the seal's XXH64 (`ImageSeal`), anything else by
     /// its SHA-256; a larger one is hashed, then streamed, so it is never held in memory whole.
     ///
@@ -80,7 +80,7 @@ final class RemoteStore: CacheBackend, RemoteBackendLifecycle {
     /// reading its seal still happen here: an inode not in memory costs one small read.
     func upload(_ source: URL, range: Range<Int>?, to address: CacheAddress) async throws {
         try Self.check(address, in: name)
-        let read = UploadRead(source: source, range: range, address: address, buffers: buffers, wholeReadLimit: Self.wholeReadLimit)
+        let read = UploadRead(source: source, range: range, address: address, buffers: buffers)
         let value: UploadRead.Value
         if let inMemory = read.fromMemory() {
             value = inMemory
@@ -100,9 +100,6 @@ final class RemoteStore: CacheBackend, RemoteBackendLifecycle {
     /// The buffers uploads read values into, reused (see `BufferPool`).
     let buffers = BufferPool()
 
-    /// The largest value `upload` reads whole: 16 MiB, well above an image, so eight uploads at
-    /// once hold at most 128 MiB.
-    static let wholeReadLimit = 16 << 20
 
     /// Closes the backend's connections. Call once, after the last call; later calls do nothing.
     func shutdown() async throws {

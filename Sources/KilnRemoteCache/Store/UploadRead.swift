@@ -9,7 +9,10 @@ struct UploadRead: Sendable {
     let range: Range<Int>?
     let address: CacheAddress
     let buffers: BufferPool
-    let wholeReadLimit: Int
+
+    /// The largest value an upload reads whole: 16 MiB, well above an image (~2 MB), so sixteen
+    /// uploads at once hold at most 256 MiB.
+    static let wholeReadLimit = 16 << 20
 
     /// The value's SHA-256 (its seal's word for it, or hashed), the bytes of the file it is, and
     /// those bytes in a buffer (nil for a value over `wholeReadLimit`, streamed from the file).
@@ -23,7 +26,7 @@ struct UploadRead: Sendable {
     /// the file fails (`fromDisk` then reads it, and throws what it meets).
     func fromMemory() -> Value? {
         guard let file = try? FileChunks.OpenFile(source.path), let bytes = try? range ?? 0..<file.size(),
-              bytes.count <= wholeReadLimit else { return nil }
+              bytes.count <= Self.wholeReadLimit else { return nil }
         var buffer = buffers.take(capacity: bytes.count)
         guard file.readCached(bytes.count, at: bytes.lowerBound, into: &buffer) else {
             buffers.give(buffer)
@@ -36,7 +39,7 @@ struct UploadRead: Sendable {
     func fromDisk() throws -> Value {
         let file = try FileChunks.OpenFile(source.path)
         let bytes = try range ?? 0..<file.size()
-        guard bytes.count <= wholeReadLimit else {
+        guard bytes.count <= Self.wholeReadLimit else {
             return Value(sha256: try Digest.sha256(fileAt: source, range: bytes), bytes: bytes, buffer: nil)
         }
         var buffer = buffers.take(capacity: bytes.count)
