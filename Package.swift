@@ -29,9 +29,11 @@ let package = Package(
     ],
     targets: [
         // Values every other target shares: ids, digests, steps, plans, the provider protocol.
-        .target(name: "KilnCore", dependencies: ["CKilnFiles", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "KilnCore", dependencies: ["CKilnFiles", "CKilnHash", .product(name: "Crypto", package: "swift-crypto")]),
         // File calls Glibc's module leaves out: extended attributes (the seal), reads from memory only.
         .target(name: "CKilnFiles"),
+        // XXH3 in C (AVX2 where the processor has it): the checksum of the seal.
+        .target(name: "CKilnHash"),
         // YAML → typed manifest with source locations, plus single-file validation.
         .target(name: "KilnManifest", dependencies: ["KilnCore", .product(name: "Yams", package: "Yams")]),
         // Manifests → concrete steps, references, cache keys, targets.

@@ -20,7 +20,7 @@ import Glibc
         defer { try? FileManager.default.removeItem(at: folder) }
         let fd = open(folder.appendingPathComponent("probe").path, O_WRONLY | O_CREAT, 0o644)
         defer { close(fd) }
-        return fd >= 0 && ImageSeal([.init(digestStart: 1, xxh64: 2)]).set(on: fd)
+        return fd >= 0 && ImageSeal([.init(digestStart: 1, checksum: 2)]).set(on: fd)
     }()
 
     static func seal(at path: String) -> ImageSeal? {
@@ -34,17 +34,44 @@ import Glibc
     }
 
     @Test func theEncodingRoundTripsAndNothingElseParses() {
-        let seal = ImageSeal([sealed(image), .init(digestStart: 0x0102_0304_0506_0708, xxh64: .max)])
-        #expect(seal.encoded.count == 32, "16 bytes an image")
-        #expect(Array(seal.encoded[16..<24]) == [8, 7, 6, 5, 4, 3, 2, 1], "little-endian")
+        let seal = ImageSeal([sealed(image), .init(digestStart: 0x0102_0304_0506_0708, checksum: .max)])
+        #expect(seal.checksum == .xxh3, "a new seal keeps XXH3")
+        #expect(seal.encoded.count == 33, "the format byte, then 16 bytes an image")
+        #expect(seal.encoded[0] == 2, "the second format")
+        #expect(Array(seal.encoded[17..<25]) == [8, 7, 6, 5, 4, 3, 2, 1], "little-endian")
         #expect(ImageSeal(encoded: seal.encoded) == seal)
         #expect(seal.images[0].digestStart == UInt64(Digest.sha256(image).prefix(16), radix: 16))
-        for bad in [[], Array(seal.encoded.dropLast()), seal.encoded + [0], [UInt8](repeating: 1, count: 16 * 65)] {
-            #expect(ImageSeal(encoded: bad) == nil, "\(bad.count) bytes")
+        #expect(seal.images[0].checksum == image.withUnsafeBytes { XXH3.hash($0) })
+        // (32 bytes, the seal less a byte, would be a first-format seal of two images.)
+        let bad: [[UInt8]] = [[], [2], Array(seal.encoded.dropLast(2)), seal.encoded + [0], [3] + Array(seal.encoded.dropFirst()),
+                              [2] + [UInt8](repeating: 1, count: 16 * 65), [UInt8](repeating: 1, count: 16 * 65)]
+        for bad in bad {
+            #expect(ImageSeal(encoded: bad) == nil, "\(bad.count) bytes, starting \(bad.first.map(String.init) ?? "-")")
         }
     }
 
-    /// Trusted only when it has an image of the digest being sent with the bytes' XXH64; otherwise
+    /// The first format (XXH64, no format byte), as a Kiln before the second wrote it: still read,
+    /// and checked with XXH64.
+    @Test func aSealOfTheFirstFormatIsReadAndCheckedWithXXH64() {
+        let digest = Digest.sha256(image)
+        let old = image.withUnsafeBytes { ImageSeal([ImageSeal.Image(sha256: digest, bytes: $0, checksum: .xxh64)], checksum: .xxh64) }
+        #expect(old.encoded.count == 16, "16 bytes an image, nothing before them")
+        #expect(old.images[0].checksum == image.withUnsafeBytes { XXH64.hash($0) })
+        let read = ImageSeal(encoded: old.encoded)
+        #expect(read == old)
+        var damaged = image
+        damaged[damaged.count - 1] ^= 0x80
+        image.withUnsafeBytes { #expect(ImageSeal.digest(of: $0, sealedAs: read, expected: digest) == (digest, true)) }
+        damaged.withUnsafeBytes {
+            #expect(ImageSeal.digest(of: $0, sealedAs: read, expected: digest) == (Digest.sha256(damaged), false),
+                    "a changed byte fails the first format's check too")
+        }
+        // The same checksum under the other format's name is not trusted: each is checked with its own.
+        let mislabeled = ImageSeal(old.images, checksum: .xxh3)
+        image.withUnsafeBytes { #expect(ImageSeal.digest(of: $0, sealedAs: mislabeled, expected: digest) == (digest, false)) }
+    }
+
+    /// Trusted only when it has an image of the digest being sent with the bytes' checksum; otherwise
     /// the bytes are hashed, so a damaged or misplaced file shows its real digest.
     @Test func anUploadTrustsASealOnlyForItsOwnDigestAndUnchangedBytes() {
         let digest = Digest.sha256(image)

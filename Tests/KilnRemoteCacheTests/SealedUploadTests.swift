@@ -8,7 +8,7 @@ import Testing
 import Glibc
 #endif
 
-/// An upload checks an image the local cache sealed (`ImageSeal`) by the seal's XXH64 instead of its
+/// An upload checks an image the local cache sealed (`ImageSeal`) by the seal's checksum instead of its
 /// SHA-256, and still never sends a damaged or misplaced copy. Both kinds of backend, at a dead
 /// port (`RemoteStoreRulesTests`): a `CacheKeyError` shows the upload was refused before any
 /// request; `.unavailable` shows it passed the check and went out. Each with the file in memory
@@ -19,8 +19,14 @@ import Glibc
         if fromDisk { PageCache.evict(file.path, check: false) }
     }
 
-    @Test(arguments: [false, true])
-    func aSealedBlobIsSentOnlyUnchangedAndUnderItsOwnName(fromDisk: Bool) async throws {
+    /// The seal of `bytes` in the format `checksum` names (`.xxh64`: as a Kiln before XXH3 wrote it).
+    func seal(_ bytes: Data, _ digest: String, _ checksum: ImageSeal.Checksum) -> ImageSeal {
+        bytes.withUnsafeBytes { ImageSeal([ImageSeal.Image(sha256: digest, bytes: $0, checksum: checksum)], checksum: checksum) }
+    }
+
+    /// Each format of the seal: XXH3, and XXH64 as a cache written by an older Kiln holds it.
+    @Test(arguments: [false, true], [ImageSeal.Checksum.xxh3, .xxh64])
+    func aSealedBlobIsSentOnlyUnchangedAndUnderItsOwnName(fromDisk: Bool, checksum: ImageSeal.Checksum) async throws {
         let folder = TemporaryFolder.make("kiln-sealed-upload")
         defer { try? FileManager.default.removeItem(at: folder) }
         let store = LocalDiskStore(root: folder.path)
@@ -28,11 +34,21 @@ import Glibc
         let digest = Digest.sha256(bytes)
         try store.writeNow(bytes, at: .blob(sha256: digest))
         let blob = URL(fileURLWithPath: store.path(for: .blob(sha256: digest)))
+        if checksum != .xxh3 {
+            // A user attribute needs a file its owner may write.
+            chmod(blob.path, 0o644)
+            let fd = open(blob.path, O_RDONLY)
+            seal(bytes, digest, checksum).set(on: fd)
+            close(fd)
+            chmod(blob.path, 0o444)
+        }
+        let sealedAs = seal(at: blob.path)
+        #expect(sealedAs == nil || sealedAs == seal(bytes, digest, checksum), "the blob has the seal under test (where the filesystem sets one)")
         // The same file, seal and all, copied under another blob's name.
         let other = CacheAddress.blob(sha256: Digest.sha256(Data("another image".utf8)))
         let misplaced = folder.appendingPathComponent("misplaced")
         try PosixFile.write(bytes, to: misplaced.path, tmp: folder.path, label: "test",
-                            seal: bytes.withUnsafeBytes { ImageSeal(sha256: digest, bytes: $0) })
+                            seal: seal(bytes, digest, checksum))
 
         for backend in try RemoteStoreRulesTests.backends() {
             ready(blob, fromDisk: fromDisk)

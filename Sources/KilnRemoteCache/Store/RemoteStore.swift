@@ -71,7 +71,7 @@ final class RemoteStore: CacheBackend, RemoteBackendLifecycle {
     /// PUT of the file `source` (or the bytes `range` of it), after checking them: a blob's digest is
     /// checked, so a damaged local copy is never sent; S3 signs it as the payload's hash. A value up
     /// to `UploadRead.wholeReadLimit` (an image) is read once into the buffer that is sent and checked there —
-    /// an image in a file Kiln sealed when it wrote it by the seal's XXH64 (`ImageSeal`), anything else by
+    /// an image in a file Kiln sealed when it wrote it by the seal's checksum (`ImageSeal`), anything else by
     /// its SHA-256; a larger one is hashed, then streamed, so it is never held in memory whole.
     ///
     /// The read happens on this task when every byte is in memory (an image written or read a moment
