@@ -22,6 +22,16 @@ inode table is unwritten) whose table block is cached, one by one; that cost a d
 2,000 files up to a fifth of its CPU, and the time between runs decided how much. Not root: `sync`
 and --settle seconds (35) only.
 
+Last, right before the command, --touch GiB (3) of memory is written and given back. A virtual
+machine that reports free memory to its host (this one: Firecracker, `page_reporting` in the
+kernel's command line) has the host take back what the cache drop freed; the first write to each
+page after that costs a fault on the host, and a command that fills 1.8 GB of fresh page cache (the
+server's files on an upload, the local cache on a download) paid for them by an amount that swung
+from run to run: curl's same upload took 1.59-2.81 s in three runs without the touch, 1.41-1.63 s
+in three with it (nginx's CPU is most of the difference). The kernel reports freed pages in
+batches some seconds after they are freed, so memory written and given back just before the
+command is still backed when the command asks for pages.
+
   sudo python3 Benchmarks/remote_cache.py --kiln .build/release/kiln --fake .build/release/openai-fake \
       [--count 1000] [--answer-bytes 1800000] [--runs 3] [--parallel 16] [--settle 35] [--only upload]
 
@@ -68,6 +78,21 @@ http {{
     }}
 }}
 """
+
+
+def touch_memory(gib):
+    """Writes `gib` GiB of fresh memory, then gives it back (see the module's docstring). In a child
+    process: this one's peak would otherwise become every later command's, since a child started
+    with vfork inherits its parent's high-water mark into the peak RSS wait4 reports."""
+    if gib <= 0:
+        return
+    code = ("import mmap, sys\n"
+            "mib = int(float(sys.argv[1]) * 1024)\n"
+            "chunk = b'\\1' * (1 << 20)\n"
+            "with mmap.mmap(-1, mib << 20) as memory:\n"
+            "    for _ in range(mib):\n"
+            "        memory.write(chunk)\n")
+    subprocess.run([sys.executable, "-c", code, str(gib)], check=True)
 
 
 def free_port():
@@ -143,6 +168,8 @@ def main():
     parser.add_argument("--only", choices=["upload", "download"], default=None, help="measure one direction only")
     parser.add_argument("--settle", type=float, default=None,
                         help="seconds to wait after sync before each measured command (35; 3 when caches are dropped)")
+    parser.add_argument("--touch", type=float, default=3,
+                        help="GiB of memory written and given back right before each command (0: none)")
     parser.add_argument("--dir", default=None)
     options = parser.parse_args()
     install_signal_handlers()
@@ -191,10 +218,12 @@ def main():
                             while f.read(1 << 20):
                                 pass
         time.sleep(options.settle if options.settle is not None else (3 if can_drop else 35))
+        touch_memory(options.touch)
 
     can_drop = os.access(DROP_CACHES, os.W_OK)
     print("before each command: sync, " + ("caches dropped and the command's inputs read in" if can_drop
-                                           else "no cache drop (not root)"), flush=True)
+                                           else "no cache drop (not root)")
+          + (f", {options.touch:g} GiB of memory touched" if options.touch > 0 else ""), flush=True)
     store = os.path.join(nginx.root, "data")
 
     try:

@@ -37,7 +37,7 @@ enum HeadPadding {
         // The header's own line: "X-Kiln-Pad: " and "\r\n" around the zeros.
         let count = headBytes - length - (header.utf8.count + 4)
         guard count >= 0 else { return }
-        request.headers.add(name: header, value: String(zeros.prefix(count)))
+        request.headers.add(name: header, value: String(Substring(zeros.utf8.prefix(count))))
     }
 
     /// The bytes of the head AsyncHTTPClient will send for `request`: the request line, each header
