@@ -46,7 +46,7 @@ package enum CacheEntryFile {
     package static func record(in data: Data) -> (record: CacheRecord, payloadStart: Int)? {
         guard let (version, jsonStart, length) = header(of: data) else { return nil }
         guard data.endIndex - jsonStart >= length,
-              let record = try? JSONDecoder().decode(CacheRecord.self, from: data[jsonStart..<jsonStart + length]),
+              let record = CacheRecord.read(json: data[jsonStart..<jsonStart + length]),
               record.version == version else { return nil }
         return (record, jsonStart + length - data.startIndex)
     }

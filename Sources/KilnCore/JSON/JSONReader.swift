@@ -174,6 +174,52 @@ package struct JSONReader {
         return negative ? -value : value
     }
 
+    /// The JSON number here as its text, held to JSON's grammar
+    /// (`-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`), and whether it has neither fraction nor
+    /// exponent. `integer()` and `skipValue()` take more than the grammar allows (`01`, `1-2`);
+    /// a reader that must refuse what `JSONDecoder` refuses reads numbers with this.
+    package mutating func numberText() throws -> (text: String, integral: Bool) {
+        skipWhitespace()
+        let start = position
+        var integral = true
+        func digits(_ reader: inout JSONReader) -> Int {
+            var count = 0
+            while let byte = reader.peek, (0x30...0x39).contains(byte) { reader.position += 1; count += 1 }
+            return count
+        }
+        if peek == 0x2D { position += 1 }
+        if peek == 0x30 {
+            position += 1
+        } else if digits(&self) == 0 {
+            throw error("expected a number")
+        }
+        if peek == 0x2E {
+            integral = false
+            position += 1
+            guard digits(&self) > 0 else { throw error("expected a digit after '.'") }
+        }
+        if let byte = peek, byte == 0x65 || byte == 0x45 {
+            integral = false
+            position += 1
+            if let sign = peek, sign == 0x2B || sign == 0x2D { position += 1 }
+            guard digits(&self) > 0 else { throw error("expected a digit in the exponent") }
+        }
+        return (String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self), integral)
+    }
+
+    /// An integer as JSON writes one (`numberText`, no fraction or exponent) that `Int` holds.
+    package mutating func strictInteger() throws -> Int {
+        let (text, integral) = try numberText()
+        guard integral, let value = Int(text) else { throw error("expected an integer") }
+        return value
+    }
+
+    /// A finite number as JSON writes one (`numberText`).
+    package mutating func strictNumber() throws -> Double {
+        guard let value = Double(try numberText().text), value.isFinite else { throw error("number out of range") }
+        return value
+    }
+
     /// Skips one value of any type.
     package mutating func skipValue() throws {
         skipWhitespace()
