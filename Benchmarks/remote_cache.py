@@ -84,7 +84,7 @@ def touch_memory(gib):
     """Writes `gib` GiB of fresh memory, then gives it back (see the module's docstring). In a child
     process: this one's peak would otherwise become every later command's, since a child started
     with vfork inherits its parent's high-water mark into the peak RSS wait4 reports."""
-    if gib <= 0:
+    if int(gib * 1024) <= 0:
         return
     code = ("import mmap, sys\n"
             "mib = int(float(sys.argv[1]) * 1024)\n"

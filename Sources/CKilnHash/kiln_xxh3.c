@@ -43,9 +43,20 @@ static inline uint32_t r32(const uint8_t *p) {
     return v;
 }
 static inline uint64_t rotl64(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+// The 128-bit product of a and b, its halves xor-ed.
 static inline uint64_t fold128(uint64_t a, uint64_t b) {
+#if defined(__SIZEOF_INT128__) && !defined(KILN_XXH3_NO_INT128)
     __uint128_t m = (__uint128_t)a * b;
     return (uint64_t)m ^ (uint64_t)(m >> 64);
+#else
+    // Where there is no 128-bit type (32-bit targets): four 32×32-bit products.
+    uint64_t lolo = (a & 0xFFFFFFFFULL) * (b & 0xFFFFFFFFULL), hilo = (a >> 32) * (b & 0xFFFFFFFFULL);
+    uint64_t lohi = (a & 0xFFFFFFFFULL) * (b >> 32), hihi = (a >> 32) * (b >> 32);
+    uint64_t cross = (lolo >> 32) + (hilo & 0xFFFFFFFFULL) + lohi;
+    uint64_t upper = (hilo >> 32) + (cross >> 32) + hihi;
+    uint64_t lower = (cross << 32) | (lolo & 0xFFFFFFFFULL);
+    return lower ^ upper;
+#endif
 }
 static inline uint64_t avalanche(uint64_t x) { x ^= x >> 37; x *= MX1; return x ^ (x >> 32); }
 static inline uint64_t avalanche64(uint64_t x) {
@@ -140,7 +151,8 @@ static inline __attribute__((always_inline)) void longLoop(uint64_t out[8], cons
 
 static void longPortable(uint64_t out[8], const uint8_t *p, size_t n) { longLoop(out, p, n); }
 
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+// Not on Apple's x86-64: `__builtin_cpu_supports` needs `__cpu_model`, which its runtime lacks.
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__)) && !defined(__APPLE__)
 #define KILN_XXH3_AVX2 1
 __attribute__((target("avx2"))) static void longAVX2(uint64_t out[8], const uint8_t *p, size_t n) { longLoop(out, p, n); }
 #endif

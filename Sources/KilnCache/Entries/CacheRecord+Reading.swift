@@ -20,7 +20,8 @@ extension CacheRecord {
     struct NotPlain: Error {}
 
     static func readByHand(_ bytes: UnsafeRawBufferPointer) throws -> CacheRecord {
-        guard !bytes.contains(0x5C), String(validating: bytes, as: UTF8.self) != nil else { throw NotPlain() }
+        // UTF-8 exactly when decoding repairs nothing (`String(validating:)` needs macOS 15).
+        guard !bytes.contains(0x5C), String(decoding: bytes, as: UTF8.self).utf8.elementsEqual(bytes) else { throw NotPlain() }
         var reader = JSONReader(bytes)
         var version: Int?, cacheKey: String?, step: StepID?, kind: StepKind?, resolved: [String: String]?
         var images: [Image]?, created: String?

@@ -214,9 +214,14 @@ package struct JSONReader {
         return value
     }
 
-    /// A finite number as JSON writes one (`numberText`).
+    /// A number as JSON writes one (`numberText`) that a `Double` holds: not one so large it is
+    /// infinite, nor one with a digit other than 0 so small it is 0 (`JSONDecoder` refuses both).
     package mutating func strictNumber() throws -> Double {
-        guard let value = Double(try numberText().text), value.isFinite else { throw error("number out of range") }
+        let text = try numberText().text
+        guard let value = Double(text), value.isFinite else { throw error("number out of range") }
+        if value == 0, text.utf8.prefix(while: { $0 != 0x65 && $0 != 0x45 }).contains(where: { (0x31...0x39).contains($0) }) {
+            throw error("number out of range")
+        }
         return value
     }
 
