@@ -11,9 +11,10 @@ public struct RemoteTransferSettings: Sendable, Hashable {
     /// on a working link; a minute leaves room for a slow uplink without letting a dead one hold a
     /// build for long.
     public var requestTimeout: Double
-    /// Seconds a connection may go without a byte moving (either way) before the request is
-    /// abandoned. 15 s: a store that stops sending mid-body fails in that time, not at the
-    /// request deadline.
+    /// Seconds the store may go without sending a byte of its answer (the head, or the body once it
+    /// has begun) before the request is abandoned. 15 s: a store that stops sending mid-body fails
+    /// in that time, not at the request deadline. A store that stops reading an upload is held to
+    /// the request deadline.
     public var idleTimeout: Double
     /// Connections kept per host. 32: the remote tier moves up to ~16–32 values at once, each on its
     /// own connection; more would only queue inside the store.

@@ -26,8 +26,10 @@ final class RemoteTransport: Sendable {
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.clientConfiguration(settings))
     }
 
-    /// AsyncHTTPClient's settings: the connect timeout; `idleTimeout` as the read and write timeouts
-    /// (a connection where no byte moves that long is abandoned, mid-body too); connections per host
+    /// AsyncHTTPClient's settings: the connect timeout; `idleTimeout` as the read timeout (an answer
+    /// that stops arriving that long is abandoned, mid-body too; no write timeout: AsyncHTTPClient's
+    /// times only the gaps between Kiln's own body chunks, stopping while the store is not reading,
+    /// so it could fail an upload only for Kiln's slowness, never the store's); connections per host
     /// from the settings; no retrying of failed connects inside the pool (a refused port fails at
     /// once, not at the connect timeout); no redirects (one could carry the Authorization header to
     /// another host); bodies as sent, never decompressed (a value's digest is of its stored bytes);
@@ -38,7 +40,6 @@ final class RemoteTransport: Sendable {
         configuration.tracing.tracer = nil
         let idle = TimeAmount.milliseconds(Int64(settings.idleTimeout * 1000))
         configuration.timeout = .init(connect: .milliseconds(Int64(settings.connectTimeout * 1000)), read: idle)
-        configuration.timeout.write = idle
         configuration.connectionPool = .init(idleTimeout: .seconds(60),
                                              concurrentHTTP1ConnectionsPerHostSoftLimit: settings.connectionsPerHost)
         configuration.connectionPool.retryConnectionEstablishment = false
@@ -139,12 +140,14 @@ final class RemoteTransport: Sendable {
             // before it). A response body still to come is raced against what is left of it, so a
             // server that drips one cannot hold the request longer; an answer to HEAD, or one with
             // `Content-Length: 0` (a PUT's), has none, and is read without a timer of its own.
-            let response = try await client.execute(prepared, deadline: deadline)
-            let result: T
-            if request.method == .HEAD || response.headers.first(name: "content-length") == "0" {
-                result = try await read(response)
-            } else {
-                result = try await withThrowingTaskGroup(of: T.self) { group in
+            // On the transfer threads, so the answer is read as it arrives however busy the
+            // cooperative pool is (see `TransferThreads`).
+            let result = try await TransferThreads.run {
+                let response = try await client.execute(prepared, deadline: deadline)
+                if request.method == .HEAD || response.headers.first(name: "content-length") == "0" {
+                    return try await read(response)
+                }
+                return try await withThrowingTaskGroup(of: T.self) { group in
                     group.addTask { try await read(response) }
                     group.addTask {
                         let left = (deadline - .now()).nanoseconds

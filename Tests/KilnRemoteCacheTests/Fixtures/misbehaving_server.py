@@ -4,7 +4,11 @@
 Usage: misbehaving_server.py PORT MODE
   stall       answer 200 with Content-Length 1000000, send 1000 bytes, then send nothing for 120 s
   trickle     answer 200 with Content-Length 1000000, then send one byte every 0.2 s
+  paced       answer 200 with 1000000 bytes of "x", sent in 20 pieces 0.1 s apart (a healthy store
+              on a slow link: never idle for long, 2 s in all)
   status:NNN  answer every request with status NNN and a short body
+  slowput:FILE  take every PUT (201), reading its body 64 KiB every 5 ms; append "head" to FILE when
+              a request's head has arrived and "done" when its body has
   record:FILE take every PUT (201), answer anything else 404, and append a line to FILE for each
               request: the method, the path, the bytes of its head (request line to blank line
               included), of its body, and the names of its headers
@@ -23,6 +27,9 @@ def read_request(conn):
             return None
         data += chunk
     head, _, rest = data.partition(b"\r\n\r\n")
+    if mode.startswith("slowput:"):
+        with open(mode[len("slowput:"):], "a") as log:
+            log.write("head\n")
     length = 0
     names = []
     for line in head.split(b"\r\n")[1:]:
@@ -30,11 +37,17 @@ def read_request(conn):
         names.append(name.strip().decode())
         if name.strip().lower() == b"content-length":
             length = int(value.strip())
+    rest = bytearray(rest)
     while len(rest) < length:
         chunk = conn.recv(65536)
         if not chunk:
             break
         rest += chunk
+        if mode.startswith("slowput:"):
+            time.sleep(0.005)
+    if mode.startswith("slowput:"):
+        with open(mode[len("slowput:"):], "a") as log:
+            log.write("done\n")
     method, path = head.split(b" ")[:2]
     if mode.startswith("record:"):
         with open(mode[len("record:"):], "a") as log:
@@ -48,7 +61,7 @@ def serve(conn):
             method = read_request(conn)
             if method is None:
                 return
-            if mode.startswith("record:"):
+            if mode.startswith("record:") or mode.startswith("slowput:"):
                 status = b"201 Created" if method == b"PUT" else b"404 Not Found"
                 conn.sendall(b"HTTP/1.1 " + status + b"\r\nContent-Length: 0\r\n\r\n")
                 continue
@@ -61,6 +74,11 @@ def serve(conn):
             if mode == "stall":
                 conn.sendall(b"x" * 1000)
                 time.sleep(120)
+            elif mode == "paced":
+                for _ in range(20):
+                    conn.sendall(b"x" * 50000)
+                    time.sleep(0.1)
+                continue
             else:
                 for _ in range(1500):
                     conn.sendall(b"x")
