@@ -9,7 +9,7 @@ import Testing
 @Test func buildingTheExamplesWritesFilesTheManifestDescribes() async throws {
     let project = try KilnProcess.exampleProject()
     defer { try? FileManager.default.removeItem(at: project) }
-    let first = try KilnProcess.run(["build"], in: project)
+    let first = try await KilnProcess.run(["build"], in: project)
     #expect(first.status == 0, "\(first.stderr)\n\(first.stdout)")
     #expect(first.stderr.contains("OPENAI_API_KEY is not set"))
     #expect(first.stderr.contains("build succeeded"))
@@ -43,13 +43,13 @@ import Testing
     #expect(FileManager.default.fileExists(atPath: outputs.appendingPathComponent("index.html").path))
     let before = try checksums(outputs)
     #expect(before.count == 54)
-    let second = try KilnProcess.run(["build"], in: project)
+    let second = try await KilnProcess.run(["build"], in: project)
     #expect(second.status == 0, "\(second.stderr)")
     #expect(second.stderr.contains("up to date  55"))
     #expect(try checksums(outputs) == before)
 
     try FileManager.default.removeItem(at: outputs)
-    let third = try KilnProcess.run(["build"], in: project)
+    let third = try await KilnProcess.run(["build"], in: project)
     #expect(third.status == 0, "\(third.stderr)")
     #expect(third.stderr.contains("cached      55") && third.stderr.contains("built       0"), "\(third.stderr)")
     #expect(try checksums(outputs) == before)
@@ -70,7 +70,7 @@ private func checksums(_ dir: URL) throws -> [String: String] {
     return sums
 }
 
-@Test func aMaskOfTheWrongSizeIsRefusedWhilePlanningWithItsPlace() throws {
+@Test func aMaskOfTheWrongSizeIsRefusedWhilePlanningWithItsPlace() async throws {
     let project = try KilnProcess.exampleProject()
     defer { try? FileManager.default.removeItem(at: project) }
     // A mask of the wrong size: planning reads the files' headers, so nothing runs and nothing is written.
@@ -78,18 +78,18 @@ private func checksums(_ dir: URL) throws -> [String: String] {
     let mask = project.appendingPathComponent("pipelines/inputs/hero-mask.png")
     try FileManager.default.removeItem(at: mask)
     try FileManager.default.copyItem(at: logo, to: mask)
-    let result = try KilnProcess.run(["build", "hero"], in: project)
+    let result = try await KilnProcess.run(["build", "hero"], in: project)
     #expect(result.status == 2)
     #expect(result.stderr.contains("pipelines/hero.yaml:"), "\(result.stderr)")
     #expect(result.stderr.contains("mask 'inputs/hero-mask.png' is 512x512 but the first image"), "\(result.stderr)")
     #expect(!FileManager.default.fileExists(atPath: project.appendingPathComponent("outputs/hero").path))
 }
 
-@Test func aTargetedBuildKeepsTheRestOfTheManifest() throws {
+@Test func aTargetedBuildKeepsTheRestOfTheManifest() async throws {
     let project = try KilnProcess.exampleProject()
     defer { try? FileManager.default.removeItem(at: project) }
-    #expect(try KilnProcess.run(["build"], in: project).status == 0)
-    let hero = try KilnProcess.run(["build", "hero"], in: project)
+    #expect(try await KilnProcess.run(["build"], in: project).status == 0)
+    let hero = try await KilnProcess.run(["build", "hero"], in: project)
     #expect(hero.status == 0, "\(hero.stderr)")
     let data = try Data(contentsOf: project.appendingPathComponent("outputs/manifest.json"))
     let manifest = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])

@@ -11,14 +11,14 @@ import Glibc
 /// the suite is skipped, said in the test's name.
 @Suite(.enabled(if: XFSLoop.available, "needs root, /dev/loop-control and mkfs.xfs (xfsprogs)"))
 struct CloneOutputsTests {
-    @Test func onAFileSystemWithClonesEveryOutputIsACloneOfItsBlob() throws {
+    @Test func onAFileSystemWithClonesEveryOutputIsACloneOfItsBlob() async throws {
         let volume = try XFSLoop.mount()
         defer { volume.unmount() }
         let project = volume.path.appendingPathComponent("project")
         try FileManager.default.createDirectory(at: project, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: KilnProcess.repositoryRoot.appendingPathComponent("pipelines"),
                                          to: project.appendingPathComponent("pipelines"))
-        let build = try KilnProcess.run(["build", "--provider", "placeholder"], in: project)
+        let build = try await KilnProcess.run(["build", "--provider", "placeholder"], in: project)
         #expect(build.status == 0, "\(build.stderr)")
 
         let outputs = project.appendingPathComponent("outputs")
@@ -38,7 +38,7 @@ struct CloneOutputsTests {
             #expect(output.st_mode & 0o777 == 0o644 && cached.st_mode & 0o777 == 0o444)
             #expect(XFSLoop.sharesBlocks(path), "\(file) was written, not cloned: its blocks are not shared")
         }
-        let again = try KilnProcess.run(["build", "--provider", "placeholder"], in: project)
+        let again = try await KilnProcess.run(["build", "--provider", "placeholder"], in: project)
         #expect(again.status == 0 && again.stderr.contains("up to date"), "\(again.stderr)")
     }
 }

@@ -67,7 +67,7 @@ func killNineMidBuildThenBuildAgainPaysOnlyForAnswersThatNeverArrived() async th
             try await Task.sleep(for: .milliseconds(10))
         }
         await server.state.resetRecording()
-        let rerun = try await KilnProcess.runAsync(["build", "pipelines/", "--jobs", "3"], in: project,
+        let rerun = try await KilnProcess.run(["build", "pipelines/", "--jobs", "3"], in: project,
                                                    environment: environment)
         #expect(rerun.status == 0, "\(rerun.stderr)\n\(rerun.stdout)")
         // 17 generations + 1 edit in the examples; every answer stored before the kill is reused.
@@ -92,8 +92,8 @@ func twoBuildsSharingOneCachePayForEachAnswerOnce() async throws {
     try await server.makeApplication().test(.live) { client in
         let environment = ["OPENAI_API_KEY": key, "OPENAI_BASE_URL": "http://127.0.0.1:\(client.port ?? 0)/v1",
                            "KILN_CACHE_DIR": cache.path]
-        async let a = KilnProcess.runAsync(["build", "pipelines/", "--jobs", "4"], in: first, environment: environment)
-        async let b = KilnProcess.runAsync(["build", "pipelines/", "--jobs", "4"], in: second, environment: environment)
+        async let a = KilnProcess.run(["build", "pipelines/", "--jobs", "4"], in: first, environment: environment)
+        async let b = KilnProcess.run(["build", "pipelines/", "--jobs", "4"], in: second, environment: environment)
         let (ra, rb) = try await (a, b)
         #expect(ra.status == 0, "\(ra.stderr)\n\(ra.stdout)")
         #expect(rb.status == 0, "\(rb.stderr)\n\(rb.stdout)")

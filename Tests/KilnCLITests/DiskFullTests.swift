@@ -74,7 +74,7 @@ struct DiskFullTests {
         let server = FakeOpenAIServer(configuration: FakeOpenAIConfiguration(apiKey: key))
         try await server.makeApplication().test(.live) { client in
             let environment = ["OPENAI_API_KEY": key, "OPENAI_BASE_URL": "http://127.0.0.1:\(client.port ?? 0)/v1"]
-            let result = try await KilnProcess.runAsync(["build"], in: dir, environment: environment)
+            let result = try await KilnProcess.run(["build"], in: dir, environment: environment)
             #expect(result.status == 2, "\(result.stderr)")
             #expect(result.stderr.contains("but only") && result.stderr.contains("are free"), "\(result.stderr)")
             #expect(result.stderr.contains("nothing was built or paid for"))
@@ -90,7 +90,7 @@ struct DiskFullTests {
         try await server.makeApplication().test(.live) { client in
             let environment = ["OPENAI_API_KEY": key, "OPENAI_BASE_URL": "http://127.0.0.1:\(client.port ?? 0)/v1"]
             // The disk fills after the destination check, while the first answer is on its way.
-            async let build = KilnProcess.runAsync(["build", "--jobs", "1"], in: dir, environment: environment)
+            async let build = KilnProcess.run(["build", "--jobs", "1"], in: dir, environment: environment)
             while await server.state.requestsInFlight == 0 { try await Task.sleep(for: .milliseconds(20)) }
             disk.fill()
             let result = try await build
@@ -104,7 +104,7 @@ struct DiskFullTests {
             #expect(paid <= 2, "a full disk must stop the build from paying for more (\(paid) requests)")
             // Space freed: the answer that was paid for comes from the cache, the rest are paid once.
             disk.free()
-            let again = try await KilnProcess.runAsync(["build", "--jobs", "1"], in: dir, environment: environment)
+            let again = try await KilnProcess.run(["build", "--jobs", "1"], in: dir, environment: environment)
             #expect(again.status == 0, "\(again.stderr)")
             #expect(await server.state.requestCount == 4, "the first answer was paid for once")
         }

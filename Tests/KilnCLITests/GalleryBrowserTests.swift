@@ -1,6 +1,7 @@
 import Foundation
 import KilnCore
 import KilnOutputs
+import KilnTestSupport
 import Testing
 
 /// The gallery in a real browser: headless Chromium driven by Selenium
@@ -39,36 +40,28 @@ struct GalleryBrowserTests {
         """.write(to: root.appendingPathComponent("pipelines/set.yaml"), atomically: true, encoding: .utf8)
     }
 
-    func browse(_ mode: String, _ page: URL) throws -> [String: Any] {
+    func browse(_ mode: String, _ page: URL) async throws -> [String: Any] {
         #expect(Browser.available, "chromium, chromedriver or selenium is missing (KILN_REQUIRE_BROWSER=1)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", KilnProcess.repositoryRoot.appendingPathComponent("Tests/Browser/gallery_check.py").path,
-                             mode, page.path]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "gallery_check.py failed: \(errors)")
+        let script = KilnProcess.repositoryRoot.appendingPathComponent("Tests/Browser/gallery_check.py").path
+        let run = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script, mode, page.path])
+        try #require(run.status == 0, "gallery_check.py failed: \(run.stderr)")
+        let data = Data(run.stdout.utf8)
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
-    @Test func theBuiltGalleryLoadsFiltersNavigatesAndShowsPromptsAsText() throws {
+    @Test func theBuiltGalleryLoadsFiltersNavigatesAndShowsPromptsAsText() async throws {
         let root = try project(prompt: "flat")
         defer { try? FileManager.default.removeItem(at: root) }
-        let first = try KilnProcess.run(["build", "--provider", "placeholder"], in: root)
+        let first = try await KilnProcess.run(["build", "--provider", "placeholder"], in: root)
         try #require(first.status == 0, "\(first.stderr)")
         #expect(first.stderr.contains("gallery: outputs/index.html"))
         // A second build with one prompt changed: three masters and their derived sizes change.
         try write(prompt: "glossy", in: root)
-        let second = try KilnProcess.run(["build", "--provider", "placeholder"], in: root)
+        let second = try await KilnProcess.run(["build", "--provider", "placeholder"], in: root)
         try #require(second.status == 0, "\(second.stderr)")
         #expect(second.stderr.contains("6 changed"), "\(second.stderr)")
 
-        let seen = try browse("check", root.appendingPathComponent("outputs/index.html"))
+        let seen = try await browse("check", root.appendingPathComponent("outputs/index.html"))
         let items = try #require(seen["items"] as? Int)
         #expect(items == 7, "3 masters, 3 derived sizes and the card")
         #expect(seen["rendered"] as? Int == items)
@@ -94,7 +87,7 @@ struct GalleryBrowserTests {
     /// Candidates in the browser: three side by side with the one in use marked, and the two a
     /// re-roll replaced beside the new ones, marked re-rolled, each with its thumbnail and its
     /// full-size image in the detail view.
-    @Test func candidatesAndRerolledCandidatesShowSideBySide() throws {
+    @Test func candidatesAndRerolledCandidatesShowSideBySide() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-gallery-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root.appendingPathComponent("pipelines"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
@@ -110,11 +103,11 @@ struct GalleryBrowserTests {
         """.write(to: root.appendingPathComponent("pipelines/icons.yaml"), atomically: true, encoding: .utf8)
         for arguments in [["build", "--provider", "placeholder"], ["reroll", "app", "--keep", "2"],
                           ["build", "--provider", "placeholder"]] {
-            let run = try KilnProcess.run(arguments, in: root)
+            let run = try await KilnProcess.run(arguments, in: root)
             try #require(run.status == 0, "kiln \(arguments): \(run.stderr)")
         }
 
-        let seen = try browse("candidates", root.appendingPathComponent("outputs/index.html"))
+        let seen = try await browse("candidates", root.appendingPathComponent("outputs/index.html"))
         #expect(seen["console_errors"] as? [String] == [])
         let cards = try #require(seen["cards"] as? [[String: Any]])
         // The step's output (candidate 2, picked), its three candidate files, the two replaced ones.
@@ -137,10 +130,10 @@ struct GalleryBrowserTests {
 
     /// 10,000 variants: the page is ready, with its first screen of thumbnails loaded, within the
     /// bound docs/cli.md states (5 s here, headless on two cores).
-    @Test func tenThousandVariantsOpenAPageAtATime() throws {
+    @Test func tenThousandVariantsOpenAPageAtATime() async throws {
         let root = try project(prompt: "flat")
         defer { try? FileManager.default.removeItem(at: root) }
-        let built = try KilnProcess.run(["build", "--provider", "placeholder"], in: root)
+        let built = try await KilnProcess.run(["build", "--provider", "placeholder"], in: root)
         try #require(built.status == 0, "\(built.stderr)")
         // The same few real images listed 10,000 times, as a 10,000-variant build's manifest would.
         let manifestURL = root.appendingPathComponent("outputs/manifest.json")
@@ -155,10 +148,10 @@ struct GalleryBrowserTests {
         }
         let many = OutputManifest(files: files, steps: [], totals: real.totals)
         try JSONEncoder().encode(many).write(to: manifestURL)
-        let report = try KilnProcess.run(["report"], in: root)
+        let report = try await KilnProcess.run(["report"], in: root)
         try #require(report.status == 0, "\(report.stderr)")
 
-        let seen = try browse("open", root.appendingPathComponent("outputs/index.html"))
+        let seen = try await browse("open", root.appendingPathComponent("outputs/index.html"))
         #expect(seen["items"] as? Int == 10_000)
         #expect(seen["console_errors"] as? [String] == [])
         // How fast it opens is a benchmark's question (a loaded test machine says nothing about it):

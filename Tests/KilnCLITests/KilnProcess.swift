@@ -13,8 +13,15 @@ struct KilnProcess {
 
     static var binary: URL { KilnBinary.url }
 
-    /// Runs `kiln arguments…` in `directory` with `environment` (OPENAI_API_KEY removed unless given).
-    static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws -> Result {
+    /// Runs `kiln arguments…` in `directory` with `environment` (OPENAI_API_KEY removed unless given),
+    /// waiting on a dispatch thread: a test must never hold one of the cooperative pool's threads
+    /// (as many as cores) for a child's whole run, or every other test's tasks stand still meanwhile.
+    static func run(_ arguments: [String], in directory: URL,
+                    environment: [String: String] = [:]) async throws -> Result {
+        try await Blocking.run { try runBlocking(arguments, in: directory, environment: environment) }
+    }
+
+    private static func runBlocking(_ arguments: [String], in directory: URL, environment: [String: String]) throws -> Result {
         let process = makeProcess(arguments, in: directory, environment: environment)
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -28,49 +35,34 @@ struct KilnProcess {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 
-    /// `run`, waiting on a dispatch thread: a test that also serves HTTP from Swift tasks must not
-    /// block the (two-thread) cooperative pool while the child talks to it.
-    static func runAsync(_ arguments: [String], in directory: URL,
-                         environment: [String: String] = [:]) async throws -> Result {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Swift.Result { try run(arguments, in: directory, environment: environment) })
-            }
-        }
-    }
-
-    /// `runAsync`, also sampling the child's peak resident memory (`VmHWM` in /proc, every 20 ms
+    /// `run`, also sampling the child's peak resident memory (`VmHWM` in /proc, every 20 ms
     /// until it exits; the kernel keeps the high-water mark, so a sample just before exit is exact
     /// to within the last 20 ms). Standard output is discarded.
     static func runMeasuringPeak(_ arguments: [String], in directory: URL,
                                  environment: [String: String] = [:]) async throws -> (status: Int32, peakKiB: Int, stderr: String) {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Swift.Result {
-                    let process = makeProcess(arguments, in: directory, environment: environment)
-                    let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-stderr-\(UUID().uuidString)")
-                    FileManager.default.createFile(atPath: errURL.path, contents: nil)
-                    defer { try? FileManager.default.removeItem(at: errURL) }
-                    let err = try FileHandle(forWritingTo: errURL)
-                    process.standardOutput = FileHandle.nullDevice
-                    process.standardError = err
-                    try process.run()
-                    let status = "/proc/\(process.processIdentifier)/status"
-                    var peak = 0
-                    while process.isRunning {
-                        if let text = try? String(contentsOfFile: status, encoding: .utf8),
-                           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-                           let kib = Int(line.split(separator: " ").dropFirst().first ?? "") {
-                            peak = max(peak, kib)
-                        }
-                        usleep(20_000)
-                    }
-                    process.waitUntilExit()
-                    try? err.close()
-                    let errText = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
-                    return (process.terminationStatus, peak, errText)
-                })
+        try await Blocking.run {
+            let process = makeProcess(arguments, in: directory, environment: environment)
+            let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-stderr-\(UUID().uuidString)")
+            FileManager.default.createFile(atPath: errURL.path, contents: nil)
+            defer { try? FileManager.default.removeItem(at: errURL) }
+            let err = try FileHandle(forWritingTo: errURL)
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = err
+            try process.run()
+            let status = "/proc/\(process.processIdentifier)/status"
+            var peak = 0
+            while process.isRunning {
+                if let text = try? String(contentsOfFile: status, encoding: .utf8),
+                   let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+                   let kib = Int(line.split(separator: " ").dropFirst().first ?? "") {
+                    peak = max(peak, kib)
+                }
+                usleep(20_000)
             }
+            process.waitUntilExit()
+            try? err.close()
+            let errText = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+            return (process.terminationStatus, peak, errText)
         }
     }
 

@@ -33,7 +33,7 @@ private func filesUnder(_ dir: URL, containing secret: String) -> [String] {
     defer { try? FileManager.default.removeItem(at: project) }
     try await withFakeOpenAI { environment, state in
         // Every example: generations, and the hero's edit with a mask; derives stay local.
-        let result = try await KilnProcess.runAsync(["build", "pipelines/"], in: project, environment: environment)
+        let result = try await KilnProcess.run(["build", "pipelines/"], in: project, environment: environment)
         #expect(result.status == 0, "\(result.stderr)\n\(result.stdout)")
         #expect(await state.requestCount == 18)   // 17 generations + 1 edit
         let edit = try #require(await state.requests.first { $0.path.hasSuffix("/images/edits") })
@@ -62,7 +62,7 @@ private func filesUnder(_ dir: URL, containing secret: String) -> [String] {
 
 @Test func maxCostBelowTheEstimateRefusesBeforeAnyRequest() async throws {
     try await withFakeOpenAI { environment, state in
-        let result = try await KilnProcess.runAsync(["build", "hero", "--max-cost", "0.10"], in: KilnProcess.repositoryRoot,
+        let result = try await KilnProcess.run(["build", "hero", "--max-cost", "0.10"], in: KilnProcess.repositoryRoot,
                                          environment: environment)
         #expect(result.status == 3)
         #expect(result.stderr.contains("above --max-cost $0.1000"))
@@ -74,7 +74,7 @@ private func filesUnder(_ dir: URL, containing secret: String) -> [String] {
     let project = try KilnProcess.exampleProject()
     defer { try? FileManager.default.removeItem(at: project) }
     try await withFakeOpenAI(apiKey: "sk-test-wrong-key-000000000000000") { environment, state in
-        let result = try await KilnProcess.runAsync(["build", "stickers", "--jobs", "1"], in: project, environment: environment)
+        let result = try await KilnProcess.run(["build", "stickers", "--jobs", "1"], in: project, environment: environment)
         #expect(result.status == 1)
         #expect(result.stderr.contains("OPENAI_API_KEY"))
         #expect(await state.requestCount == 1, "after a 401 nothing more is sent")
@@ -82,8 +82,8 @@ private func filesUnder(_ dir: URL, containing secret: String) -> [String] {
     }
 }
 
-@Test func openAIWithoutAKeyIsASetupErrorWithTheFix() throws {
-    let result = try KilnProcess.run(["build", "hero", "--provider", "openai"], in: KilnProcess.repositoryRoot)
+@Test func openAIWithoutAKeyIsASetupErrorWithTheFix() async throws {
+    let result = try await KilnProcess.run(["build", "hero", "--provider", "openai"], in: KilnProcess.repositoryRoot)
     #expect(result.status == 2)
     #expect(result.stderr.contains("OPENAI_API_KEY is not set"))
     #expect(result.stderr.contains("--provider placeholder"))
@@ -93,18 +93,18 @@ private func filesUnder(_ dir: URL, containing secret: String) -> [String] {
     let project = try KilnProcess.exampleProject()
     defer { try? FileManager.default.removeItem(at: project) }
     try await withFakeOpenAI { environment, state in
-        let first = try await KilnProcess.runAsync(["build"], in: project, environment: environment)
+        let first = try await KilnProcess.run(["build"], in: project, environment: environment)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(await state.requestCount == 18)
 
         await state.resetRecording()
-        let again = try await KilnProcess.runAsync(["build"], in: project, environment: environment)
+        let again = try await KilnProcess.run(["build"], in: project, environment: environment)
         #expect(again.stderr.contains("all 55 step(s) up to date"))
         #expect(await state.requestCount == 0)
 
         // Re-roll the hero's backdrop: it and the edit that reads it are paid again; the derived
         // thumbnail is redone locally; nothing else runs.
-        let forced = try await KilnProcess.runAsync(["build", "--force", "hero/hero/backdrop"], in: project,
+        let forced = try await KilnProcess.run(["build", "--force", "hero/hero/backdrop"], in: project,
                                                     environment: environment)
         #expect(forced.status == 0, "\(forced.stderr)")
         #expect(await state.requests.map(\.path).sorted() == ["/v1/images/edits", "/v1/images/generations"])
@@ -112,7 +112,7 @@ private func filesUnder(_ dir: URL, containing secret: String) -> [String] {
     }
     // CI: no key, no provider calls, the lock was made with OpenAI.
     try FileManager.default.removeItem(at: project.appendingPathComponent(".kiln"))
-    let locked = try KilnProcess.run(["build", "--locked"], in: project)
+    let locked = try await KilnProcess.run(["build", "--locked"], in: project)
     #expect(locked.status == 0, "\(locked.stderr)\n\(locked.stdout)")
     #expect(locked.stderr.contains("up to date  55"))
 }

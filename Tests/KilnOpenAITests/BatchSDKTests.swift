@@ -20,9 +20,7 @@ struct BatchSDKTests {
         await server.batches.enqueue([FakeBatchScript(), FakeBatchScript(pauseAfterLines: 1)])
         let outcome = try await server.makeApplication().test(.live) { client in
             let port = client.port ?? 0
-            return try await Task.detached {
-                try PythonSDK.run(["python3", script, "http://127.0.0.1:\(port)/v1", testKey, folder])
-            }.value
+            return try await PythonSDK.run(["python3", script, "http://127.0.0.1:\(port)/v1", testKey, folder])
         }
         #expect(outcome.status == 0, "batch_sdk_check.py failed: \(outcome.errors)")
         let findings = try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any]
@@ -35,10 +33,10 @@ struct BatchSDKTests {
 /// Whether python3 has the `openai` package, and running it.
 enum PythonSDK {
     static let required = ProcessInfo.processInfo.environment["KILN_REQUIRE_SERVERS"] == "1"
-    static let available: Bool = (try? run(["python3", "-c", "import openai"]).status) == 0
+    static let available: Bool = Blocking.command(["python3", "-c", "import openai"]).status == 0
 
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-        let run = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/env"), arguments)
+    static func run(_ arguments: [String]) async throws -> (status: Int32, output: String, errors: String) {
+        let run = try await ChildProcess.run(URL(fileURLWithPath: "/usr/bin/env"), arguments)
         return (run.status, run.stdout, run.stderr)
     }
 }

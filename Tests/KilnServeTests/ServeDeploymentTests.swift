@@ -56,7 +56,7 @@ struct ServeDeploymentTests {
     }
 
     @Test("an api_key_file that is missing or empty stops the server at start with the file named, before it listens")
-    func unreadableKeyFile() throws {
+    func unreadableKeyFile() async throws {
         let (folder, config) = try ServeProcessTests().project()
         defer { try? FileManager.default.removeItem(at: folder) }
         try Data().write(to: folder.appendingPathComponent("empty.key"))
@@ -64,7 +64,7 @@ struct ServeDeploymentTests {
             let text = try String(contentsOfFile: config, encoding: .utf8)
             try (text.replacingOccurrences(of: "api_key_file: missing.key\n", with: "") + "api_key_file: \(file)\n")
                 .write(toFile: config, atomically: true, encoding: .utf8)
-            let run = try ChildProcess.run(KilnBinary.url, ["serve", "--config", config, "--port", "0"], in: folder, environment: [:])
+            let run = try await ChildProcess.run(KilnBinary.url, ["serve", "--config", config, "--port", "0"], in: folder, environment: [:])
             #expect(run.status != 0)
             #expect(run.stdout.isEmpty, "it printed a URL: \(run.stdout)")
             #expect(run.stderr.contains("api_key_file \(file) cannot be read or is empty"), "\(run.stderr)")

@@ -9,11 +9,18 @@ public enum ChildProcess {
         public var stderr: String
     }
 
+    /// Waits on a dispatch thread, never one of the cooperative pool's (as many as cores): a test
+    /// holding one for a child's whole run stands every other test's tasks still meanwhile.
     /// - Parameters:
     ///   - executable: the program; `/usr/bin/env` with the name first in `arguments` finds one on PATH.
     ///   - environment: the child's whole environment (PATH is added when missing); nil inherits ours.
     public static func run(_ executable: URL, _ arguments: [String], in folder: URL? = nil,
-                           environment: [String: String]? = nil) throws -> Result {
+                           environment: [String: String]? = nil) async throws -> Result {
+        try await Blocking.run { try runBlocking(executable, arguments, in: folder, environment: environment) }
+    }
+
+    private static func runBlocking(_ executable: URL, _ arguments: [String], in folder: URL?,
+                                    environment: [String: String]?) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

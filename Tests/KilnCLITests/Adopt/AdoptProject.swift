@@ -45,8 +45,8 @@ struct AdoptProject {
     func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: url(path).path) }
 
     /// `kiln …` in the project, without OPENAI_API_KEY.
-    func kiln(_ arguments: [String], environment: [String: String] = [:]) throws -> KilnProcess.Result {
-        try KilnProcess.run(arguments, in: root, environment: environment)
+    func kiln(_ arguments: [String], environment: [String: String] = [:]) async throws -> KilnProcess.Result {
+        try await KilnProcess.run(arguments, in: root, environment: environment)
     }
 
     /// Every regular file under the project (cache, stat cache, kiln.lock and outputs included)

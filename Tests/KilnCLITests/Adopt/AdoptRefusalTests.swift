@@ -37,11 +37,11 @@ import Testing
         defer { project.remove() }
         // Something to keep: the badge adopted before, so the cache, kiln.lock and outputs/ exist.
         try project.write(project.badge, to: "outputs/brand/badge.png")
-        #expect(try project.kiln(["adopt", "brand/badge"]).status == 0)
+        #expect(try await project.kiln(["adopt", "brand/badge"]).status == 0)
         if let data = try await file(project) { try project.write(data, to: "outputs/brand/logo.png") }
         let before = try project.snapshot()
 
-        let adopt = try project.kiln(["adopt", "brand/logo"])
+        let adopt = try await project.kiln(["adopt", "brand/logo"])
         #expect(adopt.status == 2, "\(name): \(adopt.stderr)")
         #expect(adopt.stderr.contains("error: outputs/brand/logo.png (brand/logo/main): "), "\(name): \(adopt.stderr)")
         #expect(adopt.stderr.contains(says), "\(name): \(adopt.stderr)")
@@ -56,32 +56,32 @@ import Testing
         (["adopt"], "error: name what to adopt"),
         (["adopt", "brand/logo", "--from", "no-such-folder"], "--from 'no-such-folder' is not a folder"),
     ])
-    func aTargetWithNothingToAdoptIsRefusedAndNothingChanges(_ arguments: [String], _ says: String) throws {
+    func aTargetWithNothingToAdoptIsRefusedAndNothingChanges(_ arguments: [String], _ says: String) async throws {
         let project = try AdoptProject()
         defer { project.remove() }
         try project.write(project.logo, to: "outputs/brand/logo.png")
         let before = try project.snapshot()
-        let adopt = try project.kiln(arguments)
+        let adopt = try await project.kiln(arguments)
         #expect(adopt.status == 2, "\(adopt.stderr)")
         #expect(adopt.stderr.contains(says), "\(adopt.stderr)")
         #expect(try project.snapshot() == before)
     }
 
-    @Test func aDeriveTargetIsToldWhichStepToNameInstead() throws {
+    @Test func aDeriveTargetIsToldWhichStepToNameInstead() async throws {
         let project = try AdoptProject()
         defer { project.remove() }
-        let adopt = try project.kiln(["adopt", "brand/logo/derive"])
+        let adopt = try await project.kiln(["adopt", "brand/logo/derive"])
         #expect(adopt.stderr.contains("name brand/logo/main instead"), "\(adopt.stderr)")
     }
 
     /// All or nothing across targets: the badge is good, the logo is not; neither is recorded.
-    @Test func oneBadFileAmongTwoTargetsRecordsNeither() throws {
+    @Test func oneBadFileAmongTwoTargetsRecordsNeither() async throws {
         let project = try AdoptProject()
         defer { project.remove() }
         try project.write(project.badge, to: "outputs/brand/badge.png")
         try project.write(TestPNG.make(width: 64, height: 48, alpha: true), to: "outputs/brand/logo.png")
         let before = try project.snapshot()
-        let adopt = try project.kiln(["adopt", "brand/badge", "brand/logo"])
+        let adopt = try await project.kiln(["adopt", "brand/badge", "brand/logo"])
         #expect(adopt.status == 2, "\(adopt.stderr)")
         #expect(adopt.stderr.contains("it is 64x48 but the step asks for 64x64"), "\(adopt.stderr)")
         #expect(!adopt.stderr.contains("brand/badge/main"), "the good file was reported as a problem")

@@ -167,12 +167,12 @@ import Testing
         }
     }
 
-    @Test func planPricesBatchStepsAtHalfAndSaysWhen() throws {
+    @Test func planPricesBatchStepsAtHalfAndSaysWhen() async throws {
         let project = try RemoteProject()
         defer { project.remove() }
         let environment = ["OPENAI_API_KEY": "sk-test-kiln-remote-0123456789"]
-        let direct = try project.kilnSync(["plan"], environment: environment)
-        let batch = try project.kilnSync(["plan", "--batch"], environment: environment)
+        let direct = try await project.kiln(["plan"], environment: environment)
+        let batch = try await project.kiln(["plan", "--batch"], environment: environment)
         #expect(direct.status == 0 && batch.status == 0, "\(direct.stderr)\(batch.stderr)")
         func total(_ text: String) -> Double? {
             guard let range = text.range(of: #"estimated \$[0-9.]+"#, options: .regularExpression) else { return nil }

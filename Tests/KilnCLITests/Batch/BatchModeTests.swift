@@ -50,14 +50,14 @@ import Testing
         }
     }
 
-    @Test func modeIsCheckedAndNotPartOfTheCacheKey() throws {
+    @Test func modeIsCheckedAndNotPartOfTheCacheKey() async throws {
         let project = try RemoteProject()
         defer { project.remove() }
         let environment = ["OPENAI_API_KEY": "sk-test-kiln-remote-0123456789"]
-        let before = try project.kilnSync(["plan", "--json"], environment: environment)
+        let before = try await project.kiln(["plan", "--json"], environment: environment)
         try project.write("pipelines/p.yaml", RemoteProject.manifest.replacingOccurrences(
             of: "defaults: { provider: openai,", with: "defaults: { mode: batch, provider: openai,"))
-        let after = try project.kilnSync(["plan", "--json"], environment: environment)
+        let after = try await project.kiln(["plan", "--json"], environment: environment)
         #expect(before.status == 0 && after.status == 0, "\(before.stderr)\(after.stderr)")
         func keys(_ json: String) -> [String] {
             let object = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] ?? [:]
@@ -67,10 +67,10 @@ import Testing
         #expect(after.stdout.components(separatedBy: #""mode" : "batch""#).count - 1 == RemoteProject.paidSteps, "\(after.stdout.prefix(1500))")
 
         try project.write("pipelines/p.yaml", Self.iconsInBatch.replacingOccurrences(of: "mode: batch", with: "mode: later"))
-        let wrong = try project.kilnSync(["validate"], environment: environment)
+        let wrong = try await project.kiln(["validate"], environment: environment)
         #expect(wrong.status != 0 && wrong.stderr.contains("p.yaml:") && wrong.stderr.contains("direct") && wrong.stderr.contains("batch"), "\(wrong.stderr)")
 
-        let both = try project.kilnSync(["build", "--batch", "--direct"], environment: environment)
+        let both = try await project.kiln(["build", "--batch", "--direct"], environment: environment)
         #expect(both.status != 0 && both.stderr.contains("--batch and --direct"), "\(both.stderr)")
     }
 

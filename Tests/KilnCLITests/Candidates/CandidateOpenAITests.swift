@@ -18,7 +18,7 @@ import Testing
             /// Builds; `n`: the `n` of each request, sorted (1 for the badge).
             func build(_ n: [Int], _ why: Comment, sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws {
                 await server.state.resetRecording()
-                let result = try await project.kilnAsync(["build"], environment: environment)
+                let result = try await project.kiln(["build"], environment: environment)
                 #expect(result.status == 0, "\(result.stderr)", sourceLocation: sourceLocation)
                 let sent = await server.state.requests.map { Int($0.field("n") ?? "") ?? -1 }.sorted()
                 #expect(sent == n, why, sourceLocation: sourceLocation)
@@ -40,17 +40,17 @@ import Testing
             let shares = (3...4).compactMap { cost("icons/app.candidates/\($0).png") }
             #expect(shares.count == 2 && shares.allSatisfy { $0 > 0 }, "\(files.compactMap { $0["path"] })")
 
-            #expect(try await project.kilnAsync(["pick", "icons/app", "3"]).status == 0)
+            #expect(try await project.kiln(["pick", "icons/app", "3"]).status == 0)
             try await build([], "the picked candidate was paid for already")
             // CI: no key, no call, nothing stale.
-            let locked = try await project.kilnAsync(["build", "--locked"])
+            let locked = try await project.kiln(["build", "--locked"])
             #expect(locked.status == 0 && locked.stderr.contains("up to date"), "\(locked.stderr)")
 
-            #expect(try await project.kilnAsync(["reroll", "icons/app", "--keep", "3"]).status == 0)
+            #expect(try await project.kiln(["reroll", "icons/app", "--keep", "3"]).status == 0)
             try await build([3], "a re-roll keeping one pays for the other three, in one request")
-            #expect(try await project.kilnAsync(["reroll", "icons/app"]).status == 0)
+            #expect(try await project.kiln(["reroll", "icons/app"]).status == 0)
             try await build([4], "a re-roll of all four pays for four, in one request")
-            #expect(try await project.kilnAsync(["build", "--locked"]).status == 0)
+            #expect(try await project.kiln(["build", "--locked"]).status == 0)
         }
     }
 }

@@ -43,12 +43,8 @@ struct CandidateProject {
     var lockText: String { (try? String(contentsOf: url("kiln.lock"), encoding: .utf8)) ?? "" }
 
     /// `kiln …` in the project, without OPENAI_API_KEY.
-    func kiln(_ arguments: [String], environment: [String: String] = [:]) throws -> KilnProcess.Result {
-        try KilnProcess.run(arguments, in: root, environment: environment)
-    }
-
-    func kilnAsync(_ arguments: [String], environment: [String: String] = [:]) async throws -> KilnProcess.Result {
-        try await KilnProcess.runAsync(arguments, in: root, environment: environment)
+    func kiln(_ arguments: [String], environment: [String: String] = [:]) async throws -> KilnProcess.Result {
+        try await KilnProcess.run(arguments, in: root, environment: environment)
     }
 
     /// kiln.lock's entry for a step.

@@ -5,17 +5,17 @@ import Testing
 /// `candidates:`, `kiln pick` and `kiln reroll` through the real binary, offline (placeholder
 /// images differ per candidate: each shows its step id), with no API key.
 @Suite struct CandidateTests {
-    @Test func candidatesAreStepsWithTheirOwnKeysFilesAndGalleryCards() throws {
+    @Test func candidatesAreStepsWithTheirOwnKeysFilesAndGalleryCards() async throws {
         // Built first without candidates: the lock has no picks section, and adding candidates
         // keeps that image as candidate 1.
         let project = try CandidateProject(manifest: CandidateProject.manifest(candidates: nil))
         defer { project.remove() }
-        #expect(try project.kiln(["build"]).status == 0)
+        #expect(try await project.kiln(["build"]).status == 0)
         let plain = try project.read("outputs/icons/app.png")
         #expect(!project.lockText.contains("\"picks\"") && !project.lockText.contains("\"rerolls\""))
 
         try project.write(CandidateProject.manifest(candidates: 3))
-        let build = try project.kiln(["build", "--json"])
+        let build = try await project.kiln(["build", "--json"])
         #expect(build.status == 0, "\(build.stderr)")
         let summary = try #require(CandidateProject.summary(build.stdout))
         #expect(summary["cached"] as? Int == 1 && summary["built"] as? Int == 2, "\(summary)")   // 1 kept, 2 new
@@ -25,12 +25,12 @@ import Testing
         let keys = try ["icons/app/main", "icons/app/main~2", "icons/app/main~3"].map { try project.lockEntry($0)?["cache_key"] as? String }
         #expect(Set(keys.compactMap { $0 }).count == 3)
 
-        let plan = try project.kiln(["plan"])
+        let plan = try await project.kiln(["plan"])
         #expect(plan.stdout.contains("#1 icons/app/main (+1 same)") && plan.stdout.contains("icons/app/main~3"), "\(plan.stdout)")
         #expect(plan.stdout.contains("icons/app/main: unpicked (using candidate 1 of 3)"), "\(plan.stdout)")
-        let status = try project.kiln(["status"])
+        let status = try await project.kiln(["status"])
         #expect(status.stdout.contains("candidates:\n  icons/app/main: unpicked (using candidate 1 of 3)"), "\(status.stdout)")
-        let explain = try project.kiln(["plan", "--explain"])
+        let explain = try await project.kiln(["plan", "--explain"])
         #expect(explain.stdout.contains("up to date — unpicked (using candidate 1 of 3)"), "\(explain.stdout)")
 
         // The gallery shows the three side by side (one variant), the one in use marked.
@@ -39,14 +39,14 @@ import Testing
         #expect(html.contains("\"candidate\":1,\"") && html.contains("\"pick\":\"unpicked\""))  // keys sorted
     }
 
-    @Test func aPickIsOneLineOfTheLockAndTheNextBuildUsesItWithoutAKey() throws {
+    @Test func aPickIsOneLineOfTheLockAndTheNextBuildUsesItWithoutAKey() async throws {
         let project = try CandidateProject()
         defer { project.remove() }
-        #expect(try project.kiln(["build"]).status == 0)
+        #expect(try await project.kiln(["build"]).status == 0)
         let small = try project.read("outputs/icons/app-16.png")
 
         let lockBefore = project.lockText
-        let pick = try project.kiln(["pick", "icons/app", "2"])
+        let pick = try await project.kiln(["pick", "icons/app", "2"])
         #expect(pick.status == 0, "\(pick.stderr)")
         #expect(pick.stdout.contains("icons/app/main: picked candidate 2 of 3 (before: unpicked, candidate 1 in use)"), "\(pick.stdout)")
         #expect(pick.stdout.contains("0 to pay for"), "a pick needs no provider call: \(pick.stdout)")
@@ -54,30 +54,30 @@ import Testing
         #expect(project.lockText == lockBefore.replacingOccurrences(of: "{\n  \"steps\"",
                                                                      with: "{\n  \"picks\": {\n    \"icons/app/main\": 2\n  },\n  \"steps\""))
         // Not built yet: the lock still says candidate 1, so --locked refuses.
-        #expect(try project.kiln(["build", "--locked"]).status == 3)
-        let explain = try project.kiln(["plan", "--explain"])
+        #expect(try await project.kiln(["build", "--locked"]).status == 3)
+        let explain = try await project.kiln(["plan", "--explain"])
         #expect(explain.stdout.contains("cached — picked candidate 2 of 3, was candidate 1"), "\(explain.stdout)")
 
-        let build = try project.kiln(["build", "--json"])
+        let build = try await project.kiln(["build", "--json"])
         #expect(build.status == 0, "\(build.stderr)")
         let summary = try #require(CandidateProject.summary(build.stdout))
         #expect(summary["cached"] as? Int == 2 && summary["built"] as? Int == 1, "\(summary)")   // main, main~1; the derive
         #expect(try project.read("outputs/icons/app.png") == project.read("outputs/icons/app.candidates/2.png"))
         #expect(try project.read("outputs/icons/app-16.png") != small)
-        let locked = try project.kiln(["build", "--locked"])
+        let locked = try await project.kiln(["build", "--locked"])
         #expect(locked.status == 0 && locked.stderr.contains("up to date"), "\(locked.stderr)")
         let html = try String(contentsOf: project.url("outputs/index.html"), encoding: .utf8)
         #expect(html.contains("\"candidate\":2,") && html.contains("\"pick\":\"picked\""))
 
         // A second pick is exactly one changed line.
         let lockPicked = project.lockText
-        #expect(try project.kiln(["pick", "app", "3"]).status == 0)
+        #expect(try await project.kiln(["pick", "app", "3"]).status == 0)
         #expect(CandidateProject.changedLines(lockPicked, project.lockText) == ["    \"icons/app/main\": 3"])
-        #expect(try project.kiln(["build"]).status == 0)
+        #expect(try await project.kiln(["build"]).status == 0)
         #expect(try project.read("outputs/icons/app.png") == project.read("outputs/icons/app.candidates/3.png"))
         // The same pick again changes nothing.
         let lockNow = project.lockText
-        let again = try project.kiln(["pick", "icons/app", "3"])
+        let again = try await project.kiln(["pick", "icons/app", "3"])
         #expect(again.status == 0 && again.stdout.contains("already"), "\(again.stdout)")
         #expect(project.lockText == lockNow)
     }
@@ -94,13 +94,13 @@ import Testing
         (["reroll", "icons/badge"], "'icons/badge' has no candidates"),
         (["reroll", "icons/app@blue"], "no asset, variant or step is named 'icons/app@blue'"),
     ])
-    func badInputIsRefusedAndTheLockIsLeftByteForByte(arguments: [String], message: String) throws {
+    func badInputIsRefusedAndTheLockIsLeftByteForByte(arguments: [String], message: String) async throws {
         let project = try CandidateProject()
         defer { project.remove() }
-        #expect(try project.kiln(["build"]).status == 0)
-        #expect(try project.kiln(["pick", "icons/app", "2"]).status == 0)
+        #expect(try await project.kiln(["build"]).status == 0)
+        #expect(try await project.kiln(["pick", "icons/app", "2"]).status == 0)
         let before = try project.read("kiln.lock")
-        let result = try project.kiln(arguments)
+        let result = try await project.kiln(arguments)
         #expect(result.status == 2, "\(result.stderr)")
         #expect(result.stderr.contains(message), "\(result.stderr)")
         #expect(result.stderr.contains("kiln.lock was not changed"), "\(result.stderr)")
@@ -108,7 +108,7 @@ import Testing
     }
 
     /// With a matrix, a target naming several variants' steps is refused; one variant is fine.
-    @Test func aTargetMustNameOneStepWithCandidates() throws {
+    @Test func aTargetMustNameOneStepWithCandidates() async throws {
         let project = try CandidateProject(manifest: """
         version: 1
         defaults: { model: gpt-image-2-2026-04-21, size: 64x64, quality: low }
@@ -116,53 +116,53 @@ import Testing
           app: { matrix: { tone: [warm, cool] }, prompt: "a {{tone}} icon", candidates: 2 }
         """)
         defer { project.remove() }
-        #expect(try project.kiln(["build"]).status == 0)
+        #expect(try await project.kiln(["build"]).status == 0)
         let before = try project.read("kiln.lock")
-        let many = try project.kiln(["pick", "icons/app", "2"])
+        let many = try await project.kiln(["pick", "icons/app", "2"])
         #expect(many.status == 2 && many.stderr.contains("'icons/app' names 2 steps with candidates (icons/app@cool/main, icons/app@warm/main): name one of them"),
                 "\(many.stderr)")
         #expect(try project.read("kiln.lock") == before)
-        #expect(try project.kiln(["pick", "app@warm", "2"]).status == 0)
+        #expect(try await project.kiln(["pick", "app@warm", "2"]).status == 0)
         #expect(project.lockText.contains("\"icons/app@warm/main\": 2"))
         // A candidate's own id names its step.
-        #expect(try project.kiln(["pick", "icons/app@cool/main~2", "1"]).status == 0)
+        #expect(try await project.kiln(["pick", "icons/app@cool/main~2", "1"]).status == 0)
         #expect(project.lockText.contains("\"icons/app@cool/main\": 1"))
     }
 
-    @Test func anInvalidManifestOrLockChangesNothing() throws {
+    @Test func anInvalidManifestOrLockChangesNothing() async throws {
         let project = try CandidateProject()
         defer { project.remove() }
-        #expect(try project.kiln(["build"]).status == 0)
+        #expect(try await project.kiln(["build"]).status == 0)
         let before = try project.read("kiln.lock")
         try project.write(CandidateProject.manifest(candidates: 11))
-        let bad = try project.kiln(["pick", "icons/app", "2"])
+        let bad = try await project.kiln(["pick", "icons/app", "2"])
         #expect(bad.status == 2 && bad.stderr.contains("'candidates' must be an integer 1–10, not 11"), "\(bad.stderr)")
         #expect(try project.read("kiln.lock") == before)
         try project.write(CandidateProject.manifest(candidates: 3))
         try Data("{\"picks\": {\"icons/app/main\": \"two\"}, \"steps\": {}, \"version\": 1}".utf8).write(to: project.url("kiln.lock"))
-        let malformed = try project.kiln(["reroll", "icons/app"])
+        let malformed = try await project.kiln(["reroll", "icons/app"])
         #expect(malformed.status == 2 && malformed.stderr.contains("kiln.lock: the lockfile is malformed"), "\(malformed.stderr)")
     }
 
     /// A re-roll gives new keys to the candidates it names and leaves the kept one; the old ones
     /// stay in the cache until gc, which keeps every candidate kiln.lock names.
-    @Test func aRerollMakesNewCandidatesAndGcKeepsWhatTheLockNames() throws {
+    @Test func aRerollMakesNewCandidatesAndGcKeepsWhatTheLockNames() async throws {
         let project = try CandidateProject()
         defer { project.remove() }
-        #expect(try project.kiln(["build"]).status == 0)
+        #expect(try await project.kiln(["build"]).status == 0)
         // gc keeps every candidate the lock names: all of them come back without a call.
-        #expect(try project.kiln(["cache", "gc", "--keep-days", "0"]).stdout.hasPrefix("removed 0 entries"))
+        #expect(try await project.kiln(["cache", "gc", "--keep-days", "0"]).stdout.hasPrefix("removed 0 entries"))
         try FileManager.default.removeItem(at: project.url("outputs"))
-        let restored = try project.kiln(["build", "--locked"])
+        let restored = try await project.kiln(["build", "--locked"])
         #expect(restored.status == 0, "\(restored.stderr)")
-        #expect(try project.kiln(["pick", "icons/app", "2"]).status == 0)
-        #expect(try project.kiln(["build"]).status == 0)
-        _ = try project.kiln(["cache", "gc", "--keep-days", "0"])   // what the pick left behind
+        #expect(try await project.kiln(["pick", "icons/app", "2"]).status == 0)
+        #expect(try await project.kiln(["build"]).status == 0)
+        _ = try await project.kiln(["cache", "gc", "--keep-days", "0"])   // what the pick left behind
         let kept = try project.read("outputs/icons/app.candidates/2.png")
         let keys = try (1...3).map { try project.lockEntry($0 == 2 ? "icons/app/main" : "icons/app/main~\($0)")?["cache_key"] as? String }
 
         let lockBefore = project.lockText
-        let reroll = try project.kiln(["reroll", "icons/app", "--keep", "2"])
+        let reroll = try await project.kiln(["reroll", "icons/app", "--keep", "2"])
         #expect(reroll.status == 0, "\(reroll.stderr)")
         #expect(reroll.stdout.contains("re-rolled candidate(s) 1, 3 of 3 with salt "), "\(reroll.stdout)")
         #expect(reroll.stdout.contains("kept candidate 2, now picked"), "\(reroll.stdout)")
@@ -176,12 +176,12 @@ import Testing
               },
               "steps": {
             """))
-        let explain = try project.kiln(["plan", "--explain"]).stdout.split(separator: "\n")
+        let explain = try await project.kiln(["plan", "--explain"]).stdout.split(separator: "\n")
         #expect(explain.contains { $0.hasPrefix("icons/app/main~1 ") && $0.hasSuffix("re-rolled (kiln reroll): salt none → \(salt)") },
                 "\(explain)")
         #expect(explain.contains { $0.hasPrefix("icons/app/main ") && $0.contains("up to date — picked candidate 2 of 3") }, "\(explain)")
 
-        #expect(try project.kiln(["build"]).status == 0)
+        #expect(try await project.kiln(["build"]).status == 0)
         #expect(try project.read("outputs/icons/app.candidates/2.png") == kept)
         #expect(try project.read("outputs/icons/app.png") == kept)
         let after = try (1...3).map { try project.lockEntry($0 == 2 ? "icons/app/main" : "icons/app/main~\($0)")?["cache_key"] as? String }
@@ -198,22 +198,22 @@ import Testing
             #expect(Digest.sha256(copy) == path.split(separator: "/").last?.split(separator: ".").first.map(String.init))
             #expect(copy != kept)
         }
-        #expect(try project.kiln(["report"]).status == 0)
+        #expect(try await project.kiln(["report"]).status == 0)
         rerolled = try project.galleryItems().filter { $0["rerolled"] != nil }
         #expect(rerolled.count == 2, "kiln report shows them too")
 
-        let gc = try project.kiln(["cache", "gc", "--keep-days", "0"])
+        let gc = try await project.kiln(["cache", "gc", "--keep-days", "0"])
         #expect(gc.stdout.hasPrefix("removed 2 entries"), "\(gc.stdout)")   // the old candidates 1 and 3
         // gc removed their answers: the next page forgets them and their copies.
-        #expect(try project.kiln(["report"]).status == 0)
+        #expect(try await project.kiln(["report"]).status == 0)
         #expect(try project.galleryItems().filter { $0["rerolled"] != nil }.isEmpty)
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: project.url("outputs/kiln-gallery/rerolled").path)) ?? []).isEmpty)
         #expect(!(try String(contentsOf: project.url(".kiln/rerolled.json"), encoding: .utf8)).contains("main~"))
 
         // Without --keep, every candidate is new and the step is unpicked again.
-        #expect(try project.kiln(["reroll", "icons/app"]).status == 0)
+        #expect(try await project.kiln(["reroll", "icons/app"]).status == 0)
         #expect(!project.lockText.contains("\"picks\""))
-        let status = try project.kiln(["status"])
+        let status = try await project.kiln(["status"])
         #expect(status.stdout.contains("3 to pay for") && status.stdout.contains("unpicked (using candidate 1 of 3)"), "\(status.stdout)")
     }
 }

@@ -21,11 +21,11 @@ enum HostileRunner {
             environment["OPENAI_BASE_URL"] = hostile.environment["OPENAI_BASE_URL"] ?? "http://127.0.0.1:\(client.port ?? 0)/v1"
             // A case that only warns is valid: building it would rightly pay; validate is enough.
             let validateStatus = hostile.validateStatus ?? hostile.status
-            let validate = try await KilnProcess.runAsync(["validate"], in: project, environment: environment)
+            let validate = try await KilnProcess.run(["validate"], in: project, environment: environment)
             check(validate, status: validateStatus, hostile, command: "validate", expectMessage: validateStatus != 0 || hostile.status == 0)
             var outputs = validate.stdout + validate.stderr
             if hostile.status != 0 {
-                let build = try await KilnProcess.runAsync(["build"] + hostile.buildArguments, in: project, environment: environment)
+                let build = try await KilnProcess.run(["build"] + hostile.buildArguments, in: project, environment: environment)
                 check(build, status: hostile.status, hostile, command: "build", expectMessage: true)
                 outputs += build.stdout + build.stderr
             }

@@ -70,7 +70,7 @@ import Testing
         try await RemoteProject.withFakeOpenAI { server, environment in
             let a = try RemoteProject(), b = try RemoteProject(), c = try RemoteProject()
             defer { a.remove(); b.remove(); c.remove() }
-            let none = try b.kilnSync(["cache", "pull", "--remote-cache", remote.url])
+            let none = try await b.kiln(["cache", "pull", "--remote-cache", remote.url])
             #expect(none.status != 0 && none.stderr.contains("run `kiln build` once first"), "\(none.stderr)")
 
             #expect(try await a.kiln(["build", "--remote-cache", remote.url], environment: environment).status == 0)
@@ -79,20 +79,20 @@ import Testing
             try lock.write(to: c.root.appendingPathComponent("kiln.lock"))
 
             await server.state.resetRecording()
-            let pulled = try b.kilnSync(["cache", "pull", "--remote-cache", remote.url])
+            let pulled = try await b.kiln(["cache", "pull", "--remote-cache", remote.url])
             #expect(pulled.status == 0, "\(pulled.stdout)\(pulled.stderr)")
             #expect(pulled.stdout.contains("pulled \(RemoteProject.allSteps) answer(s) (0 here already); 0 missing"), "\(pulled.stdout)")
-            let again = try b.kilnSync(["cache", "pull", "--remote-cache", remote.url])
+            let again = try await b.kiln(["cache", "pull", "--remote-cache", remote.url])
             #expect(again.stdout.contains("pulled 0 answer(s) (\(RemoteProject.allSteps) here already)"), "\(again.stdout)")
             // Offline now: no remote cache, no key, no provider call, the same files.
-            let offline = try b.kilnSync(["build", "--cache-only", "--no-remote-cache"])
+            let offline = try await b.kiln(["build", "--cache-only", "--no-remote-cache"])
             #expect(offline.status == 0, "\(offline.stderr)")
             #expect(await server.state.requestCount == 0)
             #expect(try b.images() == a.images())
 
             // The logo's image altered on the store: not taken, and its step is named.
             try remote.damageBlob(Digest.sha256(a.read("outputs/brand/logo.png")))
-            let damaged = try c.kilnSync(["cache", "pull", "--remote-cache", remote.url])
+            let damaged = try await c.kiln(["cache", "pull", "--remote-cache", remote.url])
             #expect(damaged.status == 1, "\(damaged.stdout)\(damaged.stderr)")
             #expect(damaged.stdout.contains("1 missing or damaged") && damaged.stdout.contains("  missing p/logo/main"),
                     "\(damaged.stdout)")
@@ -134,12 +134,12 @@ import Testing
         }
     }
 
-    @Test func cacheOnlyListsWhatNoCacheHasAndExitsThree() throws {
+    @Test func cacheOnlyListsWhatNoCacheHasAndExitsThree() async throws {
         let remote = try RemoteStore.folder()
         defer { remote.remove() }
         let project = try RemoteProject()
         defer { project.remove() }
-        let run = try project.kilnSync(["build", "--cache-only", "--remote-cache", remote.url, "--provider", "openai"])
+        let run = try await project.kiln(["build", "--cache-only", "--remote-cache", remote.url, "--provider", "openai"])
         #expect(run.status == 3, "\(run.stderr)")
         // The logo and the six icons; the poster and the derives read them and did not run.
         #expect(run.stderr.contains("--cache-only: 7 step(s) are in neither the local nor the remote cache"),
@@ -158,13 +158,13 @@ import Testing
             #expect(run.status == 0, "\(run.stderr)")
             #expect(run.stderr.contains("(read-only)"), "\(run.stderr)")
             #expect(remote.isEmpty, "a read-only build wrote to the remote cache")
-            let push = try project.kilnSync(["cache", "push", "--remote-cache", remote.url, "--remote-cache-read-only"])
+            let push = try await project.kiln(["cache", "push", "--remote-cache", remote.url, "--remote-cache-read-only"])
             #expect(push.status != 0 && remote.isEmpty)
             // `kiln cache push` sends it all later, and verify finds it there.
-            let pushed = try project.kilnSync(["cache", "push", "--remote-cache", remote.url])
+            let pushed = try await project.kiln(["cache", "push", "--remote-cache", remote.url])
             #expect(pushed.status == 0 && pushed.stdout.contains("pushed \(RemoteProject.allSteps) of \(RemoteProject.allSteps)"),
                     "\(pushed.stdout)\(pushed.stderr)")
-            let verify = try project.kilnSync(["cache", "verify", "--remote", "--remote-cache", remote.url])
+            let verify = try await project.kiln(["cache", "verify", "--remote", "--remote-cache", remote.url])
             #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
             #expect(verify.stdout.contains("0 missing or damaged"), "\(verify.stdout)")
         }
@@ -172,14 +172,14 @@ import Testing
 
     /// A manifest is project content a pull request can change: the environment's HTTP credentials
     /// go to a cache it names only when KILN_REMOTE_CACHE_CREDENTIAL_HOSTS lists the host.
-    @Test func credentialsGoOnlyToHostsTheRunnerNamed() throws {
+    @Test func credentialsGoOnlyToHostsTheRunnerNamed() async throws {
         let project = try RemoteProject()
         defer { project.remove() }
         let token = "tok-3f9a7c1e5b2d8046"
         // Port 9 (discard): nothing answers, so a run that is allowed goes on with a warning.
         try project.write("pipelines/q.yaml", "version: 1\ncache: { remote: \"http://127.0.0.1:9/kiln\" }\nassets:\n  q: { prompt: \"a q\", provider: placeholder, model: gpt-image-2-2026-04-21, size: 64x64 }\n")
         for variables in [["KILN_REMOTE_CACHE_TOKEN": token], ["KILN_REMOTE_CACHE_USER": "ci", "KILN_REMOTE_CACHE_PASSWORD": token]] {
-            let refused = try project.kilnSync(["build", "q", "--provider", "placeholder"], environment: variables)
+            let refused = try await project.kiln(["build", "q", "--provider", "placeholder"], environment: variables)
             #expect(refused.status == 2, "\(refused.stderr)")
             #expect(refused.stderr.contains("q.yaml:2:") && refused.stderr.contains("export KILN_REMOTE_CACHE_CREDENTIAL_HOSTS=127.0.0.1"),
                     "\(refused.stderr)")
@@ -187,39 +187,39 @@ import Testing
             #expect(!project.exists("outputs/q.png"), "the build ran")
         }
         // Listed (or a wildcard that does not match: still refused), or named by the runner itself: allowed.
-        let other = try project.kilnSync(["build", "q", "--provider", "placeholder"],
+        let other = try await project.kiln(["build", "q", "--provider", "placeholder"],
                                          environment: ["KILN_REMOTE_CACHE_TOKEN": token, "KILN_REMOTE_CACHE_CREDENTIAL_HOSTS": "*.example.com"])
         #expect(other.status == 2, "\(other.stderr)")
-        let listed = try project.kilnSync(["build", "q", "--provider", "placeholder"],
+        let listed = try await project.kiln(["build", "q", "--provider", "placeholder"],
                                           environment: ["KILN_REMOTE_CACHE_TOKEN": token, "KILN_REMOTE_CACHE_CREDENTIAL_HOSTS": "cache.example.com, 127.0.0.1"])
         #expect(listed.status == 0, "\(listed.stderr)")
-        let flagged = try project.kilnSync(["build", "q", "--provider", "placeholder", "--force", "q", "--remote-cache", "http://127.0.0.1:9/kiln"],
+        let flagged = try await project.kiln(["build", "q", "--provider", "placeholder", "--force", "q", "--remote-cache", "http://127.0.0.1:9/kiln"],
                                            environment: ["KILN_REMOTE_CACHE_TOKEN": token])
         #expect(flagged.status == 0, "\(flagged.stderr)")
-        let noCredentials = try project.kilnSync(["build", "q", "--provider", "placeholder", "--force", "q"])
+        let noCredentials = try await project.kiln(["build", "q", "--provider", "placeholder", "--force", "q"])
         #expect(noCredentials.status == 0, "\(noCredentials.stderr)")
     }
 
-    @Test func theManifestsCacheBlockIsUsedAndTheFlagsAndEnvironmentComeFirst() throws {
+    @Test func theManifestsCacheBlockIsUsedAndTheFlagsAndEnvironmentComeFirst() async throws {
         let remote = try RemoteStore.folder(), other = try RemoteStore.folder()
         defer { remote.remove(); other.remove() }
         let project = try RemoteProject()
         defer { project.remove() }
         try project.write("pipelines/q.yaml", "version: 1\ncache: { remote: \"\(remote.url)\" }\nassets:\n  q: { prompt: \"a q\", provider: placeholder, model: gpt-image-2-2026-04-21, size: 64x64 }\n")
-        let built = try project.kilnSync(["build", "q", "--provider", "placeholder"])
+        let built = try await project.kiln(["build", "q", "--provider", "placeholder"])
         #expect(built.status == 0 && built.stderr.contains("remote cache \(remote.url):"), "\(built.stderr)")
         #expect(!remote.isEmpty)
-        let flag = try project.kilnSync(["build", "--provider", "placeholder", "--force", "q", "--remote-cache", other.url])
+        let flag = try await project.kiln(["build", "--provider", "placeholder", "--force", "q", "--remote-cache", other.url])
         #expect(flag.stderr.contains("remote cache \(other.url):"), "--remote-cache comes first: \(flag.stderr)")
-        let none = try project.kilnSync(["build", "--provider", "placeholder", "--force", "q", "--no-remote-cache"])
+        let none = try await project.kiln(["build", "--provider", "placeholder", "--force", "q", "--no-remote-cache"])
         #expect(none.status == 0 && !none.stderr.contains("remote cache"), "\(none.stderr)")
 
         // Two manifests naming different caches: refused, both places named.
         try project.write("pipelines/r.yaml", "version: 1\ncache: { remote: \"\(other.url)\" }\nassets:\n  r: { prompt: \"an r\", model: gpt-image-2-2026-04-21, size: 64x64 }\n")
-        let conflict = try project.kilnSync(["build", "--provider", "placeholder"])
+        let conflict = try await project.kiln(["build", "--provider", "placeholder"])
         #expect(conflict.status == 2 && conflict.stderr.contains("r.yaml:2:") && conflict.stderr.contains("q.yaml:2:"), "\(conflict.stderr)")
         // A signing key too short to be one.
-        let weak = try project.kilnSync(["build", "q", "--provider", "placeholder", "--remote-cache", remote.url],
+        let weak = try await project.kiln(["build", "q", "--provider", "placeholder", "--remote-cache", remote.url],
                                         environment: ["KILN_CACHE_SIGNING_KEY": "short"])
         #expect(weak.status == 2 && weak.stderr.contains("KILN_CACHE_SIGNING_KEY must be at least 16 bytes"), "\(weak.stderr)")
         #expect(!weak.stderr.contains("short\n"))

@@ -53,12 +53,8 @@ struct RemoteProject {
         return images
     }
 
-    func kiln(_ arguments: [String], environment: [String: String]) async throws -> KilnProcess.Result {
-        try await KilnProcess.runAsync(arguments, in: root, environment: environment)
-    }
-
-    func kilnSync(_ arguments: [String], environment: [String: String] = [:]) throws -> KilnProcess.Result {
-        try KilnProcess.run(arguments, in: root, environment: environment)
+    func kiln(_ arguments: [String], environment: [String: String] = [:]) async throws -> KilnProcess.Result {
+        try await KilnProcess.run(arguments, in: root, environment: environment)
     }
 
     /// Runs `body` with the fake OpenAI server live on loopback and the environment that points
