@@ -51,7 +51,7 @@ import Testing
         return files
     }
 
-    @Test func theLockRecordsEveryStepWithItsKeyAndOutputDigests() throws {
+    @Test func theLockRecordsEveryStepWithItsKeyAndOutputDigests() async throws {
         let project = try KilnProcess.exampleProject()
         defer { try? FileManager.default.removeItem(at: project) }
         #expect(try await KilnProcess.run(build, in: project).status == 0)
