@@ -16,8 +16,9 @@ public struct RemoteTransferSettings: Sendable, Hashable {
     /// in that time, not at the request deadline. A store that stops reading an upload is held to
     /// the request deadline.
     public var idleTimeout: Double
-    /// Connections kept per host. 32: the remote tier moves up to ~16–32 values at once, each on its
-    /// own connection; more would only queue inside the store.
+    /// Connections kept per host. 64: a pull fetches 32 answers at once and a build's uploads run
+    /// beside its look-ups, each transfer on its own connection; more would only queue inside the
+    /// store.
     public var connectionsPerHost: Int
     /// The largest value `get` holds in memory (bytes). 64 MiB: a cache entry is a few MB; anything
     /// larger goes through `download`, which streams to a file.
